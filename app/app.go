@@ -1,0 +1,305 @@
+package app
+
+import (
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/otcchain/otcchain/member"
+	"github.com/otcchain/otcchain/module"
+	"github.com/otcchain/otcchain/state"
+)
+
+// Config configures an App.
+type Config struct {
+	DB       *state.DB
+	Logger   *slog.Logger
+	Registry *prometheus.Registry // may be nil
+	// Modules besides member (which is always first). Nil: member only.
+	Modules []module.Module
+	// CrashHook, if set, is called at named points of block processing
+	// ("after-finalize", "after-commit") with the height. Tests use it to
+	// kill the process at exact points; it never affects state.
+	CrashHook func(point string, height int64)
+	// SigCacheSize bounds the cache of verified signatures (0: 100000).
+	SigCacheSize int
+}
+
+// Version is reported in ABCI Info.
+const Version = "0.1.0"
+
+// AppVersion is the protocol version of the state machine.
+const AppVersion uint64 = 1
+
+// App is the otcchain ABCI application.
+type App struct {
+	abci.BaseApplication
+
+	log   *slog.Logger
+	db    *state.DB
+	reg   *Registry
+	crash func(string, int64)
+	sigs  *sigCache
+	m     *metrics
+
+	mu      sync.Mutex // guards the fields below (ABCI calls may come from several connections)
+	chainID string
+	params  Params
+	block   *state.Block // staged block between InitChain/FinalizeBlock and Commit
+	height  int64        // height of the staged block
+}
+
+var _ abci.Application = (*App)(nil)
+
+// New returns an App over an open state DB.
+func New(cfg Config) (*App, error) {
+	if cfg.DB == nil {
+		return nil, errors.New("app: config needs a state DB")
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	mods := append([]module.Module{member.New()}, cfg.Modules...)
+	reg, err := NewRegistry(mods...)
+	if err != nil {
+		return nil, err
+	}
+	size := cfg.SigCacheSize
+	if size <= 0 {
+		size = 100000
+	}
+	a := &App{log: log, db: cfg.DB, reg: reg, crash: cfg.CrashHook, sigs: newSigCache(size), m: newMetrics(cfg.Registry)}
+	if err := a.loadMeta(); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// Registry returns the module registry.
+func (a *App) Registry() *Registry { return a.reg }
+
+// Close releases what the app holds. It does not close the DB.
+func (a *App) Close() error { return nil }
+
+func (a *App) loadMeta() error {
+	kv := a.db.Committed()
+	id, err := kv.Get(keyChainID)
+	if err != nil {
+		return fmt.Errorf("app: read chain id: %w", err)
+	}
+	a.chainID = string(id)
+	p, err := loadParams(kv)
+	if err != nil {
+		return err
+	}
+	a.params = p
+	return nil
+}
+
+// ChainID returns the chain id ("" before InitChain).
+func (a *App) ChainID() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.chainID
+}
+
+// LastCommitted returns the last committed height and app hash.
+func (a *App) LastCommitted() (int64, []byte) { return a.db.LastCommitted() }
+
+// Info implements abci.Application: CometBFT replays blocks after the height
+// reported here.
+func (a *App) Info(context.Context, *abci.RequestInfo) (*abci.ResponseInfo, error) {
+	h, hash := a.db.LastCommitted()
+	return &abci.ResponseInfo{Data: "otcchain", Version: Version, AppVersion: AppVersion, LastBlockHeight: h, LastBlockAppHash: hash}, nil
+}
+
+// InitChain implements abci.Application. The genesis writes are staged and
+// commit together with block 1.
+func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.ResponseInitChain, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if len(req.ChainId) == 0 || len(req.ChainId) > 50 {
+		return nil, fmt.Errorf("app: chain id must be 1 to 50 characters")
+	}
+	blk := a.db.NewBlock()
+	if err := a.initGenesis(blk, req); err != nil {
+		return nil, fmt.Errorf("app: genesis: %w", err)
+	}
+	a.block = blk
+	a.height = req.InitialHeight - 1
+	a.chainID = req.ChainId
+	return &abci.ResponseInitChain{AppHash: blk.AppHash()}, nil
+}
+
+func (a *App) initGenesis(blk *state.Block, req *abci.RequestInitChain) error {
+	var sections map[string]json.RawMessage
+	if err := json.Unmarshal(req.AppStateBytes, &sections); err != nil {
+		return ErrInvalidGenesis.Wrapf("app_state is not a JSON object: %v", err)
+	}
+	for k := range sections {
+		if _, ok := a.reg.Module(k); !ok && k != "params" {
+			return ErrInvalidGenesis.Wrapf("unknown app_state section %q", k)
+		}
+	}
+	p := DefaultParams()
+	if raw, ok := sections["params"]; ok {
+		if err := strictJSON(raw, &p); err != nil {
+			return ErrInvalidGenesis.Wrapf("params: %v", err)
+		}
+	}
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if err := blk.Set(keyChainID, []byte(req.ChainId)); err != nil {
+		return err
+	}
+	if err := saveParams(blk, p); err != nil {
+		return err
+	}
+	a.params = p
+	ctx := &module.Context{ChainID: req.ChainId, Height: req.InitialHeight - 1, Time: req.Time.UTC()}
+	for _, m := range a.reg.Modules() {
+		raw, ok := sections[m.Name()]
+		if !ok {
+			raw = json.RawMessage("{}")
+		}
+		if err := m.InitGenesis(ctx, module.Prefixed(blk, m.Name()+"/"), raw); err != nil {
+			return fmt.Errorf("module %s: %w", m.Name(), err)
+		}
+	}
+	return nil
+}
+
+// CheckTx implements abci.Application: decode, authenticate, check expiry,
+// nonce, roles and message shapes against committed state. A recheck (after
+// each block) skips the signature, which cannot have changed.
+func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
+	a.mu.Lock()
+	chainID, params := a.chainID, a.params
+	a.mu.Unlock()
+	h, _ := a.db.LastCommitted()
+	c := &checker{app: a, chainID: chainID, params: params, kv: a.db.Committed(), height: h + 1,
+		at: time.Time{}, verifySig: req.Type != abci.CheckTxType_Recheck, wallClock: true}
+	_, err := c.check(req.Tx)
+	if err != nil {
+		e := module.AsError(err)
+		if e == nil {
+			return nil, err
+		}
+		a.m.checkRejected.WithLabelValues(e.Codespace, e.Name).Inc()
+		return &abci.ResponseCheckTx{Code: e.Code, Codespace: e.Codespace, Log: e.Error()}, nil
+	}
+	return &abci.ResponseCheckTx{Code: 0, GasWanted: 1}, nil
+}
+
+// FinalizeBlock implements abci.Application.
+func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (*abci.ResponseFinalizeBlock, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	last, _ := a.db.LastCommitted()
+	if req.Height != last+1 {
+		return nil, fmt.Errorf("app: finalize height %d after committed height %d", req.Height, last)
+	}
+	if a.block == nil {
+		a.block = a.db.NewBlock()
+	}
+	a.height = req.Height
+	bc := blockCtx{chainID: a.chainID, height: req.Height, time: req.Time.UTC(), params: a.params}
+	if err := a.pruneNonces(a.block, req.Height); err != nil {
+		return nil, err
+	}
+	results := make([]*abci.ExecTxResult, len(req.Txs))
+	for i, raw := range req.Txs {
+		r, err := a.deliverTx(a.block, bc, raw, uint32(i))
+		if err != nil {
+			return nil, fmt.Errorf("app: height %d tx %d: %w", req.Height, i, err)
+		}
+		results[i] = r
+		a.m.txs.WithLabelValues(r.Codespace, codeName(r)).Inc()
+	}
+	events, err := a.endBlock(a.block, bc)
+	if err != nil {
+		return nil, err
+	}
+	a.m.height.Set(float64(req.Height))
+	hash := a.block.AppHash()
+	if a.crash != nil {
+		a.crash("after-finalize", req.Height)
+	}
+	return &abci.ResponseFinalizeBlock{TxResults: results, Events: events, AppHash: hash}, nil
+}
+
+// Commit implements abci.Application: the staged block, its height and app
+// hash are written in one synced batch.
+func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.block == nil {
+		return nil, errors.New("app: commit without a finalized block")
+	}
+	if err := a.db.Commit(a.block, a.height); err != nil {
+		return nil, fmt.Errorf("app: commit height %d: %w", a.height, err)
+	}
+	a.block = nil
+	if a.crash != nil {
+		a.crash("after-commit", a.height)
+	}
+	return &abci.ResponseCommit{}, nil
+}
+
+// Query implements abci.Application for public module reads: path is a module
+// query path ("member/orgs"), data an optional JSON object of parameters.
+func (a *App) Query(_ context.Context, req *abci.RequestQuery) (*abci.ResponseQuery, error) {
+	params := map[string]string{}
+	if len(req.Data) > 0 {
+		if err := json.Unmarshal(req.Data, &params); err != nil {
+			return &abci.ResponseQuery{Code: ErrUnknownQuery.Code, Codespace: Codes.Codespace, Log: "data must be a JSON object of strings"}, nil
+		}
+	}
+	h, _ := a.db.LastCommitted()
+	v, err := a.Read(trimSlash(req.Path), params, nil)
+	if err != nil {
+		e := module.AsError(err)
+		if e == nil {
+			return nil, err
+		}
+		return &abci.ResponseQuery{Code: e.Code, Codespace: e.Codespace, Log: e.Error(), Height: h}, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return &abci.ResponseQuery{Value: b, Height: h}, nil
+}
+
+func trimSlash(s string) string {
+	for len(s) > 0 && s[0] == '/' {
+		s = s[1:]
+	}
+	return s
+}
+
+func codeName(r *abci.ExecTxResult) string {
+	if r.Code == 0 {
+		return "ok"
+	}
+	return fmt.Sprint(r.Code)
+}
+
+// Keys of the app's own state (hashed, under "app/").
+var keyChainID = []byte("app/chain_id")
+
+func heightBytes(h int64) []byte {
+	var b [8]byte
+	binary.BigEndian.PutUint64(b[:], uint64(h))
+	return b[:]
+}

@@ -1,0 +1,90 @@
+package app
+
+import (
+	"strings"
+	"time"
+
+	"github.com/otcchain/otcchain/member"
+	"github.com/otcchain/otcchain/module"
+)
+
+// Read answers a module query against the last committed state. path is
+// "<module>/<query path>", e.g. "member/identities/ab12...". Public queries
+// need no caller; others need a caller whose role the query lists, and a
+// regulator passes every role check (look-through supervision); the query
+// may refuse further. Refusals are *module.Error values.
+func (a *App) Read(path string, params map[string]string, caller *module.Identity) (any, error) {
+	modName, rest, _ := strings.Cut(path, "/")
+	m, ok := a.reg.Module(modName)
+	if !ok {
+		return nil, ErrUnknownQuery.Wrapf("no module %q", modName)
+	}
+	for _, q := range m.Queries() {
+		vars, ok := matchPath(q.Path, rest)
+		if !ok {
+			continue
+		}
+		if !q.Public {
+			if caller == nil {
+				return nil, ErrAuthRequired.Wrapf("%s needs an authenticated identity", path)
+			}
+			allowed := caller.Role == module.RoleRegulator
+			for _, r := range q.Roles {
+				allowed = allowed || r == caller.Role
+			}
+			if !allowed {
+				return nil, ErrNotPermitted.Wrapf("role %s may not read %s", caller.Role, path)
+			}
+		}
+		p := make(map[string]string, len(params)+len(vars))
+		for k, v := range params {
+			p[k] = v
+		}
+		for k, v := range vars {
+			p[k] = v
+		}
+		h, _ := a.db.LastCommitted()
+		qc := &module.QueryContext{Height: h, Caller: caller}
+		return q.Handle(qc, module.PrefixedReader(a.db.Committed(), modName+"/"), p)
+	}
+	return nil, ErrUnknownQuery.Wrapf("no query %q", path)
+}
+
+// matchPath matches "identities/{id}" against "identities/ab12".
+func matchPath(pattern, path string) (map[string]string, bool) {
+	ps := strings.Split(pattern, "/")
+	xs := strings.Split(path, "/")
+	if len(ps) != len(xs) {
+		return nil, false
+	}
+	vars := map[string]string{}
+	for i, p := range ps {
+		if strings.HasPrefix(p, "{") && strings.HasSuffix(p, "}") {
+			if xs[i] == "" {
+				return nil, false
+			}
+			vars[p[1:len(p)-1]] = xs[i]
+			continue
+		}
+		if p != xs[i] {
+			return nil, false
+		}
+	}
+	return vars, true
+}
+
+// Identity returns a registered, active identity whose certificate is valid
+// now (API authentication; the wall clock is fine outside consensus).
+func (a *App) Identity(id string) (*module.Identity, error) {
+	rec, err := member.Authenticate(module.PrefixedReader(a.db.Committed(), "member/"), id, time.Now().UTC())
+	if err != nil {
+		return nil, err
+	}
+	ident := rec.Identity()
+	return &ident, nil
+}
+
+// ValidatorChangeHeights lists heights at which the validator set changed
+// (receipts carry a trust path through them). The set is fixed at genesis
+// until governance (a later module) changes it.
+func (a *App) ValidatorChangeHeights() []int64 { return nil }

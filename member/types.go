@@ -1,0 +1,68 @@
+package member
+
+import (
+	"time"
+
+	"github.com/otcchain/otcchain/module"
+)
+
+// Org is a member organisation.
+type Org struct {
+	ID         string         `json:"id"`
+	Name       string         `json:"name"`
+	Type       module.OrgType `json:"type"`
+	CACert     string         `json:"ca_cert"` // PEM
+	Validators []string       `json:"validators,omitempty"`
+	Status     string         `json:"status"` // "active"
+	Since      int64          `json:"since"`  // height (0: genesis)
+}
+
+// Identity statuses.
+const (
+	StatusActive  = "active"
+	StatusRevoked = "revoked"
+)
+
+// Record is a registered certificate and its state.
+type Record struct {
+	ID            string      `json:"id"`
+	Org           string      `json:"org"`
+	Role          module.Role `json:"role"`
+	Name          string      `json:"name"`
+	Algorithm     string      `json:"algorithm"`
+	PublicKey     []byte      `json:"public_key"`
+	Cert          string      `json:"cert"` // PEM
+	NotBefore     time.Time   `json:"not_before"`
+	NotAfter      time.Time   `json:"not_after"`
+	Status        string      `json:"status"`
+	RegisteredAt  int64       `json:"registered_at"`
+	RegisteredBy  string      `json:"registered_by,omitempty"` // "" for genesis and self-registration
+	RevokedAt     int64       `json:"revoked_at,omitempty"`
+	RevokedBy     string      `json:"revoked_by,omitempty"`
+	RevokedReason string      `json:"revoked_reason,omitempty"`
+}
+
+// Identity returns the authenticated view of the record.
+func (r *Record) Identity() module.Identity {
+	return module.Identity{ID: r.ID, Org: r.Org, Role: r.Role, Name: r.Name, Algorithm: r.Algorithm, PublicKey: r.PublicKey}
+}
+
+// Genesis is the module's genesis section.
+type Genesis struct {
+	Orgs       []GenesisOrg      `json:"orgs"`
+	Identities []GenesisIdentity `json:"identities"`
+}
+
+// GenesisOrg is an organisation in genesis.
+type GenesisOrg struct {
+	ID         string   `json:"id"`
+	Name       string   `json:"name"`
+	Type       string   `json:"type"`
+	CACert     string   `json:"ca_cert"`
+	Validators []string `json:"validators,omitempty"`
+}
+
+// GenesisIdentity is a certificate registered at genesis.
+type GenesisIdentity struct {
+	Cert string `json:"cert"`
+}

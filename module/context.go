@@ -1,0 +1,130 @@
+package module
+
+import (
+	"encoding/json"
+	"time"
+)
+
+// Identity is a registered certificate holder as the app authenticated it.
+type Identity struct {
+	ID        string `json:"id"` // hex SHA-256 of the certificate DER
+	Org       string `json:"org"`
+	Role      Role   `json:"role"`
+	Name      string `json:"name"`
+	Algorithm string `json:"algorithm"`
+	PublicKey []byte `json:"public_key"`
+}
+
+// Attr is one key/value of an event.
+type Attr struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// Event is something a handler reports: it reaches the ABCI result, the API
+// event stream and subscribers. Events of a failed message are dropped.
+type Event struct {
+	Type  string `json:"type"`
+	Attrs []Attr `json:"attrs"`
+}
+
+// Context is what a handler knows about where it runs. Every field comes from
+// the block being executed (never the wall clock or local configuration).
+type Context struct {
+	ChainID  string
+	Height   int64
+	Time     time.Time // block time (header time), UTC
+	TxHash   []byte
+	MsgIndex int
+	Signer   Identity
+
+	// Peers lets a module reach another module's read functions through a
+	// narrow interface that the consumer declares and the app wires.
+	Peers map[string]any
+
+	events []Event
+}
+
+// Emit records an event.
+func (c *Context) Emit(typ string, attrs ...Attr) {
+	c.events = append(c.events, Event{Type: typ, Attrs: attrs})
+}
+
+// Events returns what was emitted so far.
+func (c *Context) Events() []Event { return c.events }
+
+// ResetEvents drops events (the app calls it when a message fails).
+func (c *Context) ResetEvents(n int) { c.events = c.events[:n] }
+
+// A is shorthand for an Attr.
+func A(key, value string) Attr { return Attr{Key: key, Value: value} }
+
+// Msg is a message body. Validate does stateless checks (formats, lengths,
+// ranges) and returns an *Error from the module's code table.
+type Msg interface {
+	Validate() error
+}
+
+// MsgSpec declares one message type of a module.
+type MsgSpec struct {
+	// Type is "module/name", e.g. "member/register_identity".
+	Type string
+	// Roles may send this message; any other role is refused with the app's
+	// "role_not_permitted" code before the handler runs.
+	Roles []Role
+	// Batchable says the message may be an item of a batch message.
+	Batchable bool
+	// New returns a fresh value to decode the message JSON into.
+	New func() Msg
+	// Handle executes the message. It returns result data (JSON, kept in the
+	// tx result and covered by the results hash) or an error: an *Error for a
+	// domain rejection, anything else for a storage failure.
+	Handle func(ctx *Context, kv KV, msg Msg) (json.RawMessage, error)
+}
+
+// Allows says whether role r may send the message.
+func (s MsgSpec) Allows(r Role) bool {
+	for _, x := range s.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// QueryContext is what a query knows: the committed height and the caller,
+// nil when the caller is anonymous.
+type QueryContext struct {
+	Height int64
+	Caller *Identity
+	Peers  map[string]any
+}
+
+// QuerySpec declares one read path of a module, e.g. "identities/{id}".
+// Public queries need no identity. Otherwise the caller must hold one of
+// Roles, and Handle may refuse further (for example, an investor reading
+// someone else's account) with an *Error.
+type QuerySpec struct {
+	Path   string
+	Public bool
+	Roles  []Role
+	Handle func(ctx *QueryContext, kv KVReader, params map[string]string) (any, error)
+}
+
+// Module is a domain state machine.
+type Module interface {
+	// Name is the module's store prefix, codespace and message type prefix.
+	Name() string
+	Msgs() []MsgSpec
+	Queries() []QuerySpec
+	Codes() *Codes
+	// InitGenesis loads the module's section of the genesis app state.
+	InitGenesis(ctx *Context, kv KV, raw json.RawMessage) error
+}
+
+// EndBlocker is implemented by modules that act at the end of every block
+// (for example automatic confirmation of orders at a cut-off). It must be
+// cheap when there is nothing to do.
+type EndBlocker interface {
+	EndBlock(ctx *Context, kv KV) error
+}
