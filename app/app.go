@@ -13,6 +13,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/otcchain/otcchain/evidence"
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
 	"github.com/otcchain/otcchain/state"
@@ -23,7 +24,7 @@ type Config struct {
 	DB       *state.DB
 	Logger   *slog.Logger
 	Registry *prometheus.Registry // may be nil
-	// Modules besides member (which is always first). Nil: member only.
+	// Modules besides member (which is always first). Nil: DefaultModules().
 	Modules []module.Module
 	// CrashHook, if set, is called at named points of block processing
 	// ("after-finalize", "after-commit") with the height. Tests use it to
@@ -31,6 +32,12 @@ type Config struct {
 	CrashHook func(point string, height int64)
 	// SigCacheSize bounds the cache of verified signatures (0: 100000).
 	SigCacheSize int
+}
+
+// DefaultModules are the modules after member in a standard node, in
+// registration order (which is also genesis and end-block order).
+func DefaultModules() []module.Module {
+	return []module.Module{evidence.New()}
 }
 
 // Version is reported in ABCI Info.
@@ -68,7 +75,11 @@ func New(cfg Config) (*App, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	mods := append([]module.Module{member.New()}, cfg.Modules...)
+	extra := cfg.Modules
+	if extra == nil {
+		extra = DefaultModules()
+	}
+	mods := append([]module.Module{member.New()}, extra...)
 	reg, err := NewRegistry(mods...)
 	if err != nil {
 		return nil, err
