@@ -388,8 +388,7 @@ func txIndexKey(hash [32]byte) []byte { return append([]byte("tx/"), hash[:]...)
 
 func (a *App) indexTx(blk *state.Block, hash [32]byte, height int64, index uint32) error {
 	v := append(heightBytes(height), byte(index>>24), byte(index>>16), byte(index>>8), byte(index))
-	blk.SetSide(txIndexKey(hash), v)
-	return nil
+	return blk.SetSide(txIndexKey(hash), v)
 }
 
 // TxLocation returns where a committed tx is.

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"sync/atomic"
 	"testing"
 
 	"github.com/cockroachdb/pebble/v2/vfs"
@@ -19,7 +18,10 @@ import (
 // exactly the state of height h, its app hash and all of h's side records:
 // never a partial block. Images taken after Commit returned must hold it.
 func TestCrash(t *testing.T) {
-	const blocks = 40
+	blocks := 30
+	if testing.Short() {
+		blocks = 10
+	}
 	rng := rand.New(rand.NewPCG(9, 9))
 	// Precompute the blocks and the model after each height.
 	type op struct {
@@ -39,7 +41,7 @@ func TestCrash(t *testing.T) {
 				continue
 			}
 			v := fmt.Appendf(nil, "h%d-%d", h, rng.IntN(1000))
-			v = append(v, bytes.Repeat([]byte{'x'}, rng.IntN(2000))...) // fill memtables and WAL blocks
+			v = append(v, bytes.Repeat([]byte{'x'}, rng.IntN(1000))...) // fill memtables and WAL blocks
 			ops[h] = append(ops[h], op{key: k, value: v})
 			m[string(k)] = string(v)
 		}
@@ -47,14 +49,14 @@ func TestCrash(t *testing.T) {
 	}
 
 	fs := vfs.NewCrashableMem()
-	db, err := state.OpenFS("/db", state.Options{Sync: true}, fs)
+	db, err := state.OpenFS("/db", state.Options{}, fs) // the zero value syncs
 	must(t, err)
 	defer db.Close()
-	var done atomic.Int64 // heights whose Commit returned
+	committed := make(chan struct{}, 1) // one signal per returned Commit
 	finished := make(chan error, 1)
 	next := make(chan struct{}) // paces the writer: one block per crash image
 	go func() {
-		for h := int64(1); h <= blocks; h++ {
+		for h := int64(1); h <= int64(blocks); h++ {
 			if _, ok := <-next; !ok {
 				finished <- nil
 				return
@@ -80,7 +82,7 @@ func TestCrash(t *testing.T) {
 				finished <- err
 				return
 			}
-			done.Store(h)
+			committed <- struct{}{}
 		}
 		finished <- nil
 	}()
@@ -95,7 +97,7 @@ func TestCrash(t *testing.T) {
 		}
 		defer db2.Close()
 		h, hash := db2.LastCommitted()
-		if h < atLeast || h > blocks {
+		if h < atLeast || h > int64(blocks) {
 			t.Fatalf("crash image at height %d, commits done before the image: %d", h, atLeast)
 		}
 		if !bytes.Equal(hash, refAppHash(models[h])) {
@@ -104,7 +106,7 @@ func TestCrash(t *testing.T) {
 		if got, want := collect(t, db2.Committed(), nil, nil), models[h].rangeOf(nil, nil); !slices.Equal(got, want) {
 			t.Fatalf("crash image height %d: state differs (%d pairs, want %d)", h, len(got), len(want))
 		}
-		for i := int64(1); i <= blocks; i++ {
+		for i := int64(1); i <= int64(blocks); i++ {
 			v, err := db2.Side(fmt.Appendf(nil, "tx/%d", i))
 			must(t, err)
 			if (v != nil) != (i <= h) {
@@ -119,32 +121,70 @@ func TestCrash(t *testing.T) {
 		fs      *vfs.MemFS
 		atLeast int64
 	}
-	for h := int64(1); h <= blocks; h++ {
+	for h := int64(1); h <= int64(blocks); h++ {
 		next <- struct{}{}
 		// Take images in a loop while the block is staged and committed;
 		// keep a random few of them and the first one after Commit returned.
+		clone := func() *vfs.MemFS {
+			return fs.CrashClone(vfs.CrashCloneCfg{UnsyncedDataPercent: rng.IntN(101), RNG: rng})
+		}
 		var imgs []image
+	loop:
 		for n := 0; ; n++ {
-			atLeast := done.Load()
-			img := image{fs.CrashClone(vfs.CrashCloneCfg{UnsyncedDataPercent: rng.IntN(101), RNG: rng}), atLeast}
-			switch {
-			case atLeast >= h:
-				imgs = append(imgs, img)
-			case len(imgs) < 3:
-				imgs = append(imgs, img)
-			case rng.IntN(n+1) < 3:
-				imgs[rng.IntN(3)] = img
+			select {
+			case <-committed:
+				break loop
+			default:
 			}
-			if atLeast >= h {
+			if n == 16 { // enough racing images: wait for the commit
+				<-committed
 				break
 			}
+			img := image{clone(), h - 1}
+			if len(imgs) < 3 {
+				imgs = append(imgs, img)
+			} else if rng.IntN(n+1) < 3 {
+				imgs[rng.IntN(3)] = img
+			}
 		}
+		imgs = append(imgs, image{clone(), h})
 		for _, img := range imgs {
 			verify(img.fs, img.atLeast)
 		}
 	}
 	close(next)
 	must(t, <-finished)
-	verify(fs.CrashClone(vfs.CrashCloneCfg{}), blocks)
+	verify(fs.CrashClone(vfs.CrashCloneCfg{}), int64(blocks))
 	t.Logf("%d crash images verified", images)
+}
+
+// TestCrashNoSync: without fsync a crash may lose whole blocks, never part
+// of one.
+func TestCrashNoSync(t *testing.T) {
+	fs := vfs.NewCrashableMem()
+	db, err := state.OpenFS("/db", state.Options{NoSync: true}, fs)
+	must(t, err)
+	defer db.Close()
+	models := []model{{}}
+	rng := rand.New(rand.NewPCG(5, 5))
+	for h := int64(1); h <= 20; h++ {
+		m := models[h-1].clone()
+		b := db.NewBlock()
+		for range 50 {
+			k, v := fmt.Sprintf("k%02d", rng.IntN(60)), fmt.Sprintf("%d-%d", h, rng.IntN(100))
+			must(t, b.Set([]byte(k), []byte(v)))
+			m[k] = v
+		}
+		must(t, db.Commit(b, h))
+		models = append(models, m)
+		img := fs.CrashClone(vfs.CrashCloneCfg{UnsyncedDataPercent: rng.IntN(101), RNG: rng})
+		db2, err := state.OpenFS("/db", state.Options{}, img)
+		must(t, err)
+		got, hash := db2.LastCommitted()
+		if !bytes.Equal(hash, refAppHash(models[got])) {
+			t.Fatalf("image after %d: at height %d with a foreign app hash", h, got)
+		}
+		check(t, fmt.Sprintf("image after %d at %d", h, got), db2.Committed(), models[got], nil, nil)
+		must(t, db2.Close())
+	}
 }

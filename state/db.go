@@ -21,9 +21,10 @@ import (
 type Options struct {
 	// Logger receives pebble's messages; nil discards them.
 	Logger *slog.Logger
-	// Sync makes every Commit durable (fsync) before it returns. A node must
-	// set it (DefaultOptions does); tests may leave it off for speed.
-	Sync bool
+	// NoSync lets Commit return before the batch is durable (no fsync). The
+	// zero value syncs every commit, as a node must; tests may set NoSync
+	// for speed. A crash can then lose the last blocks, never part of one.
+	NoSync bool
 	// CacheSize is pebble's block cache in bytes; 0 keeps pebble's default
 	// (8 MiB).
 	CacheSize int64
@@ -31,7 +32,7 @@ type Options struct {
 
 // DefaultOptions returns the options a node runs with: synced commits and a
 // 64 MiB block cache.
-func DefaultOptions() Options { return Options{Sync: true, CacheSize: 64 << 20} }
+func DefaultOptions() Options { return Options{CacheSize: 64 << 20} }
 
 // DB is the state store. Its methods are safe for concurrent use.
 type DB struct {
@@ -62,12 +63,12 @@ func open(dir string, opts Options, fs vfs.FS) (*DB, error) {
 	po := &pebble.Options{
 		Logger:             pebbleLogger{log: log.With("component", "pebble")},
 		FormatMajorVersion: pebble.FormatNewest,
-		// Every first write of a key in a block reads its committed value
-		// (for the app hash); most are new keys: bloom filters answer those
-		// without touching data blocks.
-		MemTableSize: 32 << 20,
+		MemTableSize:       32 << 20, // a 10k-write block is a few MiB
 	}
-	po.Levels[0].FilterPolicy = bloom.FilterPolicy(10) // inherited by lower levels
+	// The first write of a key in a block reads its committed value (for the
+	// app hash) and most such keys are new: bloom filters answer those
+	// without reading data blocks. Lower levels inherit L0's policy.
+	po.Levels[0].FilterPolicy = bloom.FilterPolicy(10)
 	if fs != nil {
 		po.FS = fs
 	}
@@ -80,9 +81,9 @@ func open(dir string, opts Options, fs vfs.FS) (*DB, error) {
 	if err != nil {
 		return nil, fmt.Errorf("state: open %s: %w", dir, err)
 	}
-	db := &DB{pdb: pdb, wopts: pebble.NoSync, snaps: map[*Snapshot]struct{}{}}
-	if opts.Sync {
-		db.wopts = pebble.Sync
+	db := &DB{pdb: pdb, wopts: pebble.Sync, snaps: map[*Snapshot]struct{}{}}
+	if opts.NoSync {
+		db.wopts = pebble.NoSync
 	}
 	db.cond.L = &db.mu
 	rec, err := readCommitRecord(pdb)
@@ -265,7 +266,7 @@ func (db *DB) NewBlock() *Block {
 }
 
 // Commit writes block b as the state at height in one pebble batch (synced
-// when Options.Sync): the state changes, b's side records and the commit
+// unless Options.NoSync): the state changes, b's side records and the commit
 // record (height, app hash, accumulator). b must have been created over the
 // last committed state (else ErrStale), and height must be the last committed
 // height plus one, or any height > 0 for the first commit (else ErrHeight).

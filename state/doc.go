@@ -33,8 +33,8 @@
 //
 // # Commit
 //
-// DB.Commit writes the block in ONE pebble batch, synced when Options.Sync is
-// set: every changed state key, the unhashed side records of the block
+// DB.Commit writes the block in ONE pebble batch, synced (unless
+// Options.NoSync): every changed state key, the unhashed side records of the block
 // (Block.SetSide), and the commit record (height, app hash, accumulator).
 // After a crash at any point Open therefore finds either the whole block or
 // none of it, and LastCommitted reports the height and app hash that the

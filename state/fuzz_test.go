@@ -50,7 +50,7 @@ func FuzzIterate(f *testing.F) {
 	f.Add([]byte{0, 0xc1, 1, 0, 0xff, 2, 7, 4, 3, 0xc1, 4, 0, 0xc1, 3, 6, 0, 0x10, 0x20, 0x30})
 	f.Add(bytes.Repeat([]byte{0, 0x55, 1, 4, 3, 0x95, 2}, 10))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		db, err := state.OpenFS("/db", state.Options{}, vfs.NewMem())
+		db, err := state.OpenFS("/db", state.Options{NoSync: true}, vfs.NewMem())
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -24,7 +24,7 @@ func openDB(t testing.TB) (*state.DB, string) {
 
 func reopen(t testing.TB, dir string) *state.DB {
 	t.Helper()
-	db, err := state.Open(dir, state.Options{})
+	db, err := state.Open(dir, state.Options{NoSync: true})
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}

@@ -16,7 +16,7 @@ func layeredFixture(t *testing.T) (db *state.DB, views []module.KV, models []mod
 	base := model{
 		"acct/1": "c1", "acct/2": "c2", "acct/3": "c3",
 		"fund/a": "ca", "fund/b": "cb",
-		"\xff":     "ff", "\xff\xff": "ffff",
+		"\xff": "ff", "\xff\xff": "ffff",
 		"z": "cz",
 	}
 	commitState(t, db, 1, base)
