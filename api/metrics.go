@@ -1,0 +1,83 @@
+package api
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+type metrics struct {
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	streams  prometheus.Gauge
+	waiters  prometheus.Gauge
+	height   prometheus.Gauge
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "otcchain", Subsystem: "api", Name: "requests_total",
+			Help: "API requests by route pattern and HTTP status code.",
+		}, []string{"route", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Namespace: "otcchain", Subsystem: "api", Name: "request_duration_seconds",
+			Help:    "API request latency by route pattern and HTTP status code (event streams: their lifetime).",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
+		}, []string{"route", "code"}),
+		streams: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: "otcchain", Subsystem: "api", Name: "event_streams",
+			Help: "Open event streams (GET /v1/events).",
+		}),
+		waiters: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: "otcchain", Subsystem: "api", Name: "tx_waiters",
+			Help: "Requests waiting for a tx to commit.",
+		}),
+		height: prometheus.NewGauge(prometheus.GaugeOpts{
+			Namespace: "otcchain", Subsystem: "api", Name: "feed_height",
+			Help: "Latest block height the API's block feed has seen.",
+		}),
+	}
+	var err error
+	m.requests, err = register(reg, m.requests)
+	if err == nil {
+		m.duration, err = register(reg, m.duration)
+	}
+	if err == nil {
+		m.streams, err = register(reg, m.streams)
+	}
+	if err == nil {
+		m.waiters, err = register(reg, m.waiters)
+	}
+	if err == nil {
+		m.height, err = register(reg, m.height)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("api: register metrics: %w", err)
+	}
+	return m, nil
+}
+
+// register registers c, or returns the collector already registered under
+// the same description (a second server on the same registry shares it).
+func register[C prometheus.Collector](reg prometheus.Registerer, c C) (C, error) {
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if old, ok := are.ExistingCollector.(C); ok {
+				return old, nil
+			}
+		}
+		return c, err
+	}
+	return c, nil
+}
+
+func (m *metrics) observe(route string, status int, d time.Duration) {
+	code := strconv.Itoa(status)
+	m.requests.WithLabelValues(route, code).Inc()
+	m.duration.WithLabelValues(route, code).Observe(d.Seconds())
+}

@@ -1,0 +1,105 @@
+package api
+
+import (
+	"context"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	cmtjson "github.com/cometbft/cometbft/libs/json"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/otcchain/otcchain/client"
+)
+
+func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	st, err := s.cfg.RPC.Status(ctx)
+	if err != nil {
+		return nodeUnavailable("status", err)
+	}
+	vals, err := s.validators(ctx)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, client.Status{
+		ChainID:         st.NodeInfo.Network,
+		NodeID:          string(st.NodeInfo.DefaultNodeID),
+		Moniker:         st.NodeInfo.Moniker,
+		LatestHeight:    st.SyncInfo.LatestBlockHeight,
+		LatestBlockHash: strings.ToLower(st.SyncInfo.LatestBlockHash.String()),
+		LatestAppHash:   strings.ToLower(st.SyncInfo.LatestAppHash.String()),
+		LatestBlockTime: st.SyncInfo.LatestBlockTime.UTC(),
+		EarliestHeight:  st.SyncInfo.EarliestBlockHeight,
+		CatchingUp:      st.SyncInfo.CatchingUp,
+		Validators:      vals,
+	})
+	return nil
+}
+
+// validators returns the latest validator set, all pages of it.
+func (s *Server) validators(ctx context.Context) ([]client.Validator, error) {
+	const perPage = 100
+	out := []client.Validator{}
+	var height *int64
+	for page := 1; ; page++ {
+		p, pp := page, perPage
+		res, err := s.cfg.RPC.Validators(ctx, height, &p, &pp)
+		if err != nil {
+			return nil, nodeUnavailable("validators", err)
+		}
+		h := res.BlockHeight
+		height = &h // every page from the same height
+		for _, v := range res.Validators {
+			cv := client.Validator{Address: hex.EncodeToString(v.Address), Power: v.VotingPower}
+			if v.PubKey != nil {
+				cv.PubKey = client.PubKey{Type: v.PubKey.Type(), Value: v.PubKey.Bytes()}
+			}
+			out = append(out, cv)
+		}
+		if len(res.Validators) == 0 || len(out) >= res.Total {
+			return out, nil
+		}
+	}
+}
+
+func (s *Server) handleGenesis(w http.ResponseWriter, _ *http.Request) error {
+	if s.cfg.Genesis == nil {
+		return errorf(http.StatusNotFound, client.CodeNotFound, "this server has no genesis document configured")
+	}
+	b, err := cmtjson.Marshal(s.cfg.Genesis)
+	if err != nil {
+		return err
+	}
+	writeRawJSON(w, http.StatusOK, b)
+	return nil
+}
+
+func (s *Server) handleOpenAPI(w http.ResponseWriter, _ *http.Request) error {
+	writeRawJSON(w, http.StatusOK, openAPIDoc)
+	return nil
+}
+
+func (s *Server) handleMetrics(w http.ResponseWriter, r *http.Request) error {
+	s.promHandler.ServeHTTP(w, r)
+	return nil
+}
+
+func newPromHandler(g prometheus.Gatherer, log *slog.Logger) http.Handler {
+	return promhttp.HandlerFor(g, promhttp.HandlerOpts{
+		ErrorHandling: promhttp.ContinueOnError,
+		ErrorLog:      promLogger{log},
+	})
+}
+
+// promLogger adapts slog to promhttp's logger.
+type promLogger struct{ log *slog.Logger }
+
+var _ promhttp.Logger = promLogger{}
+
+func (l promLogger) Println(v ...any) {
+	l.log.Warn("api: metrics", "err", strings.TrimSpace(fmt.Sprintln(v...)))
+}
