@@ -1,0 +1,263 @@
+package node
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/BurntSushi/toml"
+	cmtcfg "github.com/cometbft/cometbft/config"
+	"github.com/mitchellh/mapstructure"
+)
+
+// File and directory names inside a node home (see doc.go).
+const (
+	ConfigDir              = "config"
+	DataDir                = "data"
+	AppDataDir             = "data/app"
+	CometConfigFile        = "config/config.toml"
+	GenesisFile            = "config/genesis.json"
+	NodeKeyFile            = "config/node_key.json"
+	PrivValidatorKeyFile   = "config/priv_validator_key.json"
+	PrivValidatorStateFile = "data/priv_validator_state.json"
+	SettingsFile           = "config/otc.toml"
+)
+
+// Home is a node home directory.
+type Home string
+
+// Path joins a slash-separated name (one of the constants above) to the home.
+func (h Home) Path(name string) string { return filepath.Join(string(h), filepath.FromSlash(name)) }
+
+// Settings are otcchain's own node settings, kept in HOME/config/otc.toml
+// beside CometBFT's config.toml.
+type Settings struct {
+	API     APISettings     `toml:"api"`
+	Metrics MetricsSettings `toml:"metrics"`
+	Log     LogSettings     `toml:"log"`
+}
+
+// APISettings configure the HTTP/JSON API server.
+type APISettings struct {
+	// Listen is the host:port the API listens on.
+	Listen string `toml:"listen"`
+	// TokenTTL is the lifetime of API auth tokens, as a Go duration ("15m").
+	TokenTTL string `toml:"token_ttl"`
+}
+
+// MetricsSettings configure the Prometheus endpoint.
+type MetricsSettings struct {
+	// Listen is the host:port serving /metrics (the app's metrics and, when
+	// config.toml enables instrumentation.prometheus, CometBFT's). Empty: off.
+	Listen string `toml:"listen"`
+}
+
+// LogSettings configure logging (to standard error).
+type LogSettings struct {
+	// Level of otcchain's own logs: debug, info, warn or error.
+	Level string `toml:"level"`
+	// EngineLevel of CometBFT's logs: debug, info, error or none. CometBFT
+	// logs several lines per block at info.
+	EngineLevel string `toml:"engine_level"`
+	// Format: text or json.
+	Format string `toml:"format"`
+}
+
+// DefaultTokenTTL is the API token lifetime written into new settings.
+const DefaultTokenTTL = 15 * time.Minute
+
+// DefaultSettings returns the settings a new node gets.
+func DefaultSettings() Settings {
+	return Settings{
+		API:     APISettings{Listen: "127.0.0.1:26602", TokenTTL: DefaultTokenTTL.String()},
+		Metrics: MetricsSettings{Listen: "127.0.0.1:26603"},
+		Log:     LogSettings{Level: "info", EngineLevel: "info", Format: "text"},
+	}
+}
+
+// Validate checks the settings.
+func (s *Settings) Validate() error {
+	if s.API.Listen == "" {
+		return errors.New("node: otc.toml: api.listen is empty")
+	}
+	if _, _, err := net.SplitHostPort(s.API.Listen); err != nil {
+		return fmt.Errorf("node: otc.toml: api.listen %q: %w", s.API.Listen, err)
+	}
+	if _, err := s.TokenTTL(); err != nil {
+		return err
+	}
+	if s.Metrics.Listen != "" {
+		if _, _, err := net.SplitHostPort(s.Metrics.Listen); err != nil {
+			return fmt.Errorf("node: otc.toml: metrics.listen %q: %w", s.Metrics.Listen, err)
+		}
+	}
+	if _, err := ParseLevel(s.Log.Level); err != nil {
+		return fmt.Errorf("node: otc.toml: log.level: %w", err)
+	}
+	if _, err := parseEngineLevel(s.Log.EngineLevel); err != nil {
+		return fmt.Errorf("node: otc.toml: log.engine_level: %w", err)
+	}
+	if s.Log.Format != "text" && s.Log.Format != "json" {
+		return fmt.Errorf("node: otc.toml: log.format %q: want text or json", s.Log.Format)
+	}
+	return nil
+}
+
+// TokenTTL returns api.token_ttl as a duration.
+func (s *Settings) TokenTTL() (time.Duration, error) {
+	d, err := time.ParseDuration(s.API.TokenTTL)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("node: otc.toml: api.token_ttl %q: want a positive duration such as \"15m\"", s.API.TokenTTL)
+	}
+	return d, nil
+}
+
+const settingsHeader = `# otcchain node settings. CometBFT's own settings are in config.toml beside
+# this file; genesis.json defines the consortium.
+
+`
+
+const settingsComments = `
+# [api] listen: host:port of the HTTP/JSON API (/v1). token_ttl: lifetime of
+#   auth tokens. Put a TLS-terminating proxy in front of a non-loopback address.
+# [metrics] listen: host:port serving Prometheus /metrics (the app's metrics,
+#   plus CometBFT's when config.toml has instrumentation.prometheus = true);
+#   empty disables it.
+# [log] level: debug|info|warn|error for otcchain; engine_level:
+#   debug|info|error|none for CometBFT; format: text|json. Logs go to stderr.
+`
+
+// Encode returns s as otc.toml content.
+func (s Settings) Encode() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString(settingsHeader)
+	if err := toml.NewEncoder(&buf).Encode(s); err != nil {
+		return nil, fmt.Errorf("node: encode settings: %w", err)
+	}
+	buf.WriteString(settingsComments)
+	return buf.Bytes(), nil
+}
+
+// WriteSettings writes s to path (otc.toml).
+func WriteSettings(path string, s Settings) error {
+	b, err := s.Encode()
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return fmt.Errorf("node: write settings: %w", err)
+	}
+	return nil
+}
+
+// LoadSettings reads otc.toml (see ParseSettings).
+func LoadSettings(path string) (*Settings, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("node: read settings: %w", err)
+	}
+	s, err := ParseSettings(b)
+	if err != nil {
+		return nil, fmt.Errorf("%w (in %s)", err, path)
+	}
+	return s, nil
+}
+
+// ParseSettings decodes and validates otc.toml content. Absent keys keep
+// their defaults; unknown keys are an error (a typo would otherwise be
+// silently ignored).
+func ParseSettings(b []byte) (*Settings, error) {
+	s := DefaultSettings()
+	md, err := toml.Decode(string(b), &s)
+	if err != nil {
+		return nil, fmt.Errorf("node: read settings: %w", err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		keys := make([]string, len(und))
+		for i, k := range und {
+			keys[i] = k.String()
+		}
+		return nil, fmt.Errorf("node: settings: unknown keys %s", strings.Join(keys, ", "))
+	}
+	if err := s.Validate(); err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+// LoadCometConfig reads HOME/config/config.toml the way CometBFT's own
+// command line does (defaults, then the file on top, with the same key names
+// and duration syntax), sets the root to home and validates it. It also
+// returns the keys of the file that CometBFT does not know, so that the
+// caller can warn about them.
+func LoadCometConfig(home string) (*cmtcfg.Config, []string, error) {
+	path := Home(home).Path(CometConfigFile)
+	raw := map[string]any{}
+	if _, err := toml.DecodeFile(path, &raw); err != nil {
+		return nil, nil, fmt.Errorf("node: read cometbft config: %w", err)
+	}
+	conf := cmtcfg.DefaultConfig()
+	var md mapstructure.Metadata
+	dec, err := mapstructure.NewDecoder(&mapstructure.DecoderConfig{
+		DecodeHook: mapstructure.ComposeDecodeHookFunc(
+			mapstructure.StringToTimeDurationHookFunc(),
+			mapstructure.StringToSliceHookFunc(","),
+		),
+		WeaklyTypedInput: true,
+		Metadata:         &md,
+		Result:           conf,
+	})
+	if err != nil {
+		return nil, nil, fmt.Errorf("node: cometbft config decoder: %w", err)
+	}
+	if err := dec.Decode(raw); err != nil {
+		return nil, nil, fmt.Errorf("node: %s: %w", path, err)
+	}
+	conf.SetRoot(home)
+	if err := conf.ValidateBasic(); err != nil {
+		return nil, nil, fmt.Errorf("node: %s: %w", path, err)
+	}
+	unused := append([]string(nil), md.Unused...)
+	sort.Strings(unused)
+	return conf, unused, nil
+}
+
+// ParseLevel parses an otcchain log level: debug, info, warn or error.
+func ParseLevel(s string) (slog.Level, error) {
+	switch strings.ToLower(s) {
+	case "debug":
+		return slog.LevelDebug, nil
+	case "info", "":
+		return slog.LevelInfo, nil
+	case "warn", "warning":
+		return slog.LevelWarn, nil
+	case "error":
+		return slog.LevelError, nil
+	}
+	return 0, fmt.Errorf("node: unknown log level %q (want debug, info, warn or error)", s)
+}
+
+// levelNone is above every level: the engine logs nothing.
+const levelNone = slog.Level(1 << 20)
+
+func parseEngineLevel(s string) (slog.Level, error) {
+	switch strings.ToLower(s) {
+	case "none", "off":
+		return levelNone, nil
+	case "warn", "warning":
+		// CometBFT has no warn level: only its errors pass.
+		return slog.LevelError, nil
+	}
+	l, err := ParseLevel(s)
+	if err != nil {
+		return 0, fmt.Errorf("node: unknown engine log level %q (want debug, info, error or none)", s)
+	}
+	return l, nil
+}

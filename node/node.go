@@ -1,0 +1,365 @@
+package node
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	cmtjson "github.com/cometbft/cometbft/libs/json"
+	cmtnode "github.com/cometbft/cometbft/node"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	"github.com/cometbft/cometbft/proxy"
+	"github.com/cometbft/cometbft/rpc/client/local"
+	cmttypes "github.com/cometbft/cometbft/types"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/otcchain/otcchain/api"
+	"github.com/otcchain/otcchain/app"
+	"github.com/otcchain/otcchain/state"
+)
+
+// StartOptions adjust a start beyond what the home's files say.
+type StartOptions struct {
+	// Logger receives otcchain's logs and, filtered at the engine level,
+	// CometBFT's. Nil: built from otc.toml [log], writing to standard error.
+	Logger *slog.Logger
+	// EngineLogLevel overrides otc.toml's log.engine_level (debug, info,
+	// error, none) when not empty.
+	EngineLogLevel string
+	// APIListen overrides otc.toml's api.listen when not empty.
+	APIListen string
+	// NoEngineMetrics leaves CometBFT's Prometheus metrics off even if
+	// config.toml enables them. Several nodes in one process (otc dev) keep
+	// them on one node only: they live in the process-wide registry.
+	NoEngineMetrics bool
+	// NoMetricsServer leaves the otc.toml [metrics] endpoint off.
+	NoMetricsServer bool
+}
+
+// Node is a running otcchain node: a CometBFT node with the app in process
+// and the API server in front of it.
+type Node struct {
+	home    string
+	log     *slog.Logger
+	db      *state.DB
+	app     *app.App
+	cmt     *cmtnode.Node
+	dbs     *dbTracker
+	lease   *metricsLease
+	api     *api.Server
+	metrics *http.Server
+	rpcURL  string
+	genesis *cmttypes.GenesisDoc
+
+	stopping atomic.Bool // demotes engine errors during teardown
+	stopOnce sync.Once
+	stopErr  error
+}
+
+// Start opens the node home and starts the node: the app state
+// (HOME/data/app), the app, CometBFT with the app as a local ABCI client,
+// the API server and the metrics endpoint. ctx bounds the start-up only
+// (the handshake may replay blocks); the node runs until Stop.
+func Start(ctx context.Context, home string, opts StartOptions) (_ *Node, err error) {
+	home, err = filepath.Abs(home)
+	if err != nil {
+		return nil, fmt.Errorf("node: home: %w", err)
+	}
+	h := Home(home)
+	for _, f := range []string{CometConfigFile, GenesisFile, NodeKeyFile, PrivValidatorKeyFile, SettingsFile} {
+		if _, err := os.Stat(h.Path(f)); err != nil {
+			return nil, fmt.Errorf("node: %s is not a node home (generate one with otc testnet or otc dev): %w", home, err)
+		}
+	}
+	settings, err := LoadSettings(h.Path(SettingsFile))
+	if err != nil {
+		return nil, err
+	}
+	if opts.EngineLogLevel != "" {
+		settings.Log.EngineLevel = opts.EngineLogLevel
+	}
+	engLevel, err := parseEngineLevel(settings.Log.EngineLevel)
+	if err != nil {
+		return nil, err
+	}
+	log, engLog := opts.Logger, opts.Logger
+	if log == nil {
+		if log, engLog, err = settings.NewLoggers(os.Stderr); err != nil {
+			return nil, err
+		}
+	}
+	conf, unknown, err := LoadCometConfig(home)
+	if err != nil {
+		return nil, err
+	}
+	if len(unknown) > 0 {
+		log.Warn("node: config.toml has keys CometBFT does not know; they are ignored", "keys", strings.Join(unknown, ","))
+	}
+	genesis, err := cmttypes.GenesisDocFromFile(conf.GenesisFile())
+	if err != nil {
+		return nil, fmt.Errorf("node: %w", err)
+	}
+	pv, err := loadPrivValidator(conf.PrivValidatorKeyFile(), conf.PrivValidatorStateFile())
+	if err != nil {
+		return nil, err
+	}
+	nodeKey, err := p2p.LoadNodeKey(conf.NodeKeyFile())
+	if err != nil {
+		return nil, fmt.Errorf("node: load node key: %w", err)
+	}
+	ttl, err := settings.TokenTTL()
+	if err != nil {
+		return nil, err
+	}
+
+	n := &Node{home: home, log: log, dbs: &dbTracker{}, lease: &metricsLease{}, genesis: genesis}
+	defer func() {
+		if err != nil {
+			_ = n.Stop()
+		}
+	}()
+
+	sopts := state.DefaultOptions() // synced commits: a node must not lose a committed block
+	sopts.Logger = log.With("component", "state")
+	n.db, err = state.Open(h.Path(AppDataDir), sopts)
+	if err != nil {
+		return nil, fmt.Errorf("node: open app state: %w", err)
+	}
+	reg := prometheus.NewRegistry()
+	n.app, err = app.New(app.Config{DB: n.db, Logger: log.With("component", "app"), Registry: reg})
+	if err != nil {
+		return nil, fmt.Errorf("node: app: %w", err)
+	}
+
+	// CometBFT's own Prometheus server is never started: the metrics
+	// endpoint below serves its metrics together with the app's.
+	wantEngineMetrics := conf.Instrumentation.Prometheus && !opts.NoEngineMetrics
+	conf.Instrumentation.Prometheus = false
+	n.cmt, err = cmtnode.NewNodeWithContext(ctx, conf, pv, nodeKey,
+		proxy.NewLocalClientCreator(n.app),
+		func() (*cmttypes.GenesisDoc, error) { return genesis, nil },
+		n.dbs.provide,
+		n.lease.provider(conf.Instrumentation.Namespace, wantEngineMetrics),
+		newEngineLogger(engLog, engLevel, &n.stopping))
+	if err != nil {
+		return nil, fmt.Errorf("node: create cometbft node: %w", err)
+	}
+	if err := n.cmt.Start(); err != nil {
+		return nil, fmt.Errorf("node: start cometbft: %w", err)
+	}
+	n.rpcURL = rpcURL(conf.RPC.ListenAddress)
+
+	// Process and engine metrics: the default registry holds CometBFT's
+	// (when this node has them) and the Go runtime's; otherwise a private
+	// registry supplies the runtime's.
+	var extra prometheus.Gatherer = prometheus.DefaultGatherer
+	if !n.lease.granted {
+		r := prometheus.NewRegistry()
+		r.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		extra = r
+	}
+
+	listen := settings.API.Listen
+	if opts.APIListen != "" {
+		listen = opts.APIListen
+	}
+	n.api, err = api.New(api.Config{
+		Listen:    listen,
+		RPC:       local.New(n.cmt),
+		App:       n.app,
+		Genesis:   genesis,
+		Logger:    log.With("component", "api"),
+		Registry:  reg,
+		TokenTTL:  ttl,
+		Gatherers: []prometheus.Gatherer{extra},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("node: api: %w", err)
+	}
+	if err := n.api.Start(); err != nil {
+		return nil, fmt.Errorf("node: start api: %w", err)
+	}
+
+	if settings.Metrics.Listen != "" && !opts.NoMetricsServer {
+		if err := n.serveMetrics(settings.Metrics.Listen, prometheus.Gatherers{reg, extra}); err != nil {
+			return nil, err
+		}
+	}
+	log.Info("node: started", "home", home, "chain_id", genesis.ChainID, "node_id", nodeKey.ID(),
+		"api", n.APIURL(), "rpc", n.rpcURL, "engine_metrics", n.lease.granted)
+	return n, nil
+}
+
+func (n *Node) serveMetrics(addr string, g prometheus.Gatherer) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("node: metrics listen: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", promhttp.HandlerFor(g, promhttp.HandlerOpts{}))
+	n.metrics = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() {
+		if err := n.metrics.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			n.log.Error("node: metrics server", "err", err)
+		}
+	}()
+	return nil
+}
+
+// loadPrivValidator checks the validator key and state files before handing
+// them to CometBFT, whose loader exits the process on a bad file. A missing
+// state file is created empty (a fresh validator that never signed).
+func loadPrivValidator(keyFile, stateFile string) (*privval.FilePV, error) {
+	b, err := os.ReadFile(keyFile)
+	if err != nil {
+		return nil, fmt.Errorf("node: validator key: %w", err)
+	}
+	var key privval.FilePVKey
+	if err := cmtjson.Unmarshal(b, &key); err != nil {
+		return nil, fmt.Errorf("node: validator key %s: %w", keyFile, err)
+	}
+	if key.PrivKey == nil {
+		return nil, fmt.Errorf("node: validator key %s: no private key", keyFile)
+	}
+	b, err = os.ReadFile(stateFile)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		if err := writeJSONFile(stateFile, &privval.FilePVLastSignState{}, 0o600); err != nil {
+			return nil, err
+		}
+	case err != nil:
+		return nil, fmt.Errorf("node: validator state: %w", err)
+	default:
+		var st privval.FilePVLastSignState
+		if err := cmtjson.Unmarshal(b, &st); err != nil {
+			return nil, fmt.Errorf("node: validator state %s: %w", stateFile, err)
+		}
+	}
+	return privval.LoadFilePV(keyFile, stateFile), nil
+}
+
+// writeJSONFile writes v with CometBFT's JSON encoding.
+func writeJSONFile(path string, v any, perm os.FileMode) error {
+	b, err := cmtjson.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("node: encode %s: %w", filepath.Base(path), err)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	if err := os.WriteFile(path, b, perm); err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	return nil
+}
+
+// rpcURL turns "tcp://127.0.0.1:26601" into "http://127.0.0.1:26601".
+func rpcURL(laddr string) string {
+	hostport := laddr
+	if i := strings.Index(laddr, "://"); i >= 0 {
+		hostport = laddr[i+3:]
+	}
+	host, port, err := net.SplitHostPort(hostport)
+	if err != nil {
+		return ""
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
+}
+
+// Home returns the node's home directory.
+func (n *Node) Home() string { return n.home }
+
+// ChainID returns the chain id.
+func (n *Node) ChainID() string { return n.genesis.ChainID }
+
+// Genesis returns the genesis document the node runs.
+func (n *Node) Genesis() *cmttypes.GenesisDoc { return n.genesis }
+
+// App returns the application (read side: queries, last committed height).
+func (n *Node) App() *app.App { return n.app }
+
+// Engine returns the embedded CometBFT node.
+func (n *Node) Engine() *cmtnode.Node { return n.cmt }
+
+// Height returns the height of the last block CometBFT stored.
+func (n *Node) Height() int64 { return n.cmt.BlockStore().Height() }
+
+// APIURL returns the base URL of the API ("http://host:port").
+func (n *Node) APIURL() string {
+	if n.api == nil {
+		return ""
+	}
+	return "http://" + n.api.Addr()
+}
+
+// RPCURL returns the base URL of CometBFT's RPC.
+func (n *Node) RPCURL() string { return n.rpcURL }
+
+// Stop stops the API, the metrics endpoint and CometBFT (waiting for it to
+// finish), then closes the app, the engine's databases and the app state.
+// It is safe to call more than once; later calls return the first result.
+func (n *Node) Stop() error {
+	n.stopOnce.Do(func() { n.stopErr = n.stop() })
+	return n.stopErr
+}
+
+func (n *Node) stop() error {
+	n.stopping.Store(true)
+	var errs []error
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if n.api != nil {
+		if err := n.api.Close(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("node: stop api: %w", err))
+		}
+	}
+	if n.metrics != nil {
+		if err := n.metrics.Shutdown(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("node: stop metrics: %w", err))
+		}
+	}
+	if n.cmt != nil {
+		if n.cmt.IsRunning() {
+			if err := n.cmt.Stop(); err != nil {
+				errs = append(errs, fmt.Errorf("node: stop cometbft: %w", err))
+			}
+			n.cmt.Wait()
+		} else {
+			// Created but never started: release what NewNode opened.
+			n.cmt.OnStop()
+		}
+	}
+	n.lease.release()
+	if n.app != nil {
+		if err := n.app.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("node: close app: %w", err))
+		}
+	}
+	if err := n.dbs.closeAll(); err != nil {
+		errs = append(errs, err)
+	}
+	if n.db != nil {
+		if err := n.db.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("node: close app state: %w", err))
+		}
+	}
+	if len(errs) == 0 {
+		n.log.Info("node: stopped", "home", n.home)
+	}
+	return errors.Join(errs...)
+}
