@@ -182,6 +182,12 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			}
 			br, err := follower.BlockResults(ctx, &h)
 			if err != nil {
+				// The block store is written before the block is executed:
+				// results appear a moment later. Retry on the next poll.
+				if strings.Contains(err.Error(), "could not find results") {
+					height--
+					break
+				}
 				return nil, fmt.Errorf("bench: block results %d: %w", h, err)
 			}
 			now := time.Now()

@@ -1,9 +1,13 @@
 package node
 
 import (
+	"strconv"
+	"syscall"
+
 	"context"
 	"errors"
 	"fmt"
+	abcitypes "github.com/cometbft/cometbft/abci/types"
 	"log/slog"
 	"net"
 	"net/http"
@@ -27,6 +31,7 @@ import (
 
 	"github.com/otcchain/otcchain/api"
 	"github.com/otcchain/otcchain/app"
+	"github.com/otcchain/otcchain/baseline"
 	"github.com/otcchain/otcchain/state"
 )
 
@@ -46,6 +51,28 @@ type StartOptions struct {
 	NoEngineMetrics bool
 	// NoMetricsServer leaves the otc.toml [metrics] endpoint off.
 	NoMetricsServer bool
+	// CrashAt makes the process kill itself (SIGKILL) at one point of block
+	// processing, for crash-recovery tests: "after-finalize:H" (after
+	// FinalizeBlock of height H, before its Commit) or "after-commit:H".
+	CrashAt string
+	// Baseline runs the minimal comparison app (package baseline) instead of
+	// otcchain, with the same engine settings and no API (otc bench).
+	Baseline bool
+}
+
+// crashHook parses StartOptions.CrashAt.
+func crashHook(spec string) (func(string, int64), error) {
+	point, hs, ok := strings.Cut(spec, ":")
+	h, err := strconv.ParseInt(hs, 10, 64)
+	if !ok || err != nil || h < 1 || (point != "after-finalize" && point != "after-commit") {
+		return nil, fmt.Errorf("node: crash point %q: want after-finalize:H or after-commit:H", spec)
+	}
+	return func(p string, height int64) {
+		if p == point && height == h {
+			_ = syscall.Kill(os.Getpid(), syscall.SIGKILL)
+			select {} // never returns: the signal ends the process
+		}
+	}, nil
 }
 
 // Node is a running otcchain node: a CometBFT node with the app in process
@@ -55,6 +82,7 @@ type Node struct {
 	log     *slog.Logger
 	db      *state.DB
 	app     *app.App
+	base    *baseline.App
 	cmt     *cmtnode.Node
 	dbs     *dbTracker
 	lease   *metricsLease
@@ -131,16 +159,32 @@ func Start(ctx context.Context, home string, opts StartOptions) (_ *Node, err er
 		}
 	}()
 
-	sopts := state.DefaultOptions() // synced commits: a node must not lose a committed block
-	sopts.Logger = log.With("component", "state")
-	n.db, err = state.Open(h.Path(AppDataDir), sopts)
-	if err != nil {
-		return nil, fmt.Errorf("node: open app state: %w", err)
+	var crash func(string, int64)
+	if opts.CrashAt != "" {
+		if crash, err = crashHook(opts.CrashAt); err != nil {
+			return nil, err
+		}
 	}
 	reg := prometheus.NewRegistry()
-	n.app, err = app.New(app.Config{DB: n.db, Logger: log.With("component", "app"), Registry: reg})
-	if err != nil {
-		return nil, fmt.Errorf("node: app: %w", err)
+	var abciApp abcitypes.Application
+	if opts.Baseline {
+		n.base, err = baseline.Open(h.Path(AppDataDir + "-baseline"))
+		if err != nil {
+			return nil, err
+		}
+		abciApp = n.base
+	} else {
+		sopts := state.DefaultOptions() // synced commits: a node must not lose a committed block
+		sopts.Logger = log.With("component", "state")
+		n.db, err = state.Open(h.Path(AppDataDir), sopts)
+		if err != nil {
+			return nil, fmt.Errorf("node: open app state: %w", err)
+		}
+		n.app, err = app.New(app.Config{DB: n.db, Logger: log.With("component", "app"), Registry: reg, CrashHook: crash})
+		if err != nil {
+			return nil, fmt.Errorf("node: app: %w", err)
+		}
+		abciApp = n.app
 	}
 
 	// CometBFT's own Prometheus server is never started: the metrics
@@ -148,7 +192,7 @@ func Start(ctx context.Context, home string, opts StartOptions) (_ *Node, err er
 	wantEngineMetrics := conf.Instrumentation.Prometheus && !opts.NoEngineMetrics
 	conf.Instrumentation.Prometheus = false
 	n.cmt, err = cmtnode.NewNodeWithContext(ctx, conf, pv, nodeKey,
-		proxy.NewLocalClientCreator(n.app),
+		proxy.NewLocalClientCreator(abciApp),
 		func() (*cmttypes.GenesisDoc, error) { return genesis, nil },
 		n.dbs.provide,
 		n.lease.provider(conf.Instrumentation.Namespace, wantEngineMetrics),
@@ -171,6 +215,10 @@ func Start(ctx context.Context, home string, opts StartOptions) (_ *Node, err er
 		extra = r
 	}
 
+	if opts.Baseline {
+		log.Info("node: started the baseline app (no API)", "home", home, "rpc", n.rpcURL)
+		return n, nil
+	}
 	listen := settings.API.Listen
 	if opts.APIListen != "" {
 		listen = opts.APIListen
@@ -348,6 +396,11 @@ func (n *Node) stop() error {
 	if n.app != nil {
 		if err := n.app.Close(); err != nil {
 			errs = append(errs, fmt.Errorf("node: close app: %w", err))
+		}
+	}
+	if n.base != nil {
+		if err := n.base.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("node: close baseline app: %w", err))
 		}
 	}
 	if err := n.dbs.closeAll(); err != nil {

@@ -125,22 +125,43 @@ func printTestnet(w io.Writer, res *node.TestnetResult) {
 }
 
 func (m *Main) newStartCmd() *cobra.Command {
-	var home string
+	var home, appName string
 	c := &cobra.Command{
 		Use:   "start",
 		Short: "Run a node from its home directory until Ctrl-C or SIGTERM",
-		Args:  cobra.NoArgs,
+		Long: `Run a node from its home directory until Ctrl-C or SIGTERM.
+
+--app baseline runs the minimal comparison application (signature check and
+one write per tx, no API) on the same engine settings; otc bench uses it.
+
+For crash-recovery tests, OTC_CRASH_AT=after-finalize:H (or after-commit:H)
+makes the node kill itself with SIGKILL right after FinalizeBlock (before
+Commit) or right after Commit of height H.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			n, err := node.Start(cmd.Context(), home, node.StartOptions{})
+			opts := node.StartOptions{CrashAt: m.Getenv("OTC_CRASH_AT")}
+			switch appName {
+			case "otcchain":
+			case "baseline":
+				opts.Baseline = true
+			default:
+				return fmt.Errorf("--app must be otcchain or baseline, not %q", appName)
+			}
+			n, err := node.Start(cmd.Context(), home, opts)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(m.Stdout, "node running: chain %s, api %s, rpc %s\n", n.ChainID(), n.APIURL(), n.RPCURL())
+			if opts.Baseline {
+				fmt.Fprintf(m.Stdout, "baseline node running: chain %s, rpc %s\n", n.ChainID(), n.RPCURL())
+			} else {
+				fmt.Fprintf(m.Stdout, "node running: chain %s, api %s, rpc %s\n", n.ChainID(), n.APIURL(), n.RPCURL())
+			}
 			<-cmd.Context().Done()
 			return n.Stop()
 		},
 	}
 	c.Flags().StringVar(&home, "home", "", "node home directory (config/ and data/)")
+	c.Flags().StringVar(&appName, "app", "otcchain", "application: otcchain, or baseline (for otc bench)")
 	_ = c.MarkFlagRequired("home")
 	return c
 }
