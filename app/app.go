@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -55,13 +56,28 @@ type App struct {
 	reg   *Registry
 	crash func(string, int64)
 	sigs  *sigCache
+	keys  *keyCache
 	m     *metrics
 
-	mu      sync.Mutex // guards the fields below (ABCI calls may come from several connections)
+	// cfg holds the chain id and parameters: read lock-free by CheckTx, which
+	// may run beside block execution (CometBFT's mempool connection).
+	cfg atomic.Pointer[chainConfig]
+
+	mu     sync.Mutex   // guards block execution: the fields below
+	block  *state.Block // staged block between InitChain/FinalizeBlock and Commit
+	height int64        // height of the staged block
+}
+
+type chainConfig struct {
 	chainID string
 	params  Params
-	block   *state.Block // staged block between InitChain/FinalizeBlock and Commit
-	height  int64        // height of the staged block
+}
+
+func (a *App) chainCfg() chainConfig {
+	if c := a.cfg.Load(); c != nil {
+		return *c
+	}
+	return chainConfig{params: DefaultParams()}
 }
 
 var _ abci.Application = (*App)(nil)
@@ -88,7 +104,7 @@ func New(cfg Config) (*App, error) {
 	if size <= 0 {
 		size = 100000
 	}
-	a := &App{log: log, db: cfg.DB, reg: reg, crash: cfg.CrashHook, sigs: newSigCache(size), m: newMetrics(cfg.Registry)}
+	a := &App{log: log, db: cfg.DB, reg: reg, crash: cfg.CrashHook, sigs: newSigCache(size), keys: newKeyCache(size), m: newMetrics(cfg.Registry)}
 	if err := a.loadMeta(); err != nil {
 		return nil, err
 	}
@@ -107,21 +123,16 @@ func (a *App) loadMeta() error {
 	if err != nil {
 		return fmt.Errorf("app: read chain id: %w", err)
 	}
-	a.chainID = string(id)
 	p, err := loadParams(kv)
 	if err != nil {
 		return err
 	}
-	a.params = p
+	a.cfg.Store(&chainConfig{chainID: string(id), params: p})
 	return nil
 }
 
 // ChainID returns the chain id ("" before InitChain).
-func (a *App) ChainID() string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.chainID
-}
+func (a *App) ChainID() string { return a.chainCfg().chainID }
 
 // LastCommitted returns the last committed height and app hash.
 func (a *App) LastCommitted() (int64, []byte) { return a.db.LastCommitted() }
@@ -147,7 +158,6 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	}
 	a.block = blk
 	a.height = req.InitialHeight - 1
-	a.chainID = req.ChainId
 	return &abci.ResponseInitChain{AppHash: blk.AppHash()}, nil
 }
 
@@ -176,7 +186,7 @@ func (a *App) initGenesis(blk *state.Block, req *abci.RequestInitChain) error {
 	if err := saveParams(blk, p); err != nil {
 		return err
 	}
-	a.params = p
+	a.cfg.Store(&chainConfig{chainID: req.ChainId, params: p})
 	ctx := &module.Context{ChainID: req.ChainId, Height: req.InitialHeight - 1, Time: req.Time.UTC()}
 	for _, m := range a.reg.Modules() {
 		raw, ok := sections[m.Name()]
@@ -194,11 +204,9 @@ func (a *App) initGenesis(blk *state.Block, req *abci.RequestInitChain) error {
 // nonce, roles and message shapes against committed state. A recheck (after
 // each block) skips the signature, which cannot have changed.
 func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.ResponseCheckTx, error) {
-	a.mu.Lock()
-	chainID, params := a.chainID, a.params
-	a.mu.Unlock()
+	cc := a.chainCfg()
 	h, _ := a.db.LastCommitted()
-	c := &checker{app: a, chainID: chainID, params: params, kv: a.db.Committed(), height: h + 1,
+	c := &checker{app: a, chainID: cc.chainID, params: cc.params, kv: a.db.Committed(), height: h + 1,
 		at: time.Time{}, verifySig: req.Type != abci.CheckTxType_Recheck, wallClock: true}
 	_, err := c.check(req.Tx)
 	if err != nil {
@@ -224,7 +232,8 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		a.block = a.db.NewBlock()
 	}
 	a.height = req.Height
-	bc := blockCtx{chainID: a.chainID, height: req.Height, time: req.Time.UTC(), params: a.params}
+	cc := a.chainCfg()
+	bc := blockCtx{chainID: cc.chainID, height: req.Height, time: req.Time.UTC(), params: cc.params}
 	if err := a.pruneNonces(a.block, req.Height); err != nil {
 		return nil, err
 	}

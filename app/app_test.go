@@ -177,4 +177,3 @@ func TestCheckTxRefusals(t *testing.T) {
 func batch(items ...tx.Any) tx.Any {
 	return tx.MustAny(tx.BatchMsgType, tx.Batch{Items: items})
 }
-

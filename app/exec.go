@@ -79,7 +79,7 @@ func (c *checker) check(raw []byte) (*checked, error) {
 		return nil, ErrAlgMismatch.Wrapf("envelope says %s; identity %s uses %s", tx.AlgName(env.Alg), signer.ID, signer.Algorithm)
 	}
 	if c.verifySig && !c.app.sigs.has(out.hash) {
-		pub, err := crypto.PublicKeyFromBytes(crypto.Algorithm(signer.Algorithm), signer.PublicKey)
+		pub, err := c.app.keys.get(signer.ID, crypto.Algorithm(signer.Algorithm), signer.PublicKey)
 		if err != nil {
 			return nil, ErrBadSignature.Wrapf("signer key: %v", err)
 		}

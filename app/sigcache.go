@@ -1,6 +1,10 @@
 package app
 
-import "sync"
+import (
+	"sync"
+
+	"github.com/otcchain/otcchain/crypto"
+)
 
 // sigCache remembers tx hashes whose signature verified, so a tx checked in
 // CheckTx is not verified again in FinalizeBlock. The tx hash covers the
@@ -38,4 +42,36 @@ func (c *sigCache) add(h [32]byte) {
 	c.ring[c.next] = h
 	c.set[h] = struct{}{}
 	c.next = (c.next + 1) % len(c.ring)
+}
+
+// keyCache keeps parsed public keys by identity id. Parsing validates the
+// encoding (for Ed25519 that includes a small-order check, which is far more
+// expensive than a signature check); an identity id is the hash of its
+// certificate, so its key never changes. Bounded: cleared when full.
+type keyCache struct {
+	mu   sync.Mutex
+	max  int
+	keys map[string]crypto.PublicKey
+}
+
+func newKeyCache(max int) *keyCache { return &keyCache{max: max, keys: map[string]crypto.PublicKey{}} }
+
+func (c *keyCache) get(id string, alg crypto.Algorithm, raw []byte) (crypto.PublicKey, error) {
+	c.mu.Lock()
+	k, ok := c.keys[id]
+	c.mu.Unlock()
+	if ok && k.Algorithm() == alg {
+		return k, nil
+	}
+	k, err := crypto.PublicKeyFromBytes(alg, raw)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if len(c.keys) >= c.max {
+		clear(c.keys)
+	}
+	c.keys[id] = k
+	c.mu.Unlock()
+	return k, nil
 }

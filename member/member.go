@@ -215,26 +215,34 @@ func isRegulator(kv module.KVReader, who module.Identity) (bool, error) {
 
 // GetOrg reads an organisation.
 func GetOrg(kv module.KVReader, id string) (*Org, error) {
-	var o Org
-	ok, err := getJSON(kv, orgKey(id), &o)
+	k := orgKey(id)
+	raw, err := kv.Get(k)
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
+	if raw == nil {
 		return nil, ErrUnknownOrg.Wrapf("no organisation %q", id)
+	}
+	o, err := orgMemo.decode(k, raw)
+	if err != nil {
+		return nil, err
 	}
 	return &o, nil
 }
 
 // GetRecord reads an identity record, whatever its status.
 func GetRecord(kv module.KVReader, id string) (*Record, error) {
-	var r Record
-	ok, err := getJSON(kv, idKey(id), &r)
+	k := idKey(id)
+	raw, err := kv.Get(k)
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
+	if raw == nil {
 		return nil, ErrNotRegistered.Wrapf("no identity %s", id)
+	}
+	r, err := recordMemo.decode(k, raw)
+	if err != nil {
+		return nil, err
 	}
 	return &r, nil
 }

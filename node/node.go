@@ -192,7 +192,7 @@ func Start(ctx context.Context, home string, opts StartOptions) (_ *Node, err er
 	wantEngineMetrics := conf.Instrumentation.Prometheus && !opts.NoEngineMetrics
 	conf.Instrumentation.Prometheus = false
 	n.cmt, err = cmtnode.NewNodeWithContext(ctx, conf, pv, nodeKey,
-		proxy.NewLocalClientCreator(abciApp),
+		proxy.NewConnSyncLocalClientCreator(abciApp),
 		func() (*cmttypes.GenesisDoc, error) { return genesis, nil },
 		n.dbs.provide,
 		n.lease.provider(conf.Instrumentation.Namespace, wantEngineMetrics),

@@ -69,7 +69,7 @@ func BenchmarkCommit10k(b *testing.B) {
 }
 
 // BenchmarkAppHash measures the app hash cost per staged write: a block of
-// 1,000 writes is re-hashed after each change. An insert costs one SHAKE-128
+// 1,000 writes is re-hashed after each change. An insert costs one AES-CTR
 // expansion, an update of a committed key two (old pair out, new pair in).
 func BenchmarkAppHash(b *testing.B) {
 	const n = 1_000

@@ -2,8 +2,9 @@ package state_test
 
 import (
 	"bytes"
+	"crypto/aes"
+	"crypto/cipher"
 	"crypto/sha256"
-	"crypto/sha3"
 	"encoding/binary"
 	"fmt"
 	"maps"
@@ -73,7 +74,10 @@ func refAppHash(m model) []byte {
 	for _, k := range slices.Sorted(maps.Keys(m)) {
 		in := binary.BigEndian.AppendUint32(nil, uint32(len(k)))
 		in = append(append(in, k...), m[k]...)
-		out := sha3.SumSHAKE128(in, 2048)
+		seed := sha256.Sum256(in)
+		blk, _ := aes.NewCipher(seed[:])
+		out := make([]byte, 2048)
+		cipher.NewCTR(blk, make([]byte, 16)).XORKeyStream(out, out)
 		for i := range lanes {
 			lanes[i] += binary.LittleEndian.Uint16(out[2*i:])
 		}
