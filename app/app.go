@@ -208,7 +208,14 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 	h, _ := a.db.LastCommitted()
 	c := &checker{app: a, chainID: cc.chainID, params: cc.params, kv: a.db.Committed(), height: h + 1,
 		at: time.Time{}, verifySig: req.Type != abci.CheckTxType_Recheck, wallClock: true}
-	_, err := c.check(req.Tx)
+	var err error
+	handled := false
+	if req.Type == abci.CheckTxType_Recheck {
+		handled, err = c.recheck(req.Tx)
+	}
+	if !handled {
+		_, err = c.check(req.Tx)
+	}
 	if err != nil {
 		e := module.AsError(err)
 		if e == nil {

@@ -2,13 +2,17 @@ package app_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
+	abci "github.com/cometbft/cometbft/abci/types"
+
 	"github.com/otcchain/otcchain/app"
 	"github.com/otcchain/otcchain/crypto"
+	"github.com/otcchain/otcchain/evidence"
 	"github.com/otcchain/otcchain/internal/fixture"
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
@@ -176,4 +180,47 @@ func TestCheckTxRefusals(t *testing.T) {
 
 func batch(items ...tx.Any) tx.Any {
 	return tx.MustAny(tx.BatchMsgType, tx.Batch{Items: items})
+}
+
+// A recheck (after each block) drops mempool txs whose signer was revoked,
+// whose nonce got used, or that expired, without re-verifying signatures.
+func TestRecheckDropsStaleTxs(t *testing.T) {
+	c := consortium(t)
+	h := newHarness(t, c)
+	h.block()
+	op := c.User("rs-bank/operator")
+	admin := c.User("fm-alpha/admin")
+	recheck := func(b []byte) *abci.ResponseCheckTx {
+		r, err := h.app.CheckTx(context.Background(), &abci.RequestCheckTx{Tx: b, Type: abci.CheckTxType_Recheck})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	anchorBy := func(u *fixture.User, expiry int64) []byte {
+		return c.Tx(u, expiry, tx.MustAny(evidence.TypeAnchor, evidence.Anchor{Hash: strings.Repeat("ab", 32), HashAlg: evidence.SHA256}))
+	}
+	fromOp := anchorBy(op, h.expiry())
+	expiring := anchorBy(admin, h.height+2)
+	spent := anchorBy(admin, h.expiry())
+	for _, b := range [][]byte{fromOp, expiring, spent} {
+		if r := h.check(b); r.Code != 0 {
+			t.Fatalf("first check: %s", r.Log)
+		}
+	}
+	// Block: the operator is revoked, and `spent` is included.
+	res := h.block(c.Tx(c.User("regulator/operator"), h.expiry(), revoke(op.ID(), "fraud")), spent)
+	for _, r := range res {
+		if r.Code != 0 {
+			t.Fatalf("setup block: %s", r.Log)
+		}
+	}
+	h.block()
+	h.block()
+	r := recheck(fromOp)
+	wantCode(t, "revoked signer on recheck", r.Codespace, r.Code, r.Log, app.ErrRevokedSigner)
+	r = recheck(spent)
+	wantCode(t, "spent nonce on recheck", r.Codespace, r.Code, r.Log, app.ErrReplay)
+	r = recheck(expiring)
+	wantCode(t, "expired on recheck", r.Codespace, r.Code, r.Log, app.ErrExpiredTx)
 }

@@ -53,6 +53,43 @@ type checker struct {
 	wallClock bool // CheckTx: certificate validity is judged by the local clock (never in FinalizeBlock)
 }
 
+// recheck is the fast path of a recheck (CometBFT re-runs CheckTx on every
+// mempool tx after each block): for a tx whose full check passed on this
+// node, only what a block can change is checked again — expiry, nonce, and
+// the signer's registration, revocation, certificate validity and
+// organisation. handled is false when the tx is unknown to the cache (or
+// self-registering): the caller then runs the full check.
+func (c *checker) recheck(raw []byte) (handled bool, err error) {
+	m, ok := c.app.sigs.get(sha256.Sum256(raw))
+	if !ok {
+		return false, nil
+	}
+	if m.expiry < c.height {
+		return true, ErrExpiredTx.Wrapf("expiry height %d is before height %d", m.expiry, c.height)
+	}
+	if m.expiry > c.height+c.params.MaxTxTTLBlocks {
+		return true, ErrExpiryTooFar.Wrapf("expiry height %d is more than %d blocks after height %d", m.expiry, c.params.MaxTxTTLBlocks, c.height)
+	}
+	at := c.at
+	if c.wallClock {
+		at = time.Now().UTC()
+	}
+	if _, err := member.Authenticate(module.PrefixedReader(c.kv, "member/"), m.signer, at); err != nil {
+		if errors.Is(err, member.ErrNotRegistered) {
+			return false, nil
+		}
+		return true, mapSignerErr(err)
+	}
+	used, err := c.kv.Get(nonceKey(m.signer, m.nonce))
+	if err != nil {
+		return true, err
+	}
+	if used != nil {
+		return true, ErrReplay.Wrapf("nonce %q of %s was already used", m.nonce, m.signer)
+	}
+	return true, nil
+}
+
 func (c *checker) check(raw []byte) (*checked, error) {
 	out := &checked{hash: sha256.Sum256(raw)}
 	env, err := tx.Decode(raw)
@@ -86,7 +123,7 @@ func (c *checker) check(raw []byte) (*checked, error) {
 		if !pub.Verify(tx.SignBytes(c.chainID, env.Body), env.Signature) {
 			return nil, ErrBadSignature.Wrapf("signature by %s does not verify for chain %q", signer.ID, c.chainID)
 		}
-		c.app.sigs.add(out.hash)
+		c.app.sigs.add(out.hash, txMeta{signer: signer.ID, nonce: body.Nonce, expiry: body.Expiry})
 	}
 	used, err := c.kv.Get(nonceKey(signer.ID, body.Nonce))
 	if err != nil {
@@ -132,14 +169,24 @@ func (c *checker) signer(env *tx.Envelope, body *tx.Body) (*module.Identity, err
 			}
 		}
 		return nil, ErrUnknownSigner.Wrapf("identity %s is not registered", id)
-	case errors.Is(err, member.ErrRevoked):
-		return nil, ErrRevokedSigner.Wrapf("%s", module.AsError(err).Message)
-	case errors.Is(err, member.ErrCertExpired):
-		return nil, ErrSignerCert.Wrapf("%s", module.AsError(err).Message)
-	case errors.Is(err, member.ErrOrgInactive), errors.Is(err, member.ErrUnknownOrg):
-		return nil, ErrSignerOrg.Wrapf("%s", module.AsError(err).Message)
 	}
-	return nil, err
+	return nil, mapSignerErr(err)
+}
+
+// mapSignerErr turns the member module's refusal of a signer into the app's
+// code for it (storage errors pass through).
+func mapSignerErr(err error) error {
+	switch {
+	case errors.Is(err, member.ErrNotRegistered):
+		return ErrUnknownSigner.Wrapf("%s", module.AsError(err).Message)
+	case errors.Is(err, member.ErrRevoked):
+		return ErrRevokedSigner.Wrapf("%s", module.AsError(err).Message)
+	case errors.Is(err, member.ErrCertExpired):
+		return ErrSignerCert.Wrapf("%s", module.AsError(err).Message)
+	case errors.Is(err, member.ErrOrgInactive), errors.Is(err, member.ErrUnknownOrg):
+		return ErrSignerOrg.Wrapf("%s", module.AsError(err).Message)
+	}
+	return err
 }
 
 func (c *checker) checkMsg(i int, m tx.Any, role module.Role) (checkedMsg, error) {

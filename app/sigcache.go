@@ -11,25 +11,41 @@ import (
 // body, the signer id and the signature, and a signer id is bound to one key,
 // so a hit means the very same signature over the very same bytes verified.
 // Bounded, FIFO eviction. Safe for concurrent use.
+//
+// It also keeps what a recheck needs of the tx (signer, nonce, expiry), so
+// the recheck CometBFT runs on every leftover mempool tx after each block
+// does not decode the tx again.
 type sigCache struct {
 	mu   sync.Mutex
-	set  map[[32]byte]struct{}
+	set  map[[32]byte]txMeta
 	ring [][32]byte
 	next int
 }
 
+// txMeta is what a recheck needs.
+type txMeta struct {
+	signer string
+	nonce  string
+	expiry int64
+}
+
 func newSigCache(size int) *sigCache {
-	return &sigCache{set: make(map[[32]byte]struct{}, size), ring: make([][32]byte, size)}
+	return &sigCache{set: make(map[[32]byte]txMeta, size), ring: make([][32]byte, size)}
 }
 
 func (c *sigCache) has(h [32]byte) bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	_, ok := c.set[h]
+	_, ok := c.get(h)
 	return ok
 }
 
-func (c *sigCache) add(h [32]byte) {
+func (c *sigCache) get(h [32]byte) (txMeta, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	m, ok := c.set[h]
+	return m, ok
+}
+
+func (c *sigCache) add(h [32]byte, m txMeta) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if _, ok := c.set[h]; ok {
@@ -40,7 +56,7 @@ func (c *sigCache) add(h [32]byte) {
 		delete(c.set, old)
 	}
 	c.ring[c.next] = h
-	c.set[h] = struct{}{}
+	c.set[h] = m
 	c.next = (c.next + 1) % len(c.ring)
 }
 
