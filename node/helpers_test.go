@@ -4,13 +4,12 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
-	"net"
-	"strconv"
 	"testing"
 	"time"
 
 	"github.com/otcchain/otcchain/client"
 	"github.com/otcchain/otcchain/crypto"
+	"github.com/otcchain/otcchain/internal/ports"
 	"github.com/otcchain/otcchain/keystore"
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
@@ -24,35 +23,14 @@ const (
 	testScryptN    = 1 << 10
 )
 
-// freeBasePort returns a base port such that every port of n nodes
-// (base+10i+0..3) is free on 127.0.0.1 and below 32768. It scans from a
-// random start so that parallel test processes rarely collide.
+// freeBasePort returns a free base port for n nodes (see package ports).
 func freeBasePort(t *testing.T, n int) int {
 	t.Helper()
-	for try := 0; try < 200; try++ {
-		base := 20000 + 10*rand.IntN(1100) // 20000..30990
-		ok := true
-		for i := 0; i < n && ok; i++ {
-			for k := 0; k < 4; k++ {
-				p := base + 10*i + k
-				if p >= 32768 {
-					ok = false
-					break
-				}
-				ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(p)))
-				if err != nil {
-					ok = false
-					break
-				}
-				ln.Close()
-			}
-		}
-		if ok {
-			return base
-		}
+	base, err := ports.FreeBase(n)
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatal("no free port range below 32768")
-	return 0
+	return base
 }
 
 // waitFor polls cond until it holds or the timeout passes.
