@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"encoding/asn1"
 	"encoding/hex"
+	"fmt"
 	"math/big"
 	"strings"
 	"testing"
@@ -819,5 +820,30 @@ func BenchmarkSign(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// The Ed25519 verifier (curve25519-voi) must accept exactly what
+// crypto/ed25519 accepts: random keys, messages and signatures, valid and
+// corrupted in every byte position.
+func TestEd25519MatchesStdlib(t *testing.T) {
+	for i := 0; i < 50; i++ {
+		k, err := crypto.GenerateKey(crypto.Ed25519)
+		if err != nil {
+			t.Fatal(err)
+		}
+		msg := []byte(fmt.Sprintf("message %d", i))
+		sig, _ := k.Sign(msg)
+		pub := k.Public()
+		std := ed25519.PublicKey(pub.Bytes())
+		for j := -1; j < len(sig); j++ {
+			s := append([]byte(nil), sig...)
+			if j >= 0 {
+				s[j] ^= byte(1 << (j % 8))
+			}
+			if got, want := pub.Verify(msg, s), ed25519.Verify(std, msg, s); got != want {
+				t.Fatalf("key %d, flipped byte %d: voi says %v, stdlib %v", i, j, got, want)
+			}
+		}
 	}
 }

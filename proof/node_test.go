@@ -90,6 +90,7 @@ func startNode(t *testing.T) *testNode {
 	cfg.EnsureRoot(dir)
 	c.P2P.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
 	c.RPC.ListenAddress = fmt.Sprintf("tcp://127.0.0.1:%d", freePort(t))
+	c.RPC.GRPCListenAddress = "" // TestConfig sets a fixed port above 32767, which collides between test processes
 	c.Consensus.CreateEmptyBlocks = false
 	c.Consensus.TimeoutCommit = 250 * time.Millisecond
 	c.Consensus.SkipTimeoutCommit = false
