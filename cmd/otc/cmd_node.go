@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -136,10 +137,18 @@ one write per tx, no API) on the same engine settings; otc bench uses it.
 
 For crash-recovery tests, OTC_CRASH_AT=after-finalize:H (or after-commit:H)
 makes the node kill itself with SIGKILL right after FinalizeBlock (before
-Commit) or right after Commit of height H.`,
+Commit) or right after Commit of height H. OTC_CPUPROFILE=FILE writes a Go CPU
+profile of the node until it stops (for performance work).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts := node.StartOptions{CrashAt: m.Getenv("OTC_CRASH_AT")}
+			if f := m.Getenv("OTC_CPUPROFILE"); f != "" {
+				stop, err := startCPUProfile(f)
+				if err != nil {
+					return err
+				}
+				defer stop()
+			}
 			switch appName {
 			case "otcchain":
 			case "baseline":
@@ -164,4 +173,17 @@ Commit) or right after Commit of height H.`,
 	c.Flags().StringVar(&appName, "app", "otcchain", "application: otcchain, or baseline (for otc bench)")
 	_ = c.MarkFlagRequired("home")
 	return c
+}
+
+// startCPUProfile profiles the process into file until stop is called.
+func startCPUProfile(file string) (stop func(), err error) {
+	f, err := os.Create(file)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
