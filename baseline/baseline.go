@@ -16,8 +16,8 @@ import (
 	"fmt"
 	"sync"
 
-	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/cockroachdb/pebble/v2"
+	abci "github.com/cometbft/cometbft/abci/types"
 )
 
 // Tx layout: public key (32) | signature (64) | payload (the signed bytes).

@@ -35,12 +35,12 @@ type Config struct {
 // Result is what a run measured.
 type Result struct {
 	Sent, Committed, Refused, FailedInBlock, Lost int
-	Resubmitted                                    int
-	Duration                                       time.Duration
-	TPS                                            float64
-	P50, P99, Max                                  time.Duration
-	Blocks                                         int
-	RefusalReasons                                 map[string]int
+	Resubmitted                                   int
+	Duration                                      time.Duration
+	TPS                                           float64
+	P50, P99, Max                                 time.Duration
+	Blocks                                        int
+	RefusalReasons                                map[string]int
 }
 
 func (r *Result) String() string {

@@ -106,14 +106,18 @@ var anchorRoles = []module.Role{module.RoleReseller, module.RoleFundManager, mod
 func (*Module) Msgs() []module.MsgSpec {
 	return []module.MsgSpec{{
 		Type: TypeAnchor, Roles: anchorRoles, Batchable: true,
-		New:    func() module.Msg { return &Anchor{} },
-		Handle: func(ctx *module.Context, kv module.KV, msg module.Msg) (json.RawMessage, error) { return anchor(ctx, kv, msg.(*Anchor)) },
+		New: func() module.Msg { return &Anchor{} },
+		Handle: func(ctx *module.Context, kv module.KV, msg module.Msg) (json.RawMessage, error) {
+			return anchor(ctx, kv, msg.(*Anchor))
+		},
 	}}
 }
 
 // Key layout: a/<hash_alg>/<hash>/<signer> -> Record JSON.
-func anchorKey(alg, hash, signer string) []byte { return []byte("a/" + alg + "/" + hash + "/" + signer) }
-func hashPrefix(alg, hash string) []byte         { return []byte("a/" + alg + "/" + hash + "/") }
+func anchorKey(alg, hash, signer string) []byte {
+	return []byte("a/" + alg + "/" + hash + "/" + signer)
+}
+func hashPrefix(alg, hash string) []byte { return []byte("a/" + alg + "/" + hash + "/") }
 
 func anchor(ctx *module.Context, kv module.KV, m *Anchor) (json.RawMessage, error) {
 	key := anchorKey(m.HashAlg, m.Hash, ctx.Signer.ID)

@@ -13,8 +13,8 @@ import (
 type mapKV map[string][]byte
 
 func (m mapKV) Get(k []byte) ([]byte, error) { return m[string(k)], nil }
-func (m mapKV) Set(k, v []byte) error       { m[string(k)] = v; return nil }
-func (m mapKV) Delete(k []byte) error       { delete(m, string(k)); return nil }
+func (m mapKV) Set(k, v []byte) error        { m[string(k)] = v; return nil }
+func (m mapKV) Delete(k []byte) error        { delete(m, string(k)); return nil }
 func (m mapKV) Iterate(s, e []byte, fn func(k, v []byte) bool) error {
 	var keys []string
 	for k := range m {

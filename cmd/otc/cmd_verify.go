@@ -11,6 +11,7 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/spf13/cobra"
 
+	"github.com/otcchain/otcchain/client"
 	"github.com/otcchain/otcchain/proof"
 )
 
@@ -29,7 +30,20 @@ func newReceiptCmd(m *Main) *cobra.Command {
 			}
 			ctx, cancel := contextTimeout(cmd, 30*time.Second)
 			defer cancel()
-			b, err := cl.ReceiptJSON(ctx, args[0])
+			// A receipt needs the block after the tx (its header carries the
+			// results hash): right after commit, wait for it.
+			var b []byte
+			for {
+				b, err = cl.ReceiptJSON(ctx, args[0])
+				if err == nil || !client.IsCode(err, client.CodeReceiptNotReady) {
+					break
+				}
+				select {
+				case <-ctx.Done():
+					return fmt.Errorf("receipt not ready: %w", err)
+				case <-time.After(200 * time.Millisecond):
+				}
+			}
 			if err != nil {
 				return err
 			}
