@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	cmtjson "github.com/cometbft/cometbft/libs/json"
+	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -21,8 +22,12 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return nodeUnavailable("status", err)
 	}
-	vals, err := s.validators(ctx)
-	if err != nil {
+	var vals []client.Validator
+	if st.SyncInfo.LatestBlockHeight == 0 && s.cfg.Genesis != nil {
+		// Before the first block CometBFT has no validator set to report:
+		// the genesis validators are the ones that will sign it.
+		vals = genesisValidators(s.cfg.Genesis)
+	} else if vals, err = s.validators(ctx); err != nil {
 		return err
 	}
 	writeJSON(w, http.StatusOK, client.Status{
@@ -38,6 +43,18 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) error {
 		Validators:      vals,
 	})
 	return nil
+}
+
+func genesisValidators(g *cmttypes.GenesisDoc) []client.Validator {
+	out := make([]client.Validator, 0, len(g.Validators))
+	for _, v := range g.Validators {
+		cv := client.Validator{Address: hex.EncodeToString(v.Address), Power: v.Power}
+		if v.PubKey != nil {
+			cv.PubKey = client.PubKey{Type: v.PubKey.Type(), Value: v.PubKey.Bytes()}
+		}
+		out = append(out, cv)
+	}
+	return out
 }
 
 // validators returns the latest validator set, all pages of it.
