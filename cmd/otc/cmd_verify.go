@@ -8,6 +8,7 @@ import (
 	"time"
 
 	cmtjson "github.com/cometbft/cometbft/libs/json"
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/spf13/cobra"
 
@@ -15,7 +16,7 @@ import (
 	"github.com/otcchain/otcchain/proof"
 )
 
-func init() { addCommands(newReceiptCmd, newVerifyCmd) }
+func init() { addCommands(newReceiptCmd, newVerifyCmd, newCheckpointCmd) }
 
 func newReceiptCmd(m *Main) *cobra.Command {
 	var api, out string
@@ -156,4 +157,69 @@ func loadTrust(genesisFile, headerFile string) (proof.Trust, error) {
 		return proof.TrustFromHeader(th.SignedHeader, th.Validators)
 	}
 	return proof.Trust{}, errors.New("no trust root: use --genesis genesis.json or --trusted-header FILE")
+}
+
+func newCheckpointCmd(m *Main) *cobra.Command {
+	var rpc, out string
+	var height int64
+	c := &cobra.Command{
+		Use:   "checkpoint --rpc URL [--height H] --out FILE",
+		Short: "Save a signed header and its validator set from a node, as a trust root for otc verify --trusted-header",
+		Long: `checkpoint fetches the signed header (header + commit) at --height (default:
+the latest) and the validator set that signed it from a node's CometBFT RPC,
+checks that the set's hash is the header's and that it signed the commit,
+and writes them as JSON. Receipts at or above that height can then be
+verified from this file instead of the genesis file (for example after the
+validator set has changed many times). Only use a checkpoint from a node you
+trust, or cross-check it against other members' nodes.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			cl, err := rpchttp.New(rpc, "/websocket")
+			if err != nil {
+				return err
+			}
+			ctx, cancel := contextTimeout(cmd, 30*time.Second)
+			defer cancel()
+			var hp *int64
+			if height > 0 {
+				hp = &height
+			}
+			cm, err := cl.Commit(ctx, hp)
+			if err != nil {
+				return fmt.Errorf("commit: %w", err)
+			}
+			h := cm.Header.Height
+			var vals []*cmttypes.Validator
+			for page := 1; ; page++ {
+				p, pp := page, 100
+				res, err := cl.Validators(ctx, &h, &p, &pp)
+				if err != nil {
+					return fmt.Errorf("validators: %w", err)
+				}
+				vals = append(vals, res.Validators...)
+				if len(res.Validators) == 0 || len(vals) >= res.Total {
+					break
+				}
+			}
+			vs := cmttypes.NewValidatorSet(vals)
+			if _, err := proof.TrustFromHeader(&cm.SignedHeader, vs); err != nil {
+				return fmt.Errorf("the node's header at height %d does not check out: %w", h, err)
+			}
+			b, err := cmtjson.MarshalIndent(trustedHeader{SignedHeader: &cm.SignedHeader, Validators: vs}, "", "  ")
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(out, b, 0o644); err != nil {
+				return err
+			}
+			fmt.Fprintf(m.Stdout, "checkpoint at height %d (block %s, %d validators) written to %s\n", h, cm.Header.Hash(), len(vals), out)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&rpc, "rpc", "", "node's CometBFT RPC URL")
+	c.Flags().Int64Var(&height, "height", 0, "height (default: the latest)")
+	c.Flags().StringVar(&out, "out", "", "file to write")
+	_ = c.MarkFlagRequired("rpc")
+	_ = c.MarkFlagRequired("out")
+	return c
 }

@@ -348,6 +348,33 @@ func TestStartAndStatus(t *testing.T) {
 	if !strings.Contains(startOut.String(), api) {
 		t.Errorf("start output lacks the API URL:\n%s", startOut.String())
 	}
+	// The evidence flow through the CLI: anchor a file, fetch its receipt,
+	// take a checkpoint of an earlier header, and verify the receipt offline
+	// from the genesis file and from the checkpoint, with the file.
+	doc := filepath.Join(t.TempDir(), "nav.txt")
+	if err := os.WriteFile(doc, []byte("NAV 000001 1.0234"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	checkpoint := filepath.Join(t.TempDir(), "checkpoint.json")
+	mustRun(t, nil, "checkpoint", "--rpc", "http://127.0.0.1:"+strconv.Itoa(base+1), "--height", "1", "--out", checkpoint)
+	anchorOut := mustRun(t, map[string]string{PassphraseEnv: "pw"}, "anchor", doc, "--home", dir, "--as", "fm-alpha/operator")
+	txHash := strings.Fields(anchorOut)[1]
+	receipt := filepath.Join(t.TempDir(), "receipt.json")
+	mustRun(t, nil, "receipt", txHash, "--api", api, "--out", receipt)
+	genesis := filepath.Join(dir, "node0", "config", "genesis.json")
+	for _, trust := range [][]string{{"--genesis", genesis}, {"--trusted-header", checkpoint}} {
+		v := mustRun(t, nil, append([]string{"verify", receipt, "--file", doc}, trust...)...)
+		if !strings.Contains(v, "receipt verifies") || !strings.Contains(v, "matches hash") {
+			t.Errorf("verify %v:\n%s", trust, v)
+		}
+	}
+	if err := os.WriteFile(doc, []byte("NAV 000001 9.9999"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := run(t, ctx, nil, "verify", receipt, "--genesis", genesis, "--file", doc); err == nil || !strings.Contains(err.Error(), "not in the committed transaction") {
+		t.Errorf("a changed file verified: %v", err)
+	}
+
 	jsonOut := mustRun(t, nil, "status", "--api", api, "--json")
 	if !strings.Contains(jsonOut, `"chain_id": "otc-start"`) {
 		t.Errorf("status --json:\n%s", jsonOut)
