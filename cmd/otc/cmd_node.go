@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/pprof"
+	"strconv"
+	"strings"
 	"text/tabwriter"
 
 	"github.com/spf13/cobra"
@@ -138,12 +140,13 @@ one write per tx, no API) on the same engine settings; otc bench uses it.
 For crash-recovery tests, OTC_CRASH_AT=after-finalize:H (or after-commit:H)
 makes the node kill itself with SIGKILL right after FinalizeBlock (before
 Commit) or right after Commit of height H. OTC_CPUPROFILE=FILE writes a Go CPU
-profile of the node until it stops (for performance work).`,
+profile of the node until it stops (for performance work; "{pid}" in FILE
+becomes the process id, for several nodes on one machine).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			opts := node.StartOptions{CrashAt: m.Getenv("OTC_CRASH_AT")}
 			if f := m.Getenv("OTC_CPUPROFILE"); f != "" {
-				stop, err := startCPUProfile(f)
+				stop, err := startCPUProfile(strings.ReplaceAll(f, "{pid}", strconv.Itoa(os.Getpid())))
 				if err != nil {
 					return err
 				}
