@@ -232,8 +232,12 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	last, _ := a.db.LastCommitted()
-	if req.Height != last+1 {
-		return nil, fmt.Errorf("app: finalize height %d after committed height %d", req.Height, last)
+	want := last + 1
+	if last == 0 && a.block != nil {
+		want = a.height + 1 // first block after InitChain: the genesis initial height
+	}
+	if req.Height != want {
+		return nil, fmt.Errorf("app: finalize height %d, expected %d (committed height %d)", req.Height, want, last)
 	}
 	if a.block == nil {
 		a.block = a.db.NewBlock()

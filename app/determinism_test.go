@@ -187,3 +187,26 @@ func FuzzCheckTx(f *testing.F) {
 		}
 	})
 }
+
+// A chain may start at an initial height other than 1 (genesis
+// initial_height, e.g. after a chain upgrade).
+func TestInitialHeight(t *testing.T) {
+	c := consortium(t)
+	h := &harness{t: t, dir: t.TempDir() + "/app", c: c, now: genesisTime}
+	h.open()
+	t.Cleanup(h.close)
+	if _, err := h.app.InitChain(context.Background(), &abci.RequestInitChain{
+		ChainId: c.ChainID, Time: genesisTime, InitialHeight: 100, AppStateBytes: c.AppState(),
+	}); err != nil {
+		t.Fatal(err)
+	}
+	h.height = 99
+	res := h.block(c.Tx(c.User("fm-alpha/admin"), 120, revoke(c.User("fm-alpha/operator").ID(), "rotate")))
+	if res[0].Code != 0 {
+		t.Fatal(res[0].Log)
+	}
+	info, _ := h.app.Info(context.Background(), &abci.RequestInfo{})
+	if info.LastBlockHeight != 100 {
+		t.Fatalf("height after the first block: %d", info.LastBlockHeight)
+	}
+}
