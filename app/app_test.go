@@ -153,6 +153,7 @@ func TestCheckTxRefusals(t *testing.T) {
 		{"unknown field", c.Tx(admin, h.expiry(), tx.Any{Type: member.TypeRevokeIdentity, Value: json.RawMessage(`{"id":"` + inv.ID() + `","reason":"x","extra":1}`)}), app.ErrInvalidMsg},
 		{"invalid value", c.Tx(admin, h.expiry(), revoke("nothex", "x")), member.ErrInvalidRequest},
 		{"batch with wrong role", c.Tx(inv, h.expiry(), batch(revoke(admin.ID(), "x"))), app.ErrRoleNotPermitted},
+		{"not batchable", c.Tx(admin, h.expiry(), batch(tx.Any{Type: member.TypeSetEncryptionKey, Value: json.RawMessage(`{}`)})), app.ErrNotBatchable},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,11 +1,13 @@
 package member
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
+	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/module"
 	"github.com/otcchain/otcchain/pki"
 )
@@ -43,6 +45,14 @@ func (m *Module) Msgs() []module.MsgSpec {
 			New: func() module.Msg { return &RevokeIdentity{} },
 			Handle: func(ctx *module.Context, kv module.KV, msg module.Msg) (json.RawMessage, error) {
 				return revoke(ctx, kv, msg.(*RevokeIdentity))
+			},
+		},
+		{
+			// Sent by the identity itself; not batchable (one key at a time).
+			Type: TypeSetEncryptionKey, Roles: allRoles,
+			New: func() module.Msg { return &SetEncryptionKey{} },
+			Handle: func(ctx *module.Context, kv module.KV, msg module.Msg) (json.RawMessage, error) {
+				return setEncKey(ctx, kv, msg.(*SetEncryptionKey))
 			},
 		},
 	}
@@ -192,6 +202,31 @@ func revoke(ctx *module.Context, kv module.KV, m *RevokeIdentity) (json.RawMessa
 	}
 	ctx.Emit("identity_revoked", module.A("id", rec.ID), module.A("org", rec.Org), module.A("by", ctx.Signer.ID))
 	return json.Marshal(map[string]string{"id": rec.ID, "status": rec.Status})
+}
+
+func setEncKey(ctx *module.Context, kv module.KV, m *SetEncryptionKey) (json.RawMessage, error) {
+	rec, err := GetRecord(kv, ctx.Signer.ID)
+	if err != nil {
+		return nil, err
+	}
+	want := crypto.EncAlgorithmFor(crypto.Algorithm(rec.Algorithm))
+	if string(want) != m.Algorithm {
+		return nil, ErrInvalidRequest.Wrapf("a %s identity uses %s encryption keys, not %s", rec.Algorithm, want, m.Algorithm)
+	}
+	if cur := rec.CurrentEncKey(); cur != nil && cur.Algorithm == m.Algorithm && bytes.Equal(cur.PublicKey, m.PublicKey) {
+		return nil, ErrInvalidRequest.Wrapf("this encryption key is already the current one")
+	}
+	if len(rec.EncKeys) >= MaxEncKeys {
+		return nil, ErrInvalidRequest.Wrapf("an identity keeps at most %d encryption keys", MaxEncKeys)
+	}
+	// The record is shared with the decode memo: copy before changing.
+	keys := append(append([]EncKey(nil), rec.EncKeys...), EncKey{Algorithm: m.Algorithm, PublicKey: bytes.Clone(m.PublicKey), Since: ctx.Height})
+	rec.EncKeys = keys
+	if err := putJSON(kv, idKey(rec.ID), rec); err != nil {
+		return nil, err
+	}
+	ctx.Emit("encryption_key_set", module.A("id", rec.ID), module.A("algorithm", m.Algorithm))
+	return json.Marshal(map[string]any{"id": rec.ID, "keys": len(keys)})
 }
 
 // isRegulator says whether the signer acts for the regulator: a regulator

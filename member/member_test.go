@@ -228,3 +228,61 @@ func FuzzRegisterIdentityValue(f *testing.F) {
 		}
 	})
 }
+
+func TestSetEncryptionKey(t *testing.T) {
+	c, _, blk := setup(t)
+	kv := module.Prefixed(blk, "member/")
+	if err := member.New().InitGenesis(ctxAt(0, t0, module.Identity{}), kv, genesis(t, c)); err != nil {
+		t.Fatal(err)
+	}
+	ident := func(name string) module.Identity {
+		rec, err := member.GetRecord(kv, c.User(name).ID())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rec.Identity()
+	}
+	key := func(alg crypto.EncAlgorithm) []byte {
+		k, err := crypto.GenerateEncKey(alg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return k.Public().Bytes()
+	}
+	sm2User := ident("rs-bank/investor") // SM2 identity
+	edUser := ident("fm-alpha/operator") // Ed25519 identity
+	k1, k2 := key(crypto.SM2Enc), key(crypto.SM2Enc)
+	set := func(who module.Identity, h int64, alg crypto.EncAlgorithm, pub []byte) error {
+		return run(t, kv, ctxAt(h, t0.Add(time.Hour), who), member.TypeSetEncryptionKey, member.SetEncryptionKey{Algorithm: string(alg), PublicKey: pub})
+	}
+	if err := set(sm2User, 1, crypto.SM2Enc, k1); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		who  module.Identity
+		alg  crypto.EncAlgorithm
+		pub  []byte
+	}{
+		{"x25519 key for an SM2 identity", sm2User, crypto.X25519, key(crypto.X25519)},
+		{"sm2 key for an Ed25519 identity", edUser, crypto.SM2Enc, key(crypto.SM2Enc)},
+		{"not a point", sm2User, crypto.SM2Enc, bytes.Repeat([]byte{4}, 65)},
+		{"unknown algorithm", sm2User, "rsa", k2},
+		{"same key again", sm2User, crypto.SM2Enc, k1},
+	}
+	for _, tc := range cases {
+		if err := set(tc.who, 2, tc.alg, tc.pub); !errors.Is(err, member.ErrInvalidRequest) {
+			t.Errorf("%s: want invalid_request, got %v", tc.name, err)
+		}
+	}
+	if err := set(sm2User, 3, crypto.SM2Enc, k2); err != nil {
+		t.Fatal(err)
+	}
+	if err := set(edUser, 3, crypto.X25519, key(crypto.X25519)); err != nil {
+		t.Fatal(err)
+	}
+	rec, _ := member.GetRecord(kv, sm2User.ID)
+	if len(rec.EncKeys) != 2 || !bytes.Equal(rec.CurrentEncKey().PublicKey, k2) || rec.EncKeys[0].Since != 1 || rec.EncKeys[1].Since != 3 {
+		t.Fatalf("key history: %+v", rec.EncKeys)
+	}
+}

@@ -1,6 +1,8 @@
 package member
 
 import (
+	"github.com/otcchain/otcchain/crypto"
+
 	"encoding/hex"
 	"strings"
 	"unicode/utf8"
@@ -10,7 +12,31 @@ import (
 const (
 	TypeRegisterIdentity = "member/register_identity"
 	TypeRevokeIdentity   = "member/revoke_identity"
+	TypeSetEncryptionKey = "member/set_encryption_key"
 )
+
+// MaxEncKeys bounds an identity's key history.
+const MaxEncKeys = 32
+
+// SetEncryptionKey registers (or rotates) the signer's own encryption
+// public key. The key kind must be the one for the identity's signature
+// algorithm (crypto.EncAlgorithmFor).
+type SetEncryptionKey struct {
+	Algorithm string `json:"algorithm"`
+	PublicKey []byte `json:"public_key"`
+}
+
+// Validate checks the message without state: the key must parse.
+func (m *SetEncryptionKey) Validate() error {
+	alg, err := crypto.ParseEncAlgorithm(m.Algorithm)
+	if err != nil {
+		return ErrInvalidRequest.Wrapf("%v", err)
+	}
+	if _, err := crypto.EncPublicKeyFromBytes(alg, m.PublicKey); err != nil {
+		return ErrInvalidRequest.Wrapf("public_key: %v", err)
+	}
+	return nil
+}
 
 // MaxCertBytes bounds a certificate PEM in a message.
 const MaxCertBytes = 16 << 10

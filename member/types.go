@@ -40,6 +40,28 @@ type Record struct {
 	RevokedAt     int64       `json:"revoked_at,omitempty"`
 	RevokedBy     string      `json:"revoked_by,omitempty"`
 	RevokedReason string      `json:"revoked_reason,omitempty"`
+	// EncKeys are the identity's encryption public keys, oldest first; the
+	// last is current. Earlier ones stay so that data sealed to them can
+	// still be attributed and opened by their holder.
+	EncKeys []EncKey `json:"enc_keys,omitempty"`
+}
+
+// EncKey is an encryption public key of an identity (package crypto's
+// envelope encryption: X25519 or P-256 ECDH for Ed25519 and P-256
+// identities, SM2 encryption for SM2 identities).
+type EncKey struct {
+	Algorithm string `json:"algorithm"`
+	PublicKey []byte `json:"public_key"`
+	Since     int64  `json:"since"` // height at which it was set
+}
+
+// CurrentEncKey returns the identity's current encryption key, or nil.
+func (r *Record) CurrentEncKey() *EncKey {
+	if len(r.EncKeys) == 0 {
+		return nil
+	}
+	k := r.EncKeys[len(r.EncKeys)-1]
+	return &k
 }
 
 // Identity returns the authenticated view of the record.
