@@ -192,19 +192,29 @@ func parseHash(s string) ([]byte, error) {
 	return b, nil
 }
 
+// locatePath finds the committed tx named by the request's {hash}: a
+// malformed hash is 400, an unknown one 404 tx_not_found.
+func (s *Server) locatePath(r *http.Request) (hash []byte, height int64, index uint32, err error) {
+	hash, err = parseHash(r.PathValue("hash"))
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	h, i, ok, err := s.locate(r.Context(), hash)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	if !ok {
+		return nil, 0, 0, errorf(http.StatusNotFound, client.CodeTxNotFound, "no committed tx %x", hash)
+	}
+	return hash, h, i, nil
+}
+
 func (s *Server) handleTx(w http.ResponseWriter, r *http.Request) error {
-	hash, err := parseHash(r.PathValue("hash"))
+	hash, h, i, err := s.locatePath(r)
 	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	h, i, ok, err := s.locate(ctx, hash)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return errorf(http.StatusNotFound, client.CodeTxNotFound, "no committed tx %x", hash)
-	}
 	e, err := s.entryFor(ctx, h, i, hash)
 	if err != nil {
 		return err
@@ -226,18 +236,11 @@ func (s *Server) handleTx(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleReceipt(w http.ResponseWriter, r *http.Request) error {
-	hash, err := parseHash(r.PathValue("hash"))
+	hash, h, i, err := s.locatePath(r)
 	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	h, i, ok, err := s.locate(ctx, hash)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return errorf(http.StatusNotFound, client.CodeTxNotFound, "no committed tx %x", hash)
-	}
 	rc, err := proof.Build(ctx, s.cfg.RPC, h, i, s.cfg.App.ValidatorChangeHeights())
 	if errors.Is(err, proof.ErrNotYetProvable) {
 		w.Header().Set("Retry-After", "1")
