@@ -40,6 +40,7 @@ var (
 const (
 	KeySuffix  = ".key"
 	CertSuffix = ".crt"
+	EncSuffix  = ".enc" // the encryption key that belongs to the identity key of the same name
 )
 
 const (
@@ -246,6 +247,9 @@ func (s *Store) Delete(name string) error {
 		return fmt.Errorf("%w: %s", ErrNotFound, name)
 	}
 	if err := s.removeIfExists(s.path(name, CertSuffix)); err != nil {
+		return err
+	}
+	if err := s.removeIfExists(s.path(name, EncSuffix)); err != nil {
 		return err
 	}
 	if err := s.removeIfExists(s.path(name, KeySuffix)); err != nil {
@@ -530,8 +534,9 @@ type keyFile struct {
 	KDF       kdfSection    `json:"kdf"`
 	Cipher    cipherSection `json:"cipher"`
 
-	alg crypto.Algorithm
-	pub crypto.PublicKey
+	alg    crypto.Algorithm // signing key files
+	pub    crypto.PublicKey
+	suffix string // KeySuffix or EncSuffix, for messages
 }
 
 type kdfSection struct {
@@ -554,6 +559,14 @@ func seal(name string, key crypto.PrivateKey, passphrase []byte, created time.Ti
 	if _, err := crypto.ParseAlgorithm(string(alg)); err != nil {
 		return nil, fmt.Errorf("keystore: store %s: %w", name, err)
 	}
+	plain := key.Bytes()
+	defer clear(plain)
+	return sealRaw(name, string(alg), hex.EncodeToString(key.Public().Bytes()), plain, passphrase, created, o)
+}
+
+// sealRaw encrypts a private key's bytes into a key file; alg and pubHex are
+// bound to the ciphertext.
+func sealRaw(name, alg, pubHex string, plain, passphrase []byte, created time.Time, o Options) ([]byte, error) {
 	salt := make([]byte, saltSize)
 	nonce := make([]byte, nonceSize)
 	if _, err := rand.Read(salt); err != nil {
@@ -571,13 +584,10 @@ func seal(name string, key crypto.PrivateKey, passphrase []byte, created time.Ti
 	if err != nil {
 		return nil, err
 	}
-	pubHex := hex.EncodeToString(key.Public().Bytes())
-	plain := key.Bytes()
-	defer clear(plain)
 	kf := keyFile{
 		Version:   fileVersion,
 		Name:      name,
-		Algorithm: string(alg),
+		Algorithm: alg,
 		PublicKey: pubHex,
 		Created:   created,
 		KDF: kdfSection{
@@ -598,9 +608,28 @@ func seal(name string, key crypto.PrivateKey, passphrase []byte, created time.Ti
 }
 
 func (kf *keyFile) open(passphrase []byte) (crypto.PrivateKey, error) {
-	fail := func(format string, args ...any) error {
-		return fmt.Errorf("%w: %s%s: %s", ErrCorrupt, kf.Name, KeySuffix, fmt.Sprintf(format, args...))
+	plain, err := kf.openRaw(passphrase)
+	if err != nil {
+		return nil, err
 	}
+	defer clear(plain)
+	key, err := crypto.PrivateKeyFromBytes(kf.alg, plain)
+	if err != nil {
+		return nil, kf.fail("%v", err)
+	}
+	if !key.Public().Equal(kf.pub) {
+		return nil, kf.fail("decrypted key does not match the stored public key")
+	}
+	return key, nil
+}
+
+func (kf *keyFile) fail(format string, args ...any) error {
+	return fmt.Errorf("%w: %s%s: %s", ErrCorrupt, kf.Name, kf.suffix, fmt.Sprintf(format, args...))
+}
+
+// openRaw decrypts the private key bytes.
+func (kf *keyFile) openRaw(passphrase []byte) ([]byte, error) {
+	fail := kf.fail
 	salt, _ := hex.DecodeString(kf.KDF.Salt) // checked by decodeKeyFile
 	check, _ := hex.DecodeString(kf.KDF.Check)
 	nonce, _ := hex.DecodeString(kf.Cipher.Nonce)
@@ -617,60 +646,63 @@ func (kf *keyFile) open(passphrase []byte) (crypto.PrivateKey, error) {
 	if err != nil {
 		return nil, err
 	}
-	plain, err := aead.Open(nil, nonce, ct, aad(kf.alg, kf.PublicKey))
+	plain, err := aead.Open(nil, nonce, ct, aad(kf.Algorithm, kf.PublicKey))
 	if err != nil {
 		return nil, fail("the passphrase is right but the encrypted key or its algorithm or public key was altered")
 	}
-	defer clear(plain)
-	key, err := crypto.PrivateKeyFromBytes(kf.alg, plain)
-	if err != nil {
-		return nil, fail("%v", err)
-	}
-	if !key.Public().Equal(kf.pub) {
-		return nil, fail("decrypted key does not match the stored public key")
-	}
-	return key, nil
+	return plain, nil
 }
 
 func decodeKeyFile(b []byte) (*keyFile, error) {
-	var kf keyFile
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&kf); err != nil {
-		return nil, fmt.Errorf("bad JSON: %v", err)
-	}
-	if dec.More() {
-		return nil, errors.New("trailing data after JSON")
-	}
-	if kf.Version != fileVersion {
-		return nil, fmt.Errorf("unsupported version %d", kf.Version)
-	}
-	if err := ValidName(kf.Name); err != nil {
+	kf, pb, err := decodeFile(b, crypto.PrivateKeySize)
+	if err != nil {
 		return nil, err
 	}
 	alg, err := crypto.ParseAlgorithm(kf.Algorithm)
 	if err != nil {
 		return nil, err
 	}
-	pb, err := hex.DecodeString(kf.PublicKey)
-	if err != nil || hex.EncodeToString(pb) != kf.PublicKey {
-		return nil, errors.New("public key is not lowercase hex")
-	}
 	pub, err := crypto.PublicKeyFromBytes(alg, pb)
 	if err != nil {
 		return nil, err
 	}
+	kf.alg, kf.pub, kf.suffix = alg, pub, KeySuffix
+	return kf, nil
+}
+
+// decodeFile checks the parts common to signing and encryption key files and
+// returns the public key bytes; the caller checks the algorithm and key.
+func decodeFile(b []byte, privSize int) (*keyFile, []byte, error) {
+	var kf keyFile
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&kf); err != nil {
+		return nil, nil, fmt.Errorf("bad JSON: %v", err)
+	}
+	if dec.More() {
+		return nil, nil, errors.New("trailing data after JSON")
+	}
+	if kf.Version != fileVersion {
+		return nil, nil, fmt.Errorf("unsupported version %d", kf.Version)
+	}
+	if err := ValidName(kf.Name); err != nil {
+		return nil, nil, err
+	}
+	pb, err := hex.DecodeString(kf.PublicKey)
+	if err != nil || hex.EncodeToString(pb) != kf.PublicKey {
+		return nil, nil, errors.New("public key is not lowercase hex")
+	}
 	if kf.Created.IsZero() {
-		return nil, errors.New("no creation time")
+		return nil, nil, errors.New("no creation time")
 	}
 	if kf.KDF.Name != kdfName {
-		return nil, fmt.Errorf("unsupported key derivation %q", kf.KDF.Name)
+		return nil, nil, fmt.Errorf("unsupported key derivation %q", kf.KDF.Name)
 	}
 	if err := checkScrypt(kf.KDF.N, kf.KDF.R, kf.KDF.P); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if kf.Cipher.Name != cipherName {
-		return nil, fmt.Errorf("unsupported cipher %q", kf.Cipher.Name)
+		return nil, nil, fmt.Errorf("unsupported cipher %q", kf.Cipher.Name)
 	}
 	for _, f := range []struct {
 		what, hex string
@@ -679,15 +711,14 @@ func decodeKeyFile(b []byte) (*keyFile, error) {
 		{"salt", kf.KDF.Salt, saltSize},
 		{"check", kf.KDF.Check, sha256.Size},
 		{"nonce", kf.Cipher.Nonce, nonceSize},
-		{"ciphertext", kf.Cipher.Ciphertext, crypto.PrivateKeySize + 16},
+		{"ciphertext", kf.Cipher.Ciphertext, privSize + 16},
 	} {
 		v, err := hex.DecodeString(f.hex)
 		if err != nil || len(v) != f.size {
-			return nil, fmt.Errorf("%s must be %d bytes of hex", f.what, f.size)
+			return nil, nil, fmt.Errorf("%s must be %d bytes of hex", f.what, f.size)
 		}
 	}
-	kf.alg, kf.pub = alg, pub
-	return &kf, nil
+	return &kf, pb, nil
 }
 
 func checkValue(dk []byte) []byte {
@@ -697,8 +728,8 @@ func checkValue(dk []byte) []byte {
 	return h.Sum(nil)
 }
 
-func aad(alg crypto.Algorithm, pubHex string) []byte {
-	return []byte(aadDomain + string(alg) + "\x00" + pubHex)
+func aad(alg, pubHex string) []byte {
+	return []byte(aadDomain + alg + "\x00" + pubHex)
 }
 
 func newAEAD(key []byte) (cipher.AEAD, error) {
