@@ -18,6 +18,7 @@ import (
 	"github.com/otcchain/otcchain/client"
 	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/evidence"
+	"github.com/otcchain/otcchain/keystore"
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/node"
 	"github.com/otcchain/otcchain/pki"
@@ -57,34 +58,9 @@ type signer struct {
 }
 
 func (m *Main) loadSigner(s *signerFlags) (*signer, error) {
-	dir, name, api := s.keystore, s.key, s.api
-	if s.home != "" {
-		if s.keystore != "" || s.key != "" {
-			return nil, errors.New("use either --home with --as, or --keystore with --key")
-		}
-		org, key, ok := strings.Cut(s.as, "/")
-		if !ok {
-			return nil, errors.New("--as must be ORG/KEY, e.g. rs-bank/admin")
-		}
-		c, err := node.ReadConsortium(s.home)
-		if err != nil {
-			return nil, err
-		}
-		o, ok := c.Org(org)
-		if !ok {
-			return nil, fmt.Errorf("no organisation %q in %s", org, s.home)
-		}
-		dir, name = o.Keystore, key
-		if api == "" {
-			for _, n := range c.Nodes {
-				if n.Org == org || api == "" {
-					api = n.APIURL
-				}
-			}
-		}
-	}
-	if dir == "" || name == "" {
-		return nil, errors.New("no signer: use --home NET --as ORG/KEY, or --keystore DIR --key NAME")
+	dir, name, api, err := s.resolve()
+	if err != nil {
+		return nil, err
 	}
 	ks, err := openKeystore(dir)
 	if err != nil {
@@ -110,6 +86,41 @@ func (m *Main) loadSigner(s *signerFlags) (*signer, error) {
 		return nil, err
 	}
 	return &signer{id: id, key: key, api: c}, nil
+}
+
+// resolve returns the signing key's keystore directory and name, and the API
+// URL to use.
+func (s *signerFlags) resolve() (dir, name, api string, err error) {
+	dir, name, api = s.keystore, s.key, s.api
+	if s.home != "" {
+		if s.keystore != "" || s.key != "" {
+			return "", "", "", errors.New("use either --home with --as, or --keystore with --key")
+		}
+		org, key, ok := strings.Cut(s.as, "/")
+		if !ok {
+			return "", "", "", errors.New("--as must be ORG/KEY, e.g. rs-bank/admin")
+		}
+		c, err := node.ReadConsortium(s.home)
+		if err != nil {
+			return "", "", "", err
+		}
+		o, ok := c.Org(org)
+		if !ok {
+			return "", "", "", fmt.Errorf("no organisation %q in %s", org, s.home)
+		}
+		dir, name = o.Keystore, key
+		if api == "" {
+			for _, n := range c.Nodes {
+				if n.Org == org || api == "" {
+					api = n.APIURL
+				}
+			}
+		}
+	}
+	if dir == "" || name == "" {
+		return "", "", "", errors.New("no signer: use --home NET --as ORG/KEY, or --keystore DIR --key NAME")
+	}
+	return dir, name, api, nil
 }
 
 // submit signs msgs, sends them and prints the outcome.
@@ -197,6 +208,50 @@ func newIdentityCmd(m *Main) *cobra.Command {
 	revoke.Flags().StringVar(&reason, "reason", "", "why (recorded on chain)")
 	_ = revoke.MarkFlagRequired("reason")
 
+	var enc signerFlags
+	setEnc := &cobra.Command{
+		Use:   "set-enc-key",
+		Short: "Register the identity's encryption public key on chain (creating the key in its keystore if it has none)",
+		Long: `set-enc-key registers the public part of the signing identity's encryption key
+(member/set_encryption_key): X25519 for Ed25519 identities, P-256 ECDH for
+P-256 identities, SM2 encryption for SM2 identities. Data sealed for the
+identity (personal data, documents) is encrypted to this key. If the
+identity's keystore holds no encryption key yet (NAME.enc), one is created
+with the same passphrase; an existing one is registered again (rotation: run
+with a new key after replacing NAME.enc).`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			dir, name, _, err := enc.resolve()
+			if err != nil {
+				return err
+			}
+			ks, err := openKeystore(dir)
+			if err != nil {
+				return err
+			}
+			info, err := ks.EncKey(name)
+			if errors.Is(err, keystore.ErrNotFound) {
+				pass, perr := m.passphrase(enc.passFile, false)
+				if perr != nil {
+					return perr
+				}
+				if info, err = ks.CreateEncKey(name, []byte(pass)); err == nil {
+					fmt.Fprintf(m.Stdout, "created %s encryption key %s%s\n", info.Algorithm, name, keystore.EncSuffix)
+				}
+			}
+			if err != nil {
+				return err
+			}
+			pub, err := hex.DecodeString(info.PublicKey)
+			if err != nil {
+				return err
+			}
+			_, err = m.submit(cmd, &enc, tx.MustAny(member.TypeSetEncryptionKey, member.SetEncryptionKey{Algorithm: string(info.Algorithm), PublicKey: pub}))
+			return err
+		},
+	}
+	enc.register(setEnc.Flags())
+
 	var api string
 	show := &cobra.Command{
 		Use:   "show ID --api URL",
@@ -217,7 +272,7 @@ func newIdentityCmd(m *Main) *cobra.Command {
 		},
 	}
 	show.Flags().StringVar(&api, "api", "", "node API URL")
-	c.AddCommand(register, revoke, show)
+	c.AddCommand(register, revoke, setEnc, show)
 	return c
 }
 

@@ -375,6 +375,21 @@ func TestStartAndStatus(t *testing.T) {
 		t.Errorf("a changed file verified: %v", err)
 	}
 
+	// An identity registers its encryption key; the chain shows it.
+	encOut := mustRun(t, map[string]string{PassphraseEnv: "pw"}, "identity", "set-enc-key", "--home", dir, "--as", "fm-alpha/operator")
+	if !strings.Contains(encOut, "created x25519 encryption key") || !strings.Contains(encOut, "committed") {
+		t.Errorf("set-enc-key:\n%s", encOut)
+	}
+	c, err := node.ReadConsortium(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	op, _ := c.Identity("fm-alpha", "operator")
+	shown := mustRun(t, nil, "identity", "show", op.ID, "--api", api)
+	if !strings.Contains(shown, `"enc_keys"`) || !strings.Contains(shown, `"algorithm": "x25519"`) {
+		t.Errorf("identity show after set-enc-key:\n%s", shown)
+	}
+
 	jsonOut := mustRun(t, nil, "status", "--api", api, "--json")
 	if !strings.Contains(jsonOut, `"chain_id": "otc-start"`) {
 		t.Errorf("status --json:\n%s", jsonOut)
