@@ -95,8 +95,17 @@ func (m *Module) InitGenesis(ctx *module.Context, kv module.KV, raw json.RawMess
 		}
 	}
 	for i, gi := range g.Identities {
-		if _, err := registerCert(ctx, kv, gi.Cert, ""); err != nil {
+		rec, err := registerCert(ctx, kv, gi.Cert, "")
+		if err != nil {
 			return ErrInvalidGenesis.Wrapf("identity %d: %v", i, err)
+		}
+		if gi.EncKey != nil {
+			if err := gi.EncKey.Validate(); err != nil {
+				return ErrInvalidGenesis.Wrapf("identity %d: encryption key: %v", i, err)
+			}
+			if err := addEncKey(kv, rec, gi.EncKey, ctx.Height); err != nil {
+				return ErrInvalidGenesis.Wrapf("identity %d: encryption key: %v", i, err)
+			}
 		}
 	}
 	return nil
@@ -209,24 +218,28 @@ func setEncKey(ctx *module.Context, kv module.KV, m *SetEncryptionKey) (json.Raw
 	if err != nil {
 		return nil, err
 	}
-	want := crypto.EncAlgorithmFor(crypto.Algorithm(rec.Algorithm))
-	if string(want) != m.Algorithm {
-		return nil, ErrInvalidRequest.Wrapf("a %s identity uses %s encryption keys, not %s", rec.Algorithm, want, m.Algorithm)
-	}
-	if cur := rec.CurrentEncKey(); cur != nil && cur.Algorithm == m.Algorithm && bytes.Equal(cur.PublicKey, m.PublicKey) {
-		return nil, ErrInvalidRequest.Wrapf("this encryption key is already the current one")
-	}
-	if len(rec.EncKeys) >= MaxEncKeys {
-		return nil, ErrInvalidRequest.Wrapf("an identity keeps at most %d encryption keys", MaxEncKeys)
-	}
-	// The record is shared with the decode memo: copy before changing.
-	keys := append(append([]EncKey(nil), rec.EncKeys...), EncKey{Algorithm: m.Algorithm, PublicKey: bytes.Clone(m.PublicKey), Since: ctx.Height})
-	rec.EncKeys = keys
-	if err := putJSON(kv, idKey(rec.ID), rec); err != nil {
+	if err := addEncKey(kv, rec, m, ctx.Height); err != nil {
 		return nil, err
 	}
 	ctx.Emit("encryption_key_set", module.A("id", rec.ID), module.A("algorithm", m.Algorithm))
-	return json.Marshal(map[string]any{"id": rec.ID, "keys": len(keys)})
+	return json.Marshal(map[string]any{"id": rec.ID, "keys": len(rec.EncKeys)})
+}
+
+// addEncKey appends a validated encryption key to an identity's history.
+func addEncKey(kv module.KV, rec *Record, m *SetEncryptionKey, height int64) error {
+	want := crypto.EncAlgorithmFor(crypto.Algorithm(rec.Algorithm))
+	if string(want) != m.Algorithm {
+		return ErrInvalidRequest.Wrapf("a %s identity uses %s encryption keys, not %s", rec.Algorithm, want, m.Algorithm)
+	}
+	if cur := rec.CurrentEncKey(); cur != nil && cur.Algorithm == m.Algorithm && bytes.Equal(cur.PublicKey, m.PublicKey) {
+		return ErrInvalidRequest.Wrapf("this encryption key is already the current one")
+	}
+	if len(rec.EncKeys) >= MaxEncKeys {
+		return ErrInvalidRequest.Wrapf("an identity keeps at most %d encryption keys", MaxEncKeys)
+	}
+	// The record is shared with the decode memo: copy before changing.
+	rec.EncKeys = append(append([]EncKey(nil), rec.EncKeys...), EncKey{Algorithm: m.Algorithm, PublicKey: bytes.Clone(m.PublicKey), Since: height})
+	return putJSON(kv, idKey(rec.ID), rec)
 }
 
 // isRegulator says whether the signer acts for the regulator: a regulator

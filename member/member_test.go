@@ -286,3 +286,45 @@ func TestSetEncryptionKey(t *testing.T) {
 		t.Fatalf("key history: %+v", rec.EncKeys)
 	}
 }
+
+func TestGenesisEncryptionKeys(t *testing.T) {
+	c, _, blk := setup(t)
+	var g member.Genesis
+	if err := json.Unmarshal(genesis(t, c), &g); err != nil {
+		t.Fatal(err)
+	}
+	sm2Key, _ := crypto.GenerateEncKey(crypto.SM2Enc)
+	x, _ := crypto.GenerateEncKey(crypto.X25519)
+	investor := c.User("rs-bank/investor") // SM2
+	idx := -1
+	for i, gi := range g.Identities {
+		if gi.Cert == string(investor.Cert.PEM()) {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		t.Fatal("investor not in genesis")
+	}
+	with := func(k crypto.EncPrivateKey) json.RawMessage {
+		g2 := g
+		g2.Identities = append([]member.GenesisIdentity(nil), g.Identities...)
+		g2.Identities[idx].EncKey = &member.SetEncryptionKey{Algorithm: string(k.Public().Algorithm()), PublicKey: k.Public().Bytes()}
+		b, _ := json.Marshal(g2)
+		return b
+	}
+	// A key of the wrong kind for the identity is refused.
+	if err := member.New().InitGenesis(ctxAt(0, t0, module.Identity{}), module.Prefixed(blk.Branch(), "member/"), with(x)); !errors.Is(err, member.ErrInvalidGenesis) {
+		t.Fatalf("x25519 key for an SM2 identity in genesis: %v", err)
+	}
+	kv := module.Prefixed(blk, "member/")
+	if err := member.New().InitGenesis(ctxAt(0, t0, module.Identity{}), kv, with(sm2Key)); err != nil {
+		t.Fatal(err)
+	}
+	rec, err := member.GetRecord(kv, investor.ID())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k := rec.CurrentEncKey(); k == nil || !bytes.Equal(k.PublicKey, sm2Key.Public().Bytes()) || k.Since != 0 {
+		t.Fatalf("genesis encryption key: %+v", rec.EncKeys)
+	}
+}

@@ -84,7 +84,9 @@ type GenesisOrg struct {
 	Validators []string `json:"validators,omitempty"`
 }
 
-// GenesisIdentity is a certificate registered at genesis.
+// GenesisIdentity is a certificate registered at genesis, optionally with
+// its encryption public key.
 type GenesisIdentity struct {
-	Cert string `json:"cert"`
+	Cert   string            `json:"cert"`
+	EncKey *SetEncryptionKey `json:"enc_key,omitempty"`
 }

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -257,8 +258,19 @@ func generate(cfg TestnetConfig, dir string) (*TestnetResult, error) {
 			if err != nil {
 				return nil, err
 			}
+			// Every demo identity also gets an encryption key, registered
+			// in genesis, so data can be sealed to it from block 1.
+			enc, err := ob.ks.CreateEncKey(p.key, []byte(cfg.Passphrase))
+			if err != nil {
+				return nil, fmt.Errorf("node: testnet: %s/%s encryption key: %w", spec.ID, p.key, err)
+			}
+			encPub, err := hex.DecodeString(enc.PublicKey)
+			if err != nil {
+				return nil, err
+			}
 			cons.Identities = append(cons.Identities, id)
-			gen.Identities = append(gen.Identities, member.GenesisIdentity{Cert: string(pem)})
+			gen.Identities = append(gen.Identities, member.GenesisIdentity{Cert: string(pem),
+				EncKey: &member.SetEncryptionKey{Algorithm: string(enc.Algorithm), PublicKey: encPub}})
 		}
 	}
 

@@ -1,6 +1,8 @@
 package node_test
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"os"
@@ -198,6 +200,18 @@ func TestTestnetOutput(t *testing.T) {
 		}
 		if cert.ID != id.ID || !cert.PublicKey.Equal(key.Public()) || string(key.Algorithm()) != id.Alg {
 			t.Errorf("%s/%s: key does not match its certificate", id.Org, id.Key)
+		}
+		// Its encryption key loads, is of the identity's kind, and its public
+		// part is the one registered in genesis.
+		enc, err := ks.LoadEncKey(id.Key, []byte(testPassphrase))
+		if err != nil {
+			t.Fatalf("encryption key of %s/%s: %v", id.Org, id.Key, err)
+		}
+		if enc.Algorithm() != crypto.EncAlgorithmFor(key.Algorithm()) {
+			t.Errorf("%s/%s: %s identity has a %s encryption key", id.Org, id.Key, key.Algorithm(), enc.Algorithm())
+		}
+		if !bytes.Contains(res.Genesis.AppState, []byte(`"public_key":"`+base64.StdEncoding.EncodeToString(enc.Public().Bytes())+`"`)) {
+			t.Errorf("%s/%s: encryption key not registered in genesis", id.Org, id.Key)
 		}
 	}
 	for _, o := range cons.Orgs {

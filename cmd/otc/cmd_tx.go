@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -246,6 +247,11 @@ with a new key after replacing NAME.enc).`,
 			if err != nil {
 				return err
 			}
+			if cur, err := currentEncKey(cmd, ks, name, &enc); err == nil && cur != nil &&
+				cur.Algorithm == string(info.Algorithm) && bytes.Equal(cur.PublicKey, pub) {
+				fmt.Fprintf(m.Stdout, "the %s encryption key %s%s is already registered (since height %d)\n", info.Algorithm, name, keystore.EncSuffix, cur.Since)
+				return nil
+			}
 			_, err = m.submit(cmd, &enc, tx.MustAny(member.TypeSetEncryptionKey, member.SetEncryptionKey{Algorithm: string(info.Algorithm), PublicKey: pub}))
 			return err
 		},
@@ -367,4 +373,32 @@ func printJSON(m *Main, raw []byte) error {
 	}
 	fmt.Fprintln(m.Stdout, string(out))
 	return nil
+}
+
+// currentEncKey reads the identity's current encryption key from the chain
+// (nil if it has none).
+func currentEncKey(cmd *cobra.Command, ks *keystore.Store, name string, f *signerFlags) (*member.EncKey, error) {
+	info, err := ks.Get(name)
+	if err != nil || info.IdentityID == "" {
+		return nil, err
+	}
+	_, _, api, err := f.resolve()
+	if err != nil {
+		return nil, err
+	}
+	c, err := apiClient(api)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := contextTimeout(cmd, 15*time.Second)
+	defer cancel()
+	raw, err := c.Identity(ctx, info.IdentityID)
+	if err != nil {
+		return nil, err
+	}
+	var rec member.Record
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return nil, err
+	}
+	return rec.CurrentEncKey(), nil
 }

@@ -375,19 +375,28 @@ func TestStartAndStatus(t *testing.T) {
 		t.Errorf("a changed file verified: %v", err)
 	}
 
-	// An identity registers its encryption key; the chain shows it.
-	encOut := mustRun(t, map[string]string{PassphraseEnv: "pw"}, "identity", "set-enc-key", "--home", dir, "--as", "fm-alpha/operator")
-	if !strings.Contains(encOut, "created x25519 encryption key") || !strings.Contains(encOut, "committed") {
-		t.Errorf("set-enc-key:\n%s", encOut)
+	// Demo identities have an encryption key from genesis; set-enc-key says
+	// so. After the key file is replaced (rotation), it registers the new one.
+	env := map[string]string{PassphraseEnv: "pw"}
+	encOut := mustRun(t, env, "identity", "set-enc-key", "--home", dir, "--as", "fm-alpha/operator")
+	if !strings.Contains(encOut, "already registered (since height 0)") {
+		t.Errorf("set-enc-key with the genesis key:\n%s", encOut)
 	}
 	c, err := node.ReadConsortium(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	op, _ := c.Identity("fm-alpha", "operator")
+	if err := os.Remove(filepath.Join(op.Keystore, "operator.enc")); err != nil {
+		t.Fatal(err)
+	}
+	encOut = mustRun(t, env, "identity", "set-enc-key", "--home", dir, "--as", "fm-alpha/operator")
+	if !strings.Contains(encOut, "created x25519 encryption key") || !strings.Contains(encOut, "committed") {
+		t.Errorf("set-enc-key after rotation:\n%s", encOut)
+	}
 	shown := mustRun(t, nil, "identity", "show", op.ID, "--api", api)
-	if !strings.Contains(shown, `"enc_keys"`) || !strings.Contains(shown, `"algorithm": "x25519"`) {
-		t.Errorf("identity show after set-enc-key:\n%s", shown)
+	if strings.Count(shown, `"algorithm": "x25519"`) != 2 {
+		t.Errorf("identity show after rotation should list two x25519 keys:\n%s", shown)
 	}
 
 	jsonOut := mustRun(t, nil, "status", "--api", api, "--json")
