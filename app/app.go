@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/otcchain/otcchain/evidence"
+	"github.com/otcchain/otcchain/fund"
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
 	"github.com/otcchain/otcchain/state"
@@ -38,7 +39,7 @@ type Config struct {
 // DefaultModules are the modules after member in a standard node, in
 // registration order (which is also genesis and end-block order).
 func DefaultModules() []module.Module {
-	return []module.Module{evidence.New()}
+	return []module.Module{evidence.New(), fund.New()}
 }
 
 // Version is reported in ABCI Info.
@@ -187,7 +188,7 @@ func (a *App) initGenesis(blk *state.Block, req *abci.RequestInitChain) error {
 		return err
 	}
 	a.cfg.Store(&chainConfig{chainID: req.ChainId, params: p})
-	ctx := &module.Context{ChainID: req.ChainId, Height: req.InitialHeight - 1, Time: req.Time.UTC()}
+	ctx := &module.Context{ChainID: req.ChainId, Height: req.InitialHeight - 1, Time: req.Time.UTC(), State: blk}
 	for _, m := range a.reg.Modules() {
 		raw, ok := sections[m.Name()]
 		if !ok {

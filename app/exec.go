@@ -332,6 +332,7 @@ func (a *App) runMsg(ctx *module.Context, kv module.KV, e *msgEntry, msg module.
 		}
 	}()
 	br := branchOf(kv)
+	ctx.State = br
 	data, err = e.spec.Handle(ctx, module.Prefixed(br, e.mod.Name()+"/"), msg)
 	if err != nil {
 		br.Discard()
@@ -419,13 +420,20 @@ func (a *App) endBlock(blk *state.Block, bc blockCtx) ([]abci.Event, error) {
 		}
 		ctx := &module.Context{ChainID: bc.chainID, Height: bc.height, Time: bc.time}
 		br := blk.Branch()
+		ctx.State = br
 		if err := eb.EndBlock(ctx, module.Prefixed(br, m.Name()+"/")); err != nil {
 			return nil, fmt.Errorf("app: end block %s: %w", m.Name(), err)
 		}
 		if err := br.Write(); err != nil {
 			return nil, err
 		}
-		out = append(out, toABCI(ctx.Events(), -1)...)
+		evs := toABCI(ctx.Events(), -1)
+		for i := range evs { // end-block events may be many (a confirmation chunk): not indexed
+			for k := range evs[i].Attributes {
+				evs[i].Attributes[k].Index = false
+			}
+		}
+		out = append(out, evs...)
 	}
 	return out, nil
 }

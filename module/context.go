@@ -38,12 +38,17 @@ type Context struct {
 	MsgIndex int
 	Signer   Identity
 
-	// Peers lets a module reach another module's read functions through a
-	// narrow interface that the consumer declares and the app wires.
-	Peers map[string]any
+	// State reads the whole store as this message (or end-block step) sees
+	// it, under every module's prefix. Modules read another module's state
+	// only through Peer, never write it.
+	State KVReader
 
 	events []Event
 }
+
+// Peer returns a read-only view of another module's state (for example the
+// fund module reading member identities), as the current block sees it.
+func (c *Context) Peer(name string) KVReader { return PrefixedReader(c.State, name+"/") }
 
 // Emit records an event.
 func (c *Context) Emit(typ string, attrs ...Attr) {
@@ -97,8 +102,13 @@ func (s MsgSpec) Allows(r Role) bool {
 type QueryContext struct {
 	Height int64
 	Caller *Identity
-	Peers  map[string]any
+	// State reads the committed store under every module's prefix; see
+	// Peer.
+	State KVReader
 }
+
+// Peer returns a read-only view of another module's committed state.
+func (c *QueryContext) Peer(name string) KVReader { return PrefixedReader(c.State, name+"/") }
 
 // QuerySpec declares one read path of a module, e.g. "identities/{id}".
 // Public queries need no identity. Otherwise the caller must hold one of

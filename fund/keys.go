@@ -1,0 +1,113 @@
+package fund
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+
+	"github.com/otcchain/otcchain/module"
+)
+
+// Key layout inside the module's prefix ("fund/"). Dates are 8 digits
+// (YYYYMMDD) so that keys sort by date; sequences are 8 bytes big-endian.
+//
+//	cal                                   -> Calendar JSON
+//	seq/<name>                            -> uint64 counter (ta, tr, order, job)
+//	f/<fund>                              -> Fund JSON
+//	nav/<fund>/<date>                     -> NAVRecord JSON
+//	inv/<investor>                        -> Investor JSON
+//	ta/<ta account>                       -> TAAccount JSON
+//	ack/<investor>/<fund>                 -> risk disclosure acknowledgement JSON
+//	h/<fund>/<investor>                   -> Holding JSON
+//	hi/<investor>/<fund>                  -> empty (holdings of an investor)
+//	o/<channel>:<app no>                  -> Order JSON
+//	oi/<investor>/<seq>                   -> order id (orders of an investor)
+//	od/<channel>/<trade date>/<seq>       -> order id (orders of a channel by date)
+//	q/<fund>/<trade date>/<seq>           -> order id (pending, waiting for the NAV of the date; 00000000: subscriptions)
+//	dl/<fund>/<trade date>/<investor>     -> Amount (purchases of the day, for the daily limit)
+//	tot/<fund>                            -> Totals JSON
+//	dv/<fund>/<ex date>                   -> Dividend JSON
+//	po/<fund>/<ex date>/<investor>        -> Payout JSON
+//	job/<seq>                             -> Job JSON (work the end-block does in bounded chunks)
+func calKey() []byte                 { return []byte("cal") }
+func seqKey(name string) []byte      { return []byte("seq/" + name) }
+func fundKey(code string) []byte     { return []byte("f/" + code) }
+func fundPrefix() []byte             { return []byte("f/") }
+func navKey(f string, d Date) []byte { return []byte("nav/" + f + "/" + dateKey(d)) }
+func navPrefix(f string) []byte      { return []byte("nav/" + f + "/") }
+func investorKey(id string) []byte   { return []byte("inv/" + id) }
+func taKey(id string) []byte         { return []byte("ta/" + id) }
+func ackKey(inv, f string) []byte    { return []byte("ack/" + inv + "/" + f) }
+func holdingKey(f, inv string) []byte {
+	return []byte("h/" + f + "/" + inv)
+}
+func holdingPrefix(f string) []byte        { return []byte("h/" + f + "/") }
+func holdingIndexKey(inv, f string) []byte { return []byte("hi/" + inv + "/" + f) }
+func holdingIndexPrefix(inv string) []byte { return []byte("hi/" + inv + "/") }
+func orderKey(id string) []byte            { return []byte("o/" + id) }
+func investorOrderKey(inv string, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64([]byte("oi/"+inv+"/"), seq)
+}
+func investorOrderPrefix(inv string) []byte { return []byte("oi/" + inv + "/") }
+func channelOrderKey(ch string, d Date, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64([]byte("od/"+ch+"/"+dateKey(d)+"/"), seq)
+}
+func channelOrderPrefix(ch string, d Date) []byte { return []byte("od/" + ch + "/" + dateKey(d) + "/") }
+func queueKey(f string, d Date, seq uint64) []byte {
+	return binary.BigEndian.AppendUint64(queuePrefix(f, d), seq)
+}
+func queuePrefix(f string, d Date) []byte { return []byte("q/" + f + "/" + dateKey(d) + "/") }
+func dailyKey(f string, d Date, inv string) []byte {
+	return []byte("dl/" + f + "/" + dateKey(d) + "/" + inv)
+}
+func totalsKey(f string) []byte            { return []byte("tot/" + f) }
+func dividendKey(f string, ex Date) []byte { return []byte("dv/" + f + "/" + dateKey(ex)) }
+func dividendPrefix(f string) []byte       { return []byte("dv/" + f + "/") }
+func payoutKey(f string, ex Date, inv string) []byte {
+	return []byte("po/" + f + "/" + dateKey(ex) + "/" + inv)
+}
+func payoutPrefix(f string, ex Date) []byte { return []byte("po/" + f + "/" + dateKey(ex) + "/") }
+func jobKey(seq uint64) []byte              { return binary.BigEndian.AppendUint64([]byte("job/"), seq) }
+func jobPrefix() []byte                     { return []byte("job/") }
+
+// dateKey is the 8-digit form of a date; 0 (no date) is "00000000".
+func dateKey(d Date) string {
+	if d == 0 {
+		return "00000000"
+	}
+	return fmt.Sprintf("%04d%02d%02d", d.Year(), int(d.Month()), d.Day())
+}
+
+func putJSON(kv module.KV, key []byte, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("fund: encode %s: %w", key, err)
+	}
+	return kv.Set(key, b)
+}
+
+// getJSON reads a record; false when absent.
+func getJSON(kv module.KVReader, key []byte, v any) (bool, error) {
+	b, err := kv.Get(key)
+	if err != nil || b == nil {
+		return false, err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return false, fmt.Errorf("fund: corrupt record %q: %w", key, err)
+	}
+	return true, nil
+}
+
+// nextSeq increments and returns a named counter (first value 1).
+func nextSeq(kv module.KV, name string) (uint64, error) {
+	b, err := kv.Get(seqKey(name))
+	if err != nil {
+		return 0, err
+	}
+	var n uint64
+	if len(b) == 8 {
+		n = binary.BigEndian.Uint64(b)
+	}
+	n++
+	return n, kv.Set(seqKey(name), binary.BigEndian.AppendUint64(nil, n))
+}

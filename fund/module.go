@@ -1,0 +1,323 @@
+package fund
+
+import (
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+	"strings"
+
+	"github.com/otcchain/otcchain/crypto"
+	"github.com/otcchain/otcchain/member"
+	"github.com/otcchain/otcchain/module"
+)
+
+// Module is the fund module.
+type Module struct{}
+
+// New returns the fund module.
+func New() *Module { return &Module{} }
+
+var (
+	_ module.Module     = (*Module)(nil)
+	_ module.EndBlocker = (*Module)(nil)
+)
+
+// Name implements module.Module.
+func (*Module) Name() string { return "fund" }
+
+// Codes implements module.Module.
+func (*Module) Codes() *module.Codes { return Codes }
+
+var (
+	channels   = []module.Role{module.RoleReseller, module.RoleFundManager}
+	managers   = []module.Role{module.RoleFundManager}
+	custodians = []module.Role{module.RoleCustodian}
+	regulators = []module.Role{module.RoleRegulator}
+)
+
+type handler[T any] func(ctx *module.Context, kv module.KV, m *T) (any, error)
+
+func spec[T any, PT interface {
+	*T
+	module.Msg
+}](typ string, roles []module.Role, batchable bool, h handler[T]) module.MsgSpec {
+	return module.MsgSpec{
+		Type: typ, Roles: roles, Batchable: batchable,
+		New: func() module.Msg { return PT(new(T)) },
+		Handle: func(ctx *module.Context, kv module.KV, msg module.Msg) (json.RawMessage, error) {
+			out, err := h(ctx, kv, (*T)(msg.(PT)))
+			if err != nil {
+				return nil, err
+			}
+			return json.Marshal(out)
+		},
+	}
+}
+
+// Msgs implements module.Module: the role column of each message is the
+// first gate; handlers then check the organisation (the investor's channel,
+// the fund's manager or custodian).
+func (m *Module) Msgs() []module.MsgSpec {
+	return []module.MsgSpec{
+		spec(TypeRegisterInvestor, channels, true, registerInvestor),
+		spec(TypeUpdateInvestor, channels, true, updateInvestor),
+		spec(TypeSharePersonal, channels, true, sharePersonal),
+		spec(TypeOpenAccount, channels, true, openAccount),
+		spec(TypeAcknowledgeRisk, []module.Role{module.RoleInvestor, module.RoleReseller, module.RoleFundManager}, true, acknowledgeRisk),
+		spec(TypeRegisterFund, managers, false, registerFund),
+		spec(TypeUpdateTerms, managers, false, updateTerms),
+		spec(TypeSetFundStatus, managers, false, setFundStatus),
+		spec(TypeAuthoriseReseller, managers, true, authoriseReseller),
+		spec(TypeSetCalendar, regulators, false, setCalendar),
+		spec(TypePublishNAV, managers, true, publishNAV),
+		spec(TypeCosignNAV, custodians, true, cosignNAV),
+		spec(TypeSubscribe, channels, true, subscribe),
+		spec(TypePurchase, channels, true, purchase),
+		spec(TypeRedeem, channels, true, redeem),
+		spec(TypeCancel, channels, true, cancel),
+		spec(TypeSetDividendMethod, channels, true, setDividendMethod),
+		spec(TypeDeclareDividend, managers, false, declareDividend),
+		spec(TypeFreeze, []module.Role{module.RoleFundManager, module.RoleRegulator}, true, freeze),
+		spec(TypeUnfreeze, []module.Role{module.RoleFundManager, module.RoleRegulator}, true, unfreeze),
+	}
+}
+
+// Genesis is the module's genesis section.
+type Genesis struct {
+	Calendar *Calendar    `json:"calendar,omitempty"`
+	Params   *Params      `json:"params,omitempty"`
+	Funds    []GenesisFun `json:"funds,omitempty"`
+}
+
+// GenesisFun is a fund registered at genesis: in its offering period, or
+// already open with a final NAV (a fund migrated onto the chain).
+type GenesisFun struct {
+	RegisterFund
+	Status      string `json:"status,omitempty"` // offering (default) or open
+	Established Date   `json:"established,omitempty"`
+	NAV         NAV    `json:"nav,omitempty"`
+	NAVDate     Date   `json:"nav_date,omitempty"`
+}
+
+// Params are the module's consensus parameters.
+type Params struct {
+	// ChunkSize bounds the orders (or holdings, for dividends) the end-block
+	// processes per block; the rest continue in the next blocks.
+	ChunkSize int `json:"chunk_size"`
+}
+
+// DefaultParams are used when genesis sets none.
+func DefaultParams() Params { return Params{ChunkSize: 20000} }
+
+// InitGenesis implements module.Module.
+func (m *Module) InitGenesis(ctx *module.Context, kv module.KV, raw json.RawMessage) error {
+	var g Genesis
+	if err := json.Unmarshal(raw, &g); err != nil {
+		return ErrInvalidRequest.Wrapf("fund genesis: %v", err)
+	}
+	p := DefaultParams()
+	if g.Params != nil {
+		p = *g.Params
+	}
+	if p.ChunkSize < 1 || p.ChunkSize > 1000000 {
+		return ErrInvalidRequest.Wrapf("fund genesis: chunk_size must be 1 to 1000000")
+	}
+	if err := putJSON(kv, []byte("params"), p); err != nil {
+		return err
+	}
+	if g.Calendar != nil {
+		if err := putJSON(kv, calKey(), g.Calendar); err != nil {
+			return err
+		}
+	}
+	for i := range g.Funds {
+		gf := &g.Funds[i]
+		if err := gf.RegisterFund.Validate(); err != nil {
+			return ErrInvalidRequest.Wrapf("fund genesis: fund %d: %v", i, err)
+		}
+		sctx := *ctx
+		sctx.Signer = module.Identity{Org: gf.Manager, Role: module.RoleFundManager}
+		if _, err := registerFund(&sctx, kv, &gf.RegisterFund); err != nil {
+			return ErrInvalidRequest.Wrapf("fund genesis: fund %s: %v", gf.Code, err)
+		}
+		switch gf.Status {
+		case "", StatusOffering:
+		case StatusOpen:
+			if !gf.Established.Valid() || !gf.NAVDate.Valid() || gf.NAV <= 0 {
+				return ErrInvalidRequest.Wrapf("fund genesis: open fund %s needs established, nav and nav_date", gf.Code)
+			}
+			f, err := getFund(kv, gf.Code)
+			if err != nil {
+				return err
+			}
+			f.Status, f.Established, f.LastNAV, f.LastNAVDate = StatusOpen, gf.Established, gf.NAV, gf.NAVDate
+			if err := putJSON(kv, fundKey(f.Code), f); err != nil {
+				return err
+			}
+			if err := putJSON(kv, navKey(f.Code, gf.NAVDate), &NAVRecord{Fund: f.Code, Date: gf.NAVDate, NAV: gf.NAV, Status: "final", Publisher: "genesis"}); err != nil {
+				return err
+			}
+		default:
+			return ErrInvalidRequest.Wrapf("fund genesis: fund %s: status must be offering or open", gf.Code)
+		}
+	}
+	return nil
+}
+
+func getParams(kv module.KVReader) (Params, error) {
+	p := DefaultParams()
+	_, err := getJSON(kv, []byte("params"), &p)
+	return p, err
+}
+
+// ---- shared checks
+
+func members(ctx *module.Context) module.KVReader { return ctx.Peer("member") }
+
+// orgType returns the type of an organisation.
+func orgType(kv module.KVReader, org string) (module.OrgType, error) {
+	o, err := member.GetOrg(kv, org)
+	if err != nil {
+		if module.AsError(err) != nil {
+			return "", ErrInvalidRequest.Wrapf("no organisation %q", org)
+		}
+		return "", err
+	}
+	return o.Type, nil
+}
+
+// channelOf checks that the signer acts for a channel (a reseller, or a
+// fund manager's direct sales) and returns its organisation.
+func channelOf(ctx *module.Context) (string, error) {
+	t, err := orgType(members(ctx), ctx.Signer.Org)
+	if err != nil {
+		return "", err
+	}
+	if t != module.OrgReseller && t != module.OrgFundManager {
+		return "", ErrNotPermitted.Wrapf("organisation %q is a %s, not a sales channel", ctx.Signer.Org, t)
+	}
+	return ctx.Signer.Org, nil
+}
+
+// isRegulator says whether an identity acts for the regulator.
+func isRegulator(kv module.KVReader, who module.Identity) bool {
+	if who.Role == module.RoleRegulator {
+		return true
+	}
+	t, err := orgType(kv, who.Org)
+	return err == nil && who.Role == module.RoleAdmin && t == module.OrgRegulator
+}
+
+func getFund(kv module.KVReader, code string) (*Fund, error) {
+	var f Fund
+	ok, err := getJSON(kv, fundKey(code), &f)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, ErrUnknownFund.Wrapf("no fund %s", code)
+	}
+	return &f, nil
+}
+
+func getInvestor(kv module.KVReader, id string) (*Investor, error) {
+	var inv Investor
+	ok, err := getJSON(kv, investorKey(id), &inv)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, ErrUnknownInvestor.Wrapf("no investor %s", id)
+	}
+	return &inv, nil
+}
+
+func getCalendar(kv module.KVReader) (Calendar, error) {
+	var c Calendar
+	ok, err := getJSON(kv, calKey(), &c)
+	if err != nil {
+		return Calendar{}, err
+	}
+	if !ok {
+		return Calendar{}, ErrCalendar.Wrapf("no trading calendar is set")
+	}
+	return c, nil
+}
+
+// tradeDate is the trade date of the block: today before 15:00 China time
+// on a trading day, else the next trading day.
+func tradeDate(ctx *module.Context, kv module.KVReader) (Date, Calendar, error) {
+	cal, err := getCalendar(kv)
+	if err != nil {
+		return 0, cal, err
+	}
+	d, err := TradeDate(ctx.Time, cal)
+	if err != nil {
+		return 0, cal, ErrCalendar.Wrapf("%v", err)
+	}
+	return d, cal, nil
+}
+
+// Statement returns the bytes a party signs for a fund-module statement:
+// "otcchain/fund/<kind>/v1" then each part on its own line. Parts are ids,
+// dates and fixed-point numbers, which never contain a newline.
+func Statement(kind string, parts ...string) []byte {
+	return []byte("otcchain/fund/" + kind + "/v1\n" + strings.Join(parts, "\n"))
+}
+
+// NAVStatement is what the manager and the custodian sign for a NAV.
+func NAVStatement(chainID, fund string, date Date, nav NAV) []byte {
+	return Statement("nav", chainID, fund, date.String(), nav.String())
+}
+
+// OrderStatement is what an investor signs for an order: the channel, the
+// message type, the application number, the fund and the quantity (amount,
+// shares or dividend method; for a cancellation, the original app no).
+func OrderStatement(chainID, channel, msgType, appNo, investor, fund, quantity string) []byte {
+	return Statement("order", chainID, channel, msgType, appNo, investor, fund, quantity)
+}
+
+// RiskAckStatement is what an investor signs to acknowledge a fund's risk
+// disclosure.
+func RiskAckStatement(chainID, investor, fund, disclosureHash string) []byte {
+	return Statement("risk-ack", chainID, investor, fund, disclosureHash)
+}
+
+// verifyBy checks a hex signature by a registered identity over msg.
+func verifyBy(kv module.KVReader, identity string, msg []byte, sigHex string) error {
+	rec, err := member.GetRecord(kv, identity)
+	if err != nil {
+		return err
+	}
+	if rec.Status != member.StatusActive {
+		return ErrInvestorSignature.Wrapf("identity %s is %s", identity, rec.Status)
+	}
+	return verifyKey(rec.Algorithm, rec.PublicKey, msg, sigHex)
+}
+
+func verifyKey(alg string, pub, msg []byte, sigHex string) error {
+	sig, err := hex.DecodeString(sigHex)
+	if err != nil {
+		return ErrInvalidRequest.Wrapf("signature is not hex")
+	}
+	a, err := crypto.ParseAlgorithm(alg)
+	if err != nil {
+		return err
+	}
+	pk, err := crypto.PublicKeyFromBytes(a, pub)
+	if err != nil {
+		return err
+	}
+	if !pk.Verify(msg, sig) {
+		return ErrBadSignature.Wrapf("signature by a %s key does not verify", alg)
+	}
+	return nil
+}
+
+func sortedInsert(list []string, s string) []string {
+	i, found := slices.BinarySearch(list, s)
+	if found {
+		return list
+	}
+	return slices.Insert(list, i, s)
+}

@@ -1,0 +1,438 @@
+package fund
+
+import (
+	"strconv"
+
+	"github.com/otcchain/otcchain/module"
+)
+
+// Queries implements module.Module. Paths (under /v1/query/fund/...):
+//
+//	calendar                              public: the trading calendar
+//	funds, funds/{code}                   public: products, terms, status, last NAV
+//	funds/{code}/navs                     public: NAV history (both signatures)
+//	funds/{code}/dividends                public: declared dividends and their totals
+//	funds/{code}/totals                   the manager, the custodian: shares outstanding, holders, pending
+//	funds/{code}/holders                  the manager: the register (holdings with lots)
+//	funds/{code}/reconciliation/{channel} the manager, the channel: per-channel positions (05 file content)
+//	investors/{id}                        the investor, its channel, managers it has an account with
+//	investors/{id}/holdings               same
+//	investors/{id}/orders                 same; ?status=&from=&to=&limit=
+//	investors/{id}/statement              same: investor, holdings, orders, dividends
+//	orders/{id}                           the investor, the channel, the fund's manager
+//	channel-orders/{channel}/{date}       the channel: its orders of a trade date; ?status=
+//	jobs                                  any identity: confirmation work in progress
+//
+// A regulator reads everything (look-through); the app lets it pass every
+// role gate and the checks below let it through too.
+func (m *Module) Queries() []module.QuerySpec {
+	all := module.AllRoles()
+	sales := []module.Role{module.RoleInvestor, module.RoleReseller, module.RoleFundManager}
+	return []module.QuerySpec{
+		{Path: "calendar", Public: true, Handle: func(_ *module.QueryContext, kv module.KVReader, _ map[string]string) (any, error) {
+			return getCalendar(kv)
+		}},
+		{Path: "funds", Public: true, Handle: queryFunds},
+		{Path: "funds/{code}", Public: true, Handle: func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+			return getFund(kv, p["code"])
+		}},
+		{Path: "funds/{code}/navs", Public: true, Handle: queryNAVs},
+		{Path: "funds/{code}/dividends", Public: true, Handle: queryDividends},
+		{Path: "funds/{code}/totals", Roles: []module.Role{module.RoleFundManager, module.RoleCustodian}, Handle: queryTotals},
+		{Path: "funds/{code}/holders", Roles: []module.Role{module.RoleFundManager}, Handle: queryHolders},
+		{Path: "funds/{code}/reconciliation/{channel}", Roles: []module.Role{module.RoleFundManager, module.RoleReseller}, Handle: queryReconciliation},
+		{Path: "investors/{id}", Roles: sales, Handle: func(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+			return readableInvestor(qc, kv, p["id"])
+		}},
+		{Path: "investors/{id}/holdings", Roles: sales, Handle: queryHoldings},
+		{Path: "investors/{id}/orders", Roles: sales, Handle: queryInvestorOrders},
+		{Path: "investors/{id}/statement", Roles: sales, Handle: queryStatement},
+		{Path: "orders/{id}", Roles: sales, Handle: queryOrder},
+		{Path: "channel-orders/{channel}/{date}", Roles: []module.Role{module.RoleReseller, module.RoleFundManager}, Handle: queryChannelOrders},
+		{Path: "jobs", Roles: all, Handle: queryJobs},
+	}
+}
+
+func regulatorCaller(qc *module.QueryContext) bool {
+	return qc.Caller != nil && isRegulator(qc.Peer("member"), *qc.Caller)
+}
+
+// readableInvestor returns an investor the caller may read: the investor's
+// own identity, its channel, a fund manager it has a TA account with, or a
+// regulator.
+func readableInvestor(qc *module.QueryContext, kv module.KVReader, id string) (*Investor, error) {
+	inv, err := getInvestor(kv, id)
+	if err != nil {
+		return nil, err
+	}
+	c := qc.Caller
+	switch {
+	case regulatorCaller(qc):
+	case c.Role == module.RoleInvestor && c.ID == inv.Identity:
+	case c.Role != module.RoleInvestor && c.Org == inv.Channel:
+	case c.Role == module.RoleFundManager && inv.TAAccounts[c.Org] != "":
+	default:
+		return nil, ErrNotPermitted.Wrapf("%s may not read investor %s", c.ID, id)
+	}
+	return inv, nil
+}
+
+func queryFunds(_ *module.QueryContext, kv module.KVReader, _ map[string]string) (any, error) {
+	out := []*Fund{}
+	var err error
+	if ierr := kv.Iterate(fundPrefix(), module.PrefixEnd(fundPrefix()), func(_, v []byte) bool {
+		var f Fund
+		if err = jsonUnmarshal(v, &f); err != nil {
+			return false
+		}
+		out = append(out, &f)
+		return true
+	}); ierr != nil {
+		return nil, ierr
+	}
+	return out, err
+}
+
+func queryNAVs(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+	if _, err := getFund(kv, p["code"]); err != nil {
+		return nil, err
+	}
+	out := []*NAVRecord{}
+	return out, iterateJSON(kv, navPrefix(p["code"]), limitOf(p), func(v []byte) error {
+		var r NAVRecord
+		if err := jsonUnmarshal(v, &r); err != nil {
+			return err
+		}
+		out = append(out, &r)
+		return nil
+	})
+}
+
+func queryDividends(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+	if _, err := getFund(kv, p["code"]); err != nil {
+		return nil, err
+	}
+	var out []*Dividend
+	err := iterateJSON(kv, dividendPrefix(p["code"]), 1000, func(v []byte) error {
+		var d Dividend
+		if err := jsonUnmarshal(v, &d); err != nil {
+			return err
+		}
+		out = append(out, &d)
+		return nil
+	})
+	if out == nil {
+		out = []*Dividend{}
+	}
+	return out, err
+}
+
+// fundFor returns a fund the caller manages or keeps in custody (or any, for
+// a regulator).
+func fundFor(qc *module.QueryContext, kv module.KVReader, code string, custodianToo bool) (*Fund, error) {
+	f, err := getFund(kv, code)
+	if err != nil {
+		return nil, err
+	}
+	if regulatorCaller(qc) || qc.Caller.Org == f.Manager || (custodianToo && qc.Caller.Org == f.Custodian) {
+		return f, nil
+	}
+	return nil, ErrNotPermitted.Wrapf("%s may not read the register of fund %s", qc.Caller.Org, code)
+}
+
+func queryTotals(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+	f, err := fundFor(qc, kv, p["code"], true)
+	if err != nil {
+		return nil, err
+	}
+	var t Totals
+	if _, err := getJSON(kv, totalsKey(f.Code), &t); err != nil {
+		return nil, err
+	}
+	return map[string]any{"fund": f.Code, "shares": t.Shares, "holders": t.Holders, "pending_orders": t.Pending,
+		"last_nav_date": f.LastNAVDate, "last_nav": f.LastNAV, "status": f.Status}, nil
+}
+
+func queryHolders(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+	f, err := fundFor(qc, kv, p["code"], false)
+	if err != nil {
+		return nil, err
+	}
+	out := []*Holding{}
+	return out, iterateJSON(kv, holdingPrefix(f.Code), limitOf(p), func(v []byte) error {
+		var h Holding
+		if err := jsonUnmarshal(v, &h); err != nil {
+			return err
+		}
+		out = append(out, &h)
+		return nil
+	})
+}
+
+// Position is one line of a channel's share reconciliation (05 file).
+type Position struct {
+	Investor     string `json:"investor"`
+	TAAccount    string `json:"ta_account"`
+	TransAccount string `json:"trans_account"`
+	Shares       Shares `json:"shares"`
+	Available    Shares `json:"available"`
+	Pending      Shares `json:"pending"`
+	Frozen       Shares `json:"frozen"`
+}
+
+func queryReconciliation(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+	f, err := getFund(kv, p["code"])
+	if err != nil {
+		return nil, err
+	}
+	ch := p["channel"]
+	if !regulatorCaller(qc) && qc.Caller.Org != f.Manager && qc.Caller.Org != ch {
+		return nil, ErrNotPermitted.Wrapf("%s may not read %s's positions in fund %s", qc.Caller.Org, ch, f.Code)
+	}
+	pos := []Position{}
+	var total Shares
+	err = iterateJSON(kv, holdingPrefix(f.Code), 0, func(v []byte) error {
+		var h Holding
+		if err := jsonUnmarshal(v, &h); err != nil {
+			return err
+		}
+		if h.Channel == ch && h.Shares > 0 {
+			pos = append(pos, Position{Investor: h.Investor, TAAccount: h.TAAccount, TransAccount: h.TransAccount,
+				Shares: h.Shares, Available: h.Available(), Pending: h.Pending, Frozen: h.Frozen})
+			total += h.Shares
+		}
+		return nil
+	})
+	return map[string]any{"fund": f.Code, "channel": ch, "nav_date": f.LastNAVDate, "nav": f.LastNAV,
+		"positions": pos, "total_shares": total}, err
+}
+
+func holdingsOf(kv module.KVReader, inv string) ([]*Holding, error) {
+	out := []*Holding{}
+	pre := holdingIndexPrefix(inv)
+	var funds []string
+	if err := kv.Iterate(pre, module.PrefixEnd(pre), func(k, _ []byte) bool {
+		funds = append(funds, string(k[len(pre):]))
+		return true
+	}); err != nil {
+		return nil, err
+	}
+	for _, f := range funds {
+		var h Holding
+		if _, err := getJSON(kv, holdingKey(f, inv), &h); err != nil {
+			return nil, err
+		}
+		out = append(out, &h)
+	}
+	return out, nil
+}
+
+func queryHoldings(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+	inv, err := readableInvestor(qc, kv, p["id"])
+	if err != nil {
+		return nil, err
+	}
+	return holdingsOf(kv, inv.ID)
+}
+
+// ordersOf lists an investor's orders, oldest first, filtered by status and
+// trade date range.
+func ordersOf(kv module.KVReader, inv string, p map[string]string) ([]*Order, error) {
+	var from, to Date
+	var err error
+	if s := p["from"]; s != "" {
+		if from, err = ParseDate(s); err != nil {
+			return nil, ErrInvalidRequest.Wrapf("from: %v", err)
+		}
+	}
+	if s := p["to"]; s != "" {
+		if to, err = ParseDate(s); err != nil {
+			return nil, ErrInvalidRequest.Wrapf("to: %v", err)
+		}
+	}
+	status := p["status"]
+	limit := limitOf(p)
+	out := []*Order{}
+	var ids []string
+	pre := investorOrderPrefix(inv)
+	if err := kv.Iterate(pre, module.PrefixEnd(pre), func(_, v []byte) bool {
+		ids = append(ids, string(v))
+		return true
+	}); err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		var o Order
+		if _, err := getJSON(kv, orderKey(id), &o); err != nil {
+			return nil, err
+		}
+		if (status != "" && o.Status != status) || (from != 0 && o.TradeDate < from) || (to != 0 && o.TradeDate > to) {
+			continue
+		}
+		out = append(out, &o)
+		if len(out) >= limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+func queryInvestorOrders(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+	inv, err := readableInvestor(qc, kv, p["id"])
+	if err != nil {
+		return nil, err
+	}
+	return ordersOf(kv, inv.ID, p)
+}
+
+func queryStatement(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+	inv, err := readableInvestor(qc, kv, p["id"])
+	if err != nil {
+		return nil, err
+	}
+	hs, err := holdingsOf(kv, inv.ID)
+	if err != nil {
+		return nil, err
+	}
+	orders, err := ordersOf(kv, inv.ID, p)
+	if err != nil {
+		return nil, err
+	}
+	type line struct {
+		*Holding
+		NAV     NAV    `json:"nav"`
+		NAVDate Date   `json:"nav_date"`
+		Value   Amount `json:"value"`
+	}
+	lines := []line{}
+	payouts := []Payout{}
+	for _, h := range hs {
+		f, err := getFund(kv, h.Fund)
+		if err != nil {
+			return nil, err
+		}
+		v, _ := h.Shares.Value(f.LastNAV, HalfUp)
+		lines = append(lines, line{Holding: h, NAV: f.LastNAV, NAVDate: f.LastNAVDate, Value: v})
+		var dvs []Date
+		if err := iterateJSON(kv, dividendPrefix(h.Fund), 1000, func(b []byte) error {
+			var d Dividend
+			if err := jsonUnmarshal(b, &d); err != nil {
+				return err
+			}
+			dvs = append(dvs, d.ExDate)
+			return nil
+		}); err != nil {
+			return nil, err
+		}
+		for _, ex := range dvs {
+			var po Payout
+			if ok, err := getJSON(kv, payoutKey(h.Fund, ex, inv.ID), &po); err != nil {
+				return nil, err
+			} else if ok {
+				payouts = append(payouts, po)
+			}
+		}
+	}
+	return map[string]any{"investor": inv, "holdings": lines, "orders": orders, "dividends": payouts}, nil
+}
+
+func queryOrder(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+	var o Order
+	if ok, err := getJSON(kv, orderKey(p["id"]), &o); err != nil {
+		return nil, err
+	} else if !ok {
+		return nil, ErrUnknownOrder.Wrapf("no order %s", p["id"])
+	}
+	c := qc.Caller
+	if regulatorCaller(qc) || (c.Role != module.RoleInvestor && c.Org == o.Channel) {
+		return &o, nil
+	}
+	if c.Role == module.RoleFundManager {
+		if f, err := getFund(kv, o.Fund); err == nil && f.Manager == c.Org {
+			return &o, nil
+		}
+	}
+	if c.Role == module.RoleInvestor {
+		if inv, err := getInvestor(kv, o.Investor); err == nil && inv.Identity == c.ID {
+			return &o, nil
+		}
+	}
+	return nil, ErrNotPermitted.Wrapf("%s may not read order %s", c.ID, o.ID)
+}
+
+func queryChannelOrders(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+	ch := p["channel"]
+	if !regulatorCaller(qc) && qc.Caller.Org != ch {
+		return nil, ErrNotPermitted.Wrapf("%s may not read %s's orders", qc.Caller.Org, ch)
+	}
+	d, err := ParseDate(p["date"])
+	if err != nil {
+		return nil, ErrInvalidRequest.Wrapf("date: %v", err)
+	}
+	out := []*Order{}
+	limit := limitOf(p)
+	pre := channelOrderPrefix(ch, d)
+	var ids []string
+	if err := kv.Iterate(pre, module.PrefixEnd(pre), func(_, v []byte) bool {
+		ids = append(ids, string(v))
+		return true
+	}); err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		var o Order
+		if _, err := getJSON(kv, orderKey(id), &o); err != nil {
+			return nil, err
+		}
+		if s := p["status"]; s != "" && o.Status != s {
+			continue
+		}
+		out = append(out, &o)
+		if len(out) >= limit {
+			break
+		}
+	}
+	return out, nil
+}
+
+func queryJobs(_ *module.QueryContext, kv module.KVReader, _ map[string]string) (any, error) {
+	out := []*Job{}
+	return out, iterateJSON(kv, jobPrefix(), 1000, func(v []byte) error {
+		var j Job
+		if err := jsonUnmarshal(v, &j); err != nil {
+			return err
+		}
+		out = append(out, &j)
+		return nil
+	})
+}
+
+// Query limits.
+const (
+	DefaultLimit = 1000
+	MaxLimit     = 100000
+)
+
+func limitOf(p map[string]string) int {
+	n, err := strconv.Atoi(p["limit"])
+	if err != nil || n <= 0 {
+		return DefaultLimit
+	}
+	return min(n, MaxLimit)
+}
+
+// iterateJSON calls fn for each value under prefix, at most limit (0: all).
+func iterateJSON(kv module.KVReader, pre []byte, limit int, fn func(v []byte) error) error {
+	var err error
+	n := 0
+	if ierr := kv.Iterate(pre, module.PrefixEnd(pre), func(_, v []byte) bool {
+		if err = fn(v); err != nil {
+			return false
+		}
+		n++
+		return limit == 0 || n < limit
+	}); ierr != nil {
+		return ierr
+	}
+	return err
+}
