@@ -72,7 +72,7 @@ func readableInvestor(qc *module.QueryContext, kv module.KVReader, id string) (*
 	case c.Role != module.RoleInvestor && c.Org == inv.Channel:
 	case c.Role == module.RoleFundManager && inv.TAAccounts[c.Org] != "":
 	default:
-		return nil, ErrNotPermitted.Wrapf("%s may not read investor %s", c.ID, id)
+		return nil, ErrNotPermitted.Wrapf("%s %s may not read investor %s", c.Org, c.Role, id)
 	}
 	return inv, nil
 }
@@ -357,7 +357,7 @@ func queryOrder(qc *module.QueryContext, kv module.KVReader, p map[string]string
 			return &o, nil
 		}
 	}
-	return nil, ErrNotPermitted.Wrapf("%s may not read order %s", c.ID, o.ID)
+	return nil, ErrNotPermitted.Wrapf("%s %s may not read order %s", c.Org, c.Role, o.ID)
 }
 
 func queryChannelOrders(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
