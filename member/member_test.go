@@ -330,3 +330,73 @@ func TestGenesisEncryptionKeys(t *testing.T) {
 		t.Fatalf("genesis encryption key: %+v", rec.EncKeys)
 	}
 }
+
+func TestOrgEncryptionKeys(t *testing.T) {
+	c, _, blk := setup(t)
+	kv := module.Prefixed(blk, "member/")
+	if err := member.New().InitGenesis(ctxAt(0, t0, module.Identity{}), kv, genesis(t, c)); err != nil {
+		t.Fatal(err)
+	}
+	query := func(org string) ([]member.OrgEncKey, error) {
+		for _, q := range member.New().Queries() {
+			if q.Path != "orgs/{id}/encryption-keys" {
+				continue
+			}
+			if !q.Public {
+				t.Fatal("orgs/{id}/encryption-keys must be public")
+			}
+			v, err := q.Handle(&module.QueryContext{}, kv, map[string]string{"id": org})
+			if err != nil {
+				return nil, err
+			}
+			return v.([]member.OrgEncKey), nil
+		}
+		t.Fatal("no query orgs/{id}/encryption-keys")
+		return nil, nil
+	}
+	keys, err := query("regulator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := c.User("regulator/operator")
+	found := false
+	for _, k := range keys {
+		rec, err := member.GetRecord(kv, k.ID)
+		if err != nil || rec.Org != "regulator" {
+			t.Fatalf("key of %s: %v, org %q", k.ID, err, rec.Org)
+		}
+		cur := rec.CurrentEncKey()
+		if cur == nil || k.Algorithm != cur.Algorithm || !bytes.Equal(k.PublicKey, cur.PublicKey) || k.Role != rec.Role || k.Name != rec.Name {
+			t.Errorf("key %+v does not match the record %+v", k, rec)
+		}
+		if k.ID == op.ID() {
+			found = true
+			if k.Algorithm != string(crypto.SM2Enc) || k.Role != module.RoleRegulator {
+				t.Errorf("regulator operator: %+v", k)
+			}
+		}
+	}
+	if !found {
+		t.Fatalf("the regulator operator is not listed: %+v", keys)
+	}
+	// A revoked identity is left out.
+	admin, _ := member.GetRecord(kv, c.User("regulator/admin").ID())
+	if err := run(t, kv, ctxAt(1, t0.Add(time.Hour), admin.Identity()), member.TypeRevokeIdentity, member.RevokeIdentity{ID: op.ID(), Reason: "left"}); err != nil {
+		t.Fatal(err)
+	}
+	after, err := query("regulator")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(keys)-1 {
+		t.Fatalf("after revoking the operator: %d keys, want %d", len(after), len(keys)-1)
+	}
+	for _, k := range after {
+		if k.ID == op.ID() {
+			t.Fatal("a revoked identity is still listed")
+		}
+	}
+	if _, err := query("nope"); !errors.Is(err, member.ErrUnknownOrg) {
+		t.Fatalf("unknown organisation: %v", err)
+	}
+}

@@ -8,6 +8,7 @@ import (
 //
 //	orgs                   public: every organisation
 //	orgs/{id}              public: one organisation
+//	orgs/{id}/encryption-keys  public: the organisation's active identities with a current encryption key
 //	identities/{id}        public: one identity (certificates are public material)
 //	org-identities/{id}    an organisation's identities: its own admins, or a regulator
 func (m *Module) Queries() []module.QuerySpec {
@@ -16,6 +17,7 @@ func (m *Module) Queries() []module.QuerySpec {
 		{Path: "orgs/{id}", Public: true, Handle: func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
 			return GetOrg(kv, p["id"])
 		}},
+		{Path: "orgs/{id}/encryption-keys", Public: true, Handle: queryOrgEncKeys},
 		{Path: "identities/{id}", Public: true, Handle: func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
 			return GetRecord(kv, p["id"])
 		}},
@@ -63,6 +65,47 @@ func queryOrgIdentities(ctx *module.QueryContext, kv module.KVReader, p map[stri
 			return nil, err
 		}
 		out = append(out, r)
+	}
+	return out, nil
+}
+
+// OrgEncKey is an active identity of an organisation and its current
+// encryption public key: whom to seal data for when it must reach the
+// organisation (a channel seals investors' personal data for the
+// regulator's identities).
+type OrgEncKey struct {
+	ID        string      `json:"id"`
+	Role      module.Role `json:"role"`
+	Name      string      `json:"name"`
+	Algorithm string      `json:"algorithm"`  // encryption algorithm (x25519, p256-ecdh, sm2-enc)
+	PublicKey []byte      `json:"public_key"` // base64 in JSON
+	Since     int64       `json:"since"`
+}
+
+func queryOrgEncKeys(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+	org := p["id"]
+	if _, err := GetOrg(kv, org); err != nil {
+		return nil, err
+	}
+	var ids []string
+	pre := orgIDPrefix(org)
+	if err := kv.Iterate(pre, module.PrefixEnd(pre), func(k, _ []byte) bool {
+		ids = append(ids, string(k[len(pre):]))
+		return true
+	}); err != nil {
+		return nil, err
+	}
+	out := []OrgEncKey{}
+	for _, id := range ids {
+		r, err := GetRecord(kv, id)
+		if err != nil {
+			return nil, err
+		}
+		k := r.CurrentEncKey()
+		if r.Status != StatusActive || k == nil {
+			continue
+		}
+		out = append(out, OrgEncKey{ID: r.ID, Role: r.Role, Name: r.Name, Algorithm: k.Algorithm, PublicKey: k.PublicKey, Since: k.Since})
 	}
 	return out, nil
 }
