@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"strconv"
+	"strings"
 	"time"
 
 	"github.com/otcchain/otcchain/client"
@@ -22,16 +22,26 @@ const (
 	maxFetchFailures = 25
 )
 
+// handleEvents streams the chain's entries in order: for each block, the
+// result of every tx ("tx", id "height:index"), then every event of the
+// block's FinalizeBlock response ("block", id "height:b<index>"). Entries
+// up to and including Last-Event-ID are skipped; a filter in the query
+// (client.ParseEventFilter) leaves out the entries it does not match.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
-	var next, skipHeight int64
-	skipIndex := int64(-1)
+	var next int64
+	var skip client.EventPos // entries at or before it are not sent (zero: none)
+	q := r.URL.Query()
+	filter, err := client.ParseEventFilter(q)
+	if err != nil {
+		return errorf(http.StatusBadRequest, client.CodeInvalidRequest, "%s", strings.TrimPrefix(err.Error(), "client: "))
+	}
 	if id := r.Header.Get("Last-Event-ID"); id != "" {
-		h, i, err := client.ParseEventID(id)
+		p, err := client.ParseEventPos(id)
 		if err != nil {
-			return errorf(http.StatusBadRequest, client.CodeInvalidRequest, "Last-Event-ID %q is not height:index", id)
+			return errorf(http.StatusBadRequest, client.CodeInvalidRequest, "Last-Event-ID %q is not height:index or height:b<index>", id)
 		}
-		next, skipHeight, skipIndex = h, h, int64(i)
-	} else if f := r.URL.Query().Get("from"); f != "" {
+		next, skip = p.Height, p
+	} else if f := q.Get("from"); f != "" {
 		h, err := parseHeight(f)
 		if err != nil {
 			return errorf(http.StatusBadRequest, client.CodeInvalidRequest, "from=%q: %v", f, err)
@@ -78,6 +88,18 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 		}
 		return rc.Flush()
 	}
+	// send writes one entry; an error ends the stream.
+	send := func(typ, id string, v any) error {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(bw, "id: %s\nevent: %s\ndata: %s\n\n", id, typ, b)
+		if bw.Buffered() > 16<<10 {
+			return flush()
+		}
+		return nil
+	}
 	fmt.Fprintf(bw, "retry: 1000\n: otcchain events from height %d\n\n", next)
 	if err := flush(); err != nil {
 		return nil
@@ -106,24 +128,35 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 			}
 			failures = 0
 			for i := range e.txs {
-				if next == skipHeight && int64(i) <= skipIndex {
+				pos := client.EventPos{Height: next, Index: uint32(i)}
+				if pos.Compare(skip) <= 0 {
 					continue
 				}
 				x := e.results[i]
+				evs := convertEvents(x.Events)
+				if !filter.Match(evs) {
+					continue
+				}
 				ev := client.TxEvent{
-					ID:     strconv.FormatInt(next, 10) + ":" + strconv.Itoa(i),
-					Height: next, Index: uint32(i), Hash: e.hash(i), Time: e.time,
-					Code: x.Code, Codespace: x.Codespace, Events: convertEvents(x.Events),
+					ID: pos.String(), Height: next, Index: uint32(i), Hash: e.hash(i), Time: e.time,
+					Code: x.Code, Codespace: x.Codespace, Events: evs,
 				}
-				b, err := json.Marshal(&ev)
-				if err != nil {
-					return err
+				if err := send("tx", ev.ID, &ev); err != nil {
+					return nil
 				}
-				fmt.Fprintf(bw, "id: %s\nevent: tx\ndata: %s\n\n", ev.ID, b)
-				if bw.Buffered() > 16<<10 {
-					if err := flush(); err != nil {
-						return nil
-					}
+			}
+			for i := range e.events {
+				pos := client.EventPos{Height: next, Index: uint32(i), Block: true}
+				if pos.Compare(skip) <= 0 {
+					continue
+				}
+				evs := convertEvents(e.events[i : i+1])
+				if !filter.Match(evs) {
+					continue
+				}
+				ev := client.BlockEvent{ID: pos.String(), Height: next, Index: uint32(i), Time: e.time, Events: evs}
+				if err := send("block", ev.ID, &ev); err != nil {
+					return nil
 				}
 			}
 			if err := flush(); err != nil {

@@ -27,7 +27,8 @@ const blockCacheSize = 16
 // fetchTimeout bounds one fetch of a block and its results.
 const fetchTimeout = 30 * time.Second
 
-// blockEntry is a committed block's txs and results.
+// blockEntry is a committed block's txs and results, and the events of its
+// FinalizeBlock response (the modules' end-block).
 type blockEntry struct {
 	ready   chan struct{} // closed when the fields below are set
 	err     error
@@ -35,19 +36,20 @@ type blockEntry struct {
 	time    time.Time
 	txs     cmttypes.Txs
 	results []*abci.ExecTxResult
+	events  []abci.Event
 
 	hashOnce sync.Once
 	hashes   []string // lowercase hex, computed on first use
 }
 
-func newEntry(height int64, blk *cmttypes.Block, results []*abci.ExecTxResult) (*blockEntry, error) {
+func newEntry(height int64, blk *cmttypes.Block, results []*abci.ExecTxResult, events []abci.Event) (*blockEntry, error) {
 	if blk == nil || blk.Height != height {
 		return nil, fmt.Errorf("api: node returned no block for height %d", height)
 	}
 	if len(results) != len(blk.Txs) {
 		return nil, fmt.Errorf("api: block %d has %d txs but %d results", height, len(blk.Txs), len(results))
 	}
-	e := &blockEntry{ready: make(chan struct{}), height: height, time: blk.Time.UTC(), txs: blk.Txs, results: results}
+	e := &blockEntry{ready: make(chan struct{}), height: height, time: blk.Time.UTC(), txs: blk.Txs, results: results, events: events}
 	close(e.ready)
 	return e, nil
 }
@@ -185,7 +187,7 @@ func (c *blockCache) fetch(e *blockEntry) {
 		if err != nil {
 			return nil, fmt.Errorf("api: block results %d: %w", h, err)
 		}
-		return newEntry(h, blk.Block, res.TxsResults)
+		return newEntry(h, blk.Block, res.TxsResults, res.FinalizeBlockEvents)
 	}()
 	if err != nil {
 		e.err = err
@@ -195,7 +197,7 @@ func (c *blockCache) fetch(e *blockEntry) {
 		}
 		c.mu.Unlock()
 	} else {
-		e.time, e.txs, e.results = full.time, full.txs, full.results
+		e.time, e.txs, e.results, e.events = full.time, full.txs, full.results, full.events
 	}
 	close(e.ready)
 }
@@ -347,7 +349,7 @@ func (f *feed) run(ctx context.Context) {
 			if cur > 0 && h > cur+1 {
 				f.catchUp(ctx, h-1)
 			}
-			e, err := newEntry(h, data.Block, data.ResultFinalizeBlock.TxResults)
+			e, err := newEntry(h, data.Block, data.ResultFinalizeBlock.TxResults, data.ResultFinalizeBlock.Events)
 			if err != nil {
 				f.log.Warn("api: block event", "err", err)
 				continue
