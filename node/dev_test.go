@@ -34,6 +34,7 @@ func TestDev(t *testing.T) {
 		"otc keys list --home " + home,
 		"--keystore " + filepath.Join(home, "orgs", "fm-alpha", "keystore"),
 		"rs-bank", "investor-2", "Securities Regulator",
+		"otc fund show 000001 --api " + dn.Nodes[0].APIURL(),
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("summary lacks %q:\n%s", want, out.String())

@@ -21,6 +21,7 @@ import (
 
 	"github.com/otcchain/otcchain/app"
 	"github.com/otcchain/otcchain/crypto"
+	"github.com/otcchain/otcchain/fund"
 	"github.com/otcchain/otcchain/keystore"
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
@@ -317,10 +318,15 @@ func generate(cfg TestnetConfig, dir string) (*TestnetResult, error) {
 		cons.Orgs = append(cons.Orgs, ob.info)
 	}
 
+	fundGen, err := DevFundGenesis(cfg.GenesisTime, cfg.Orgs)
+	if err != nil {
+		return nil, fmt.Errorf("node: testnet: %w", err)
+	}
 	appState, err := json.Marshal(struct {
 		Params app.Params      `json:"params"`
 		Member *member.Genesis `json:"member"`
-	}{app.DefaultParams(), &gen})
+		Fund   *fund.Genesis   `json:"fund"`
+	}{app.DefaultParams(), &gen, fundGen})
 	if err != nil {
 		return nil, fmt.Errorf("node: testnet: encode app state: %w", err)
 	}
