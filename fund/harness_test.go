@@ -30,6 +30,14 @@ type chain struct {
 	height int64
 	now    time.Time // time of the last block
 	nonce  uint64
+	// blocks records every block run (for the determinism test's replay).
+	blocks []recBlock
+}
+
+type recBlock struct {
+	time    time.Time
+	txs     [][]byte
+	appHash []byte
 }
 
 var china = time.FixedZone("UTC+8", 8*3600)
@@ -65,6 +73,13 @@ func newChain(t testing.TB, genesis *fund.Genesis) *chain {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newChainOf(t, c, genesis)
+}
+
+// newChainOf starts a chain of consortium c (shared keys: the same tx bytes
+// are valid on both).
+func newChainOf(t testing.TB, c *fixture.Consortium, genesis *fund.Genesis) *chain {
+	t.Helper()
 	if genesis == nil {
 		cal := scenarioCalendar()
 		genesis = &fund.Genesis{Calendar: &cal}
@@ -102,6 +117,7 @@ func (h *chain) block(txs ...[]byte) ([]*abci.ExecTxResult, []abci.Event) {
 		h.t.Fatal(err)
 	}
 	h.height++
+	h.blocks = append(h.blocks, recBlock{time: h.now, txs: txs, appHash: res.AppHash})
 	return res.TxResults, res.Events
 }
 
