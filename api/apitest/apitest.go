@@ -8,6 +8,11 @@
 //	reject=...  refused by CheckTx (codespace "test", code 5)
 //	fail=...    committed with code 7 (codespace "test")
 //	drop=...    accepted by CheckTx but never proposed (so never committed)
+//	endblock=T/k1/v1/k2/v2,U/k3/v3...
+//	            committed like any tx, and the block's FinalizeBlock response
+//	            (its end-block) carries events of type T with attributes
+//	            k1=v1, k2=v2, then of type U with k3=v3, ...: the events of
+//	            all such txs, in block order
 //
 // Byte strings starting with "OTX" (otcchain envelopes) are accepted as they
 // are.
@@ -292,6 +297,11 @@ func (a *App) FinalizeBlock(ctx context.Context, req *abci.RequestFinalizeBlock)
 	if err != nil {
 		return nil, err
 	}
+	for _, tx := range req.Txs {
+		if txKey(tx) == "endblock" {
+			res.Events = append(res.Events, endBlockEvents(tx)...)
+		}
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.pending = map[string]location{}
@@ -307,6 +317,22 @@ func (a *App) FinalizeBlock(ctx context.Context, req *abci.RequestFinalizeBlock)
 		x.Data = fmt.Appendf(nil, `{"msgs":[{"index":0,"code":0,"data":{"key":%s}}]}`, k)
 	}
 	return res, nil
+}
+
+// endBlockEvents are the block events an "endblock=T/k1/v1/...,U/..." tx
+// asks for.
+func endBlockEvents(tx []byte) []abci.Event {
+	_, v, _ := strings.Cut(string(tx), "=")
+	var out []abci.Event
+	for _, spec := range strings.Split(v, ",") {
+		parts := strings.Split(spec, "/")
+		ev := abci.Event{Type: parts[0]}
+		for i := 1; i+1 < len(parts); i += 2 {
+			ev.Attributes = append(ev.Attributes, abci.EventAttribute{Key: parts[i], Value: parts[i+1]})
+		}
+		out = append(out, ev)
+	}
+	return out
 }
 
 // Commit makes the block's tx locations visible, then commits kvstore.
