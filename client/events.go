@@ -394,11 +394,15 @@ func (c *Client) streamOnce(ctx context.Context, from int64, lastID string, f Ev
 // (block events among them) are skipped. It returns nil at the end of the
 // stream.
 func ReadEvents(r io.Reader, fn func(*TxEvent) error) error {
-	return ReadStream(r, txOnly(fn))
+	return readStream(r, false, txOnly(fn))
 }
 
 // ReadStream is ReadEvents delivering block events ("block") too.
 func ReadStream(r io.Reader, fn func(*StreamEvent) error) error {
+	return readStream(r, true, fn)
+}
+
+func readStream(r io.Reader, blocks bool, fn func(*StreamEvent) error) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), MaxEventBytes)
 	var id, typ string
@@ -407,7 +411,7 @@ func ReadStream(r io.Reader, fn func(*StreamEvent) error) error {
 		line := strings.TrimSuffix(sc.Text(), "\r")
 		if line == "" {
 			if data.Len() > 0 || typ != "" {
-				if err := dispatch(id, typ, data.String(), fn); err != nil {
+				if err := dispatch(id, typ, data.String(), blocks, fn); err != nil {
 					return err
 				}
 			}
@@ -438,7 +442,7 @@ func ReadStream(r io.Reader, fn func(*StreamEvent) error) error {
 	return nil
 }
 
-func dispatch(id, typ, data string, fn func(*StreamEvent) error) error {
+func dispatch(id, typ, data string, blocks bool, fn func(*StreamEvent) error) error {
 	switch typ {
 	case "", "tx":
 		var ev TxEvent
@@ -450,6 +454,9 @@ func dispatch(id, typ, data string, fn func(*StreamEvent) error) error {
 		}
 		return fn(&StreamEvent{Tx: &ev})
 	case "block":
+		if !blocks {
+			return nil
+		}
 		var ev BlockEvent
 		if err := json.Unmarshal([]byte(data), &ev); err != nil {
 			return fmt.Errorf("client: event %s: %w", id, err)

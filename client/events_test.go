@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/otcchain/otcchain/api/apitest"
 	"github.com/otcchain/otcchain/client"
+	"github.com/otcchain/otcchain/module"
 )
 
 func TestEvents(t *testing.T) {
@@ -119,7 +121,7 @@ func TestEvents(t *testing.T) {
 	})
 
 	t.Run("bad resume id", func(t *testing.T) {
-		for _, id := range []string{"", "x", "0:0", "5", "5:-1", "-5:1", "5:99999999999"} {
+		for _, id := range []string{"", "x", "0:0", "5", "5:-1", "-5:1", "5:99999999999", "5:b", "5:b-1", "5:bx"} {
 			if err := c.EventsResume(ctx, id, func(*client.TxEvent) error { return nil }); err == nil {
 				t.Errorf("resume from %q accepted", id)
 			}
@@ -203,4 +205,214 @@ func TestEventsReconnect(t *testing.T) {
 	if err := dead.Events(dctx, 1, func(*client.TxEvent) error { return nil }); !errors.Is(err, context.DeadlineExceeded) && err == nil {
 		t.Fatalf("unreachable server: %v", err)
 	}
+}
+
+func TestParseEventPos(t *testing.T) {
+	for _, tc := range []struct {
+		id   string
+		want client.EventPos
+	}{
+		{"1:0", client.EventPos{Height: 1}},
+		{"123:45", client.EventPos{Height: 123, Index: 45}},
+		{"7:b0", client.EventPos{Height: 7, Block: true}},
+		{"7:b12", client.EventPos{Height: 7, Index: 12, Block: true}},
+		{"9223372036854775807:b4294967295", client.EventPos{Height: 1<<63 - 1, Index: 1<<32 - 1, Block: true}},
+	} {
+		got, err := client.ParseEventPos(tc.id)
+		if err != nil || got != tc.want || got.String() != tc.id {
+			t.Errorf("%q: %+v %v (%q)", tc.id, got, err, got.String())
+		}
+		// Old ids keep parsing with ParseEventID; block ids do not.
+		h, i, err := client.ParseEventID(tc.id)
+		if tc.want.Block != (err != nil) || (err == nil && (h != tc.want.Height || i != tc.want.Index)) {
+			t.Errorf("ParseEventID(%q) = %d %d %v", tc.id, h, i, err)
+		}
+	}
+	for _, id := range []string{"", "x", "7", "7:", "7:b", "7:bb1", "7:B1", "7:b-1", "7:b+1", "7:b 1", " 7:b1", "7:b1:2",
+		"0:b1", "-7:b1", "b7:1", "7:1b", "7:b4294967296", "7:x1"} {
+		if p, err := client.ParseEventPos(id); err == nil {
+			t.Errorf("%q parsed as %+v", id, p)
+		}
+	}
+	// Stream order: a block's txs, then its block events, then the next block.
+	order := []string{"5:0", "5:1", "5:10", "5:b0", "5:b1", "5:b10", "6:0", "6:b0", "10:b0"}
+	for i, a := range order {
+		for j, b := range order {
+			pa, _ := client.ParseEventPos(a)
+			pb, _ := client.ParseEventPos(b)
+			if got := pa.Compare(pb); got != cmpInt(i, j) {
+				t.Errorf("Compare(%s, %s) = %d", a, b, got)
+			}
+		}
+	}
+}
+
+func cmpInt(a, b int) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+func TestEventFilter(t *testing.T) {
+	ev := func(typ string, kv ...string) module.Event {
+		e := module.Event{Type: typ}
+		for i := 0; i+1 < len(kv); i += 2 {
+			e.Attrs = append(e.Attrs, module.Attr{Key: kv[i], Value: kv[i+1]})
+		}
+		return e
+	}
+	oc := ev("order_confirmed", "order", "O1", "channel", "rs-bank", "investor", "INV001")
+	job := ev("fund_job_done", "kind", "confirm", "channel", "")
+	for _, tc := range []struct {
+		query string
+		evs   []module.Event
+		match bool
+	}{
+		{"", nil, true},
+		{"", []module.Event{oc}, true},
+		{"type=order_confirmed", []module.Event{oc}, true},
+		{"type=order_confirmed", []module.Event{job}, false},
+		{"type=order_confirmed", nil, false},
+		{"type=x,order_confirmed", []module.Event{job, oc}, true},
+		{"type=x&type=fund_job_done", []module.Event{job}, true},
+		{"channel=rs-bank", []module.Event{oc}, true},
+		{"channel=rs-bank&investor=INV001", []module.Event{oc}, true},
+		{"channel=rs-bank&investor=INV002", []module.Event{oc}, false},
+		{"channel=rs-other&channel=rs-bank", []module.Event{oc}, true},
+		{"channel=", []module.Event{oc, job}, true}, // an empty value matches exactly
+		{"channel=", []module.Event{oc}, false},
+		{"type=fund_job_done&order=O1", []module.Event{oc, job}, false}, // both on one event
+		{"channel=rs-bank,rs-other", []module.Event{oc}, false},         // attribute values are not lists
+	} {
+		q, _ := url.ParseQuery(tc.query)
+		f, err := client.ParseEventFilter(q)
+		if err != nil {
+			t.Fatalf("%q: %v", tc.query, err)
+		}
+		if got := f.Match(tc.evs); got != tc.match {
+			t.Errorf("%q on %v: %v", tc.query, tc.evs, got)
+		}
+		if f.IsZero() != (tc.query == "") {
+			t.Errorf("%q: IsZero %v", tc.query, f.IsZero())
+		}
+		// The query round-trips (from is not part of the filter).
+		back, err := client.ParseEventFilter(f.Query())
+		if err != nil || fmt.Sprint(back) != fmt.Sprint(f) {
+			t.Errorf("%q: round trip %+v %v", tc.query, back, err)
+		}
+	}
+	if f, err := client.ParseEventFilter(url.Values{"from": {"5"}}); err != nil || !f.IsZero() {
+		t.Errorf("from is a filter: %+v %v", f, err)
+	}
+	for _, q := range []string{"type=", "type=a,", "type=a,,b", "type=" + strings.Repeat("x", client.MaxFilterValBytes+1),
+		strings.Repeat("k", client.MaxFilterKeyBytes+1) + "=v", "k=" + strings.Repeat("x", client.MaxFilterValBytes+1),
+		strings.Repeat("k=v&", client.MaxFilterValues) + "type=t"} {
+		v, _ := url.ParseQuery(q)
+		if f, err := client.ParseEventFilter(v); err == nil {
+			t.Errorf("%q accepted: %+v", q, f)
+		}
+	}
+	if err := (client.EventFilter{Attrs: map[string][]string{"type": {"x"}}}).Validate(); err == nil {
+		t.Error("reserved attribute key accepted")
+	}
+	if err := (client.EventFilter{Attrs: map[string][]string{"k": nil}}).Validate(); err == nil {
+		t.Error("attribute without values accepted")
+	}
+}
+
+// TestStream follows both kinds of entry through the client, filtered, and
+// resumes after a block event.
+func TestStream(t *testing.T) {
+	env := apitest.NewEnv(t)
+	ctx := ctxT(t)
+	c := env.Client
+	a, err := c.BroadcastTx(ctx, []byte("sa=1"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := c.BroadcastTx(ctx, []byte("endblock=order_confirmed/order/O1/channel/rs-bank,order_confirmed/order/O2/channel/rs-other,fund_job_done/kind/confirm"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := c.BroadcastTx(ctx, []byte("endblock=order_confirmed/order/O3/channel/rs-bank"), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	collect := func(t *testing.T, opts client.StreamOptions, n int) []string {
+		t.Helper()
+		var got []string
+		stop := errors.New("enough")
+		err := c.Stream(ctx, opts, func(ev *client.StreamEvent) error {
+			if (ev.Tx == nil) == (ev.Block == nil) {
+				t.Fatalf("entry %+v", ev)
+			}
+			s := ev.ID()
+			if ev.Block != nil {
+				if ev.Block.Height != b.Height && ev.Block.Height != d.Height || len(ev.Events()) != 1 || ev.Block.Time.IsZero() {
+					t.Fatalf("block entry %+v", ev.Block)
+				}
+				s += " " + ev.Events()[0].Type + " " + ev.Events()[0].Attrs[0].Value
+			}
+			got = append(got, s)
+			if len(got) == n {
+				return stop
+			}
+			return nil
+		})
+		if !errors.Is(err, stop) {
+			t.Fatalf("stream: %v", err)
+		}
+		return got
+	}
+	tx := func(r *client.TxResult) string { return fmt.Sprintf("%d:%d", r.Height, r.Index) }
+	blk := func(h int64, i int, typ, v string) string { return fmt.Sprintf("%d:b%d %s %s", h, i, typ, v) }
+	check := func(t *testing.T, got []string, want ...string) {
+		t.Helper()
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+
+	t.Run("all entries", func(t *testing.T) {
+		got := collect(t, client.StreamOptions{From: a.Height}, 7)
+		check(t, got, tx(a), tx(b),
+			blk(b.Height, 0, "order_confirmed", "O1"), blk(b.Height, 1, "order_confirmed", "O2"), blk(b.Height, 2, "fund_job_done", "confirm"),
+			tx(d), blk(d.Height, 0, "order_confirmed", "O3"))
+	})
+	t.Run("filtered", func(t *testing.T) {
+		f := client.EventFilter{Types: []string{"order_confirmed"}, Attrs: map[string][]string{"channel": {"rs-bank"}}}
+		got := collect(t, client.StreamOptions{From: a.Height, Filter: f}, 2)
+		check(t, got, blk(b.Height, 0, "order_confirmed", "O1"), blk(d.Height, 0, "order_confirmed", "O3"))
+	})
+	t.Run("resume after a block event", func(t *testing.T) {
+		got := collect(t, client.StreamOptions{LastEventID: fmt.Sprintf("%d:b1", b.Height)}, 3)
+		check(t, got, blk(b.Height, 2, "fund_job_done", "confirm"), tx(d), blk(d.Height, 0, "order_confirmed", "O3"))
+	})
+	t.Run("Events skips block entries", func(t *testing.T) {
+		var got []string
+		stop := errors.New("enough")
+		err := c.EventsResume(ctx, fmt.Sprintf("%d:b0", b.Height), func(ev *client.TxEvent) error {
+			got = append(got, ev.ID)
+			return stop
+		})
+		if !errors.Is(err, stop) {
+			t.Fatal(err)
+		}
+		check(t, got, tx(d))
+	})
+	t.Run("bad options", func(t *testing.T) {
+		for _, o := range []client.StreamOptions{
+			{LastEventID: "5:b"},
+			{Filter: client.EventFilter{Types: []string{""}}},
+			{Filter: client.EventFilter{Attrs: map[string][]string{"from": {"1"}}}},
+		} {
+			if err := c.Stream(ctx, o, func(*client.StreamEvent) error { return nil }); err == nil {
+				t.Errorf("%+v accepted", o)
+			}
+		}
+	})
 }
