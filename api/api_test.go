@@ -285,7 +285,7 @@ func TestOpenAPI(t *testing.T) {
 	if s := doc.Components.SecuritySchemes["bearerAuth"]; s.Type != "http" || s.Scheme != "bearer" {
 		t.Fatalf("security scheme %+v", s)
 	}
-	for _, name := range []string{"Error", "ErrorBody", "Status", "TxResult", "Tx", "TxEvent", "Challenge", "TokenRequest", "Token", "Receipt"} {
+	for _, name := range []string{"Error", "ErrorBody", "Status", "TxResult", "Tx", "TxEvent", "BlockEvent", "Challenge", "TokenRequest", "Token", "Receipt"} {
 		if doc.Components.Schemas[name] == nil {
 			t.Errorf("schema %s missing", name)
 		}
