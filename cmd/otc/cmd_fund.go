@@ -1,0 +1,854 @@
+package main
+
+import (
+	"context"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/otcchain/otcchain/client"
+	"github.com/otcchain/otcchain/crypto"
+	"github.com/otcchain/otcchain/fund"
+	"github.com/otcchain/otcchain/keystore"
+	"github.com/otcchain/otcchain/member"
+	"github.com/otcchain/otcchain/module"
+	"github.com/otcchain/otcchain/pki"
+	"github.com/otcchain/otcchain/tx"
+)
+
+func init() { addCommands(newFundCmd) }
+
+// fundSession is what a fund command works with: the signing identity (its
+// key, certificate and keystore, the passphrase asked once), the API client
+// and the chain's id. A read without a signer is anonymous (public queries).
+type fundSession struct {
+	m       *Main
+	ctx     context.Context
+	flags   *signerFlags
+	ks      *keystore.Store
+	name    string // key name in ks
+	pass    string
+	key     crypto.PrivateKey
+	id      string // identity id
+	cert    *pki.Certificate
+	api     *client.Client
+	chainID string
+	height  int64
+}
+
+// open loads the signer (if any is named) and reads the chain's status.
+func (m *Main) openFund(cmd *cobra.Command, s *signerFlags) (*fundSession, context.CancelFunc, error) {
+	ctx, cancel := contextTimeout(cmd, s.timeout+30*time.Second)
+	fs := &fundSession{m: m, ctx: ctx, flags: s}
+	err := fs.load()
+	if err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	return fs, cancel, nil
+}
+
+func (fs *fundSession) load() error {
+	api := fs.flags.api
+	if fs.flags.home != "" || fs.flags.keystore != "" || fs.flags.key != "" {
+		dir, name, a, err := fs.flags.resolve()
+		if err != nil {
+			return err
+		}
+		api = a
+		if fs.ks, err = openKeystore(dir); err != nil {
+			return err
+		}
+		info, err := fs.ks.Get(name)
+		if err != nil {
+			return err
+		}
+		if info.IdentityID == "" {
+			return fmt.Errorf("key %q has no certificate: issue one (otc ca issue) and register it first", name)
+		}
+		pem, err := fs.ks.Certificate(name)
+		if err != nil {
+			return err
+		}
+		if fs.cert, err = pki.Parse(pem); err != nil {
+			return fmt.Errorf("certificate of %s: %w", name, err)
+		}
+		if fs.pass, err = fs.m.passphrase(fs.flags.passFile, false); err != nil {
+			return err
+		}
+		if fs.key, err = fs.ks.Load(name, []byte(fs.pass)); err != nil {
+			return err
+		}
+		fs.name, fs.id = name, info.IdentityID
+	}
+	var err error
+	if fs.api, err = apiClient(api); err != nil {
+		return err
+	}
+	st, err := fs.api.Status(fs.ctx)
+	if err != nil {
+		return fmt.Errorf("status of %s: %w", fs.api.BaseURL(), err)
+	}
+	fs.chainID, fs.height = st.ChainID, st.LatestHeight
+	return nil
+}
+
+func (fs *fundSession) needSigner() error {
+	if fs.key == nil {
+		return errors.New("no signer: use --home NET --as ORG/KEY, or --keystore DIR --key NAME")
+	}
+	return nil
+}
+
+// login gets a token for the signer, if there is one and it has none yet.
+func (fs *fundSession) login() error {
+	if fs.key == nil || fs.api.Token() != "" {
+		return nil
+	}
+	if _, err := fs.api.Login(fs.ctx, fs.id, fs.key.Sign); err != nil {
+		return fmt.Errorf("log in as %s: %w", fs.id, err)
+	}
+	return nil
+}
+
+// query runs a module read and decodes the answer into out (when not nil).
+func (fs *fundSession) query(path string, params map[string]string, out any) (json.RawMessage, error) {
+	if err := fs.login(); err != nil {
+		return nil, err
+	}
+	raw, err := fs.api.Query(fs.ctx, path, params)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			return nil, fmt.Errorf("read %s: %w", path, err)
+		}
+	}
+	return raw, nil
+}
+
+// send signs one tx of msgs, submits it, waits for the block and returns the
+// result data of its messages; a refusal is an error naming its code.
+func (fs *fundSession) send(msgs ...tx.Any) (string, []tx.ItemResult, error) {
+	if err := fs.needSigner(); err != nil {
+		return "", nil, err
+	}
+	b, err := tx.NewBody(msgs, fs.height+100).Marshal()
+	if err != nil {
+		return "", nil, err
+	}
+	sid, err := tx.ParseSignerID(fs.id)
+	if err != nil {
+		return "", nil, err
+	}
+	env, err := tx.Sign(fs.chainID, b, sid, tx.AlgCode(string(fs.key.Algorithm())), fs.key.Sign)
+	if err != nil {
+		return "", nil, err
+	}
+	raw := env.Encode()
+	var res *client.TxResult
+	if fs.flags.noWait {
+		res, err = fs.api.BroadcastTx(fs.ctx, raw, false)
+	} else {
+		res, err = fs.api.SubmitAndConfirm(fs.ctx, raw, fs.flags.timeout)
+	}
+	if err != nil {
+		return client.TxHash(raw), nil, refusal(err)
+	}
+	if res.Code != 0 {
+		return res.Hash, nil, &refusedError{fmt.Sprintf("refused: %s (tx %s, height %d)", codeLog(res.Codespace, res.Code, res.Log), res.Hash, res.Height)}
+	}
+	if !res.Committed {
+		return res.Hash, nil, nil
+	}
+	var d struct {
+		Msgs []tx.ItemResult `json:"msgs"`
+	}
+	if err := json.Unmarshal(res.Data, &d); err != nil {
+		return res.Hash, nil, fmt.Errorf("tx %s: result data: %w", res.Hash, err)
+	}
+	fmt.Fprintf(fs.m.Stderr, "committed %s at height %d\n", res.Hash, res.Height)
+	return res.Hash, d.Msgs, nil
+}
+
+// refusedError is the chain's refusal of a tx: "refused: codespace/code
+// name: ...".
+type refusedError struct{ msg string }
+
+func (e *refusedError) Error() string { return e.msg }
+
+// refusal turns an API refusal of a tx into a *refusedError.
+func refusal(err error) error {
+	var ae *client.Error
+	if errors.As(err, &ae) && ae.Codespace != "" {
+		return &refusedError{"refused: " + codeLog(ae.Codespace, ae.ABCICode, ae.Message)}
+	}
+	return err
+}
+
+// codeLog makes sure a refusal's text starts with its codespace/code.
+func codeLog(space string, code uint32, log string) string {
+	pre := fmt.Sprintf("%s/%d", space, code)
+	if strings.HasPrefix(log, pre+" ") {
+		return log
+	}
+	return pre + ": " + log
+}
+
+// printResult prints a committed message's result as JSON with the tx hash.
+func (fs *fundSession) printResult(hash string, items []tx.ItemResult) error {
+	out := map[string]any{"tx": hash}
+	if len(items) > 0 {
+		out["result"] = items[0].Data
+	} else {
+		out["committed"] = false
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return err
+	}
+	return printJSON(fs.m, b)
+}
+
+// ---- the command tree
+
+func newFundCmd(m *Main) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "fund",
+		Short: "Fund registration and trading: investors, accounts, funds, NAVs, orders, reads",
+		Long: `otc fund sends the fund module's messages and reads its state.
+
+Signing commands take --home NET --as ORG/KEY (a generated network) or
+--keystore DIR --key NAME --api URL; the passphrase comes from
+--passphrase-file, $OTC_PASSPHRASE or a prompt. They wait for the block and
+print the result as JSON, or fail with the refusal's code
+("refused: fund/12 below_minimum: ..."). Reads log in with the same flags
+(public reads need only --api). See docs/fund-cli.md.`,
+	}
+	groups := map[string]*cobra.Command{"": c}
+	group := func(path string) *cobra.Command {
+		if g, ok := groups[path]; ok {
+			return g
+		}
+		g := &cobra.Command{Use: path, Short: groupShort[path]}
+		c.AddCommand(g)
+		groups[path] = g
+		return g
+	}
+	parentOf := func(use string) string {
+		p, _, _ := strings.Cut(use, " ")
+		if _, ok := groupShort[p]; ok {
+			return p
+		}
+		return ""
+	}
+	for _, mc := range fundMsgCmds() {
+		p := parentOf(mc.use)
+		group(p).AddCommand(m.fundMsgCommand(mc, p))
+	}
+	for _, rc := range fundReadCmds() {
+		p := parentOf(rc.use)
+		group(p).AddCommand(m.fundReadCommand(rc, p))
+	}
+	group("investor").AddCommand(m.investorShowCmd())
+	c.AddCommand(m.fundBatchCmd())
+	return c
+}
+
+var groupShort = map[string]string{
+	"investor": "Register investors (personal data sealed on this machine), show them, share their data",
+	"account":  "Open investors' TA accounts with fund managers (001)",
+	"nav":      "Publish a NAV (the manager) and co-sign it (the custodian)",
+	"dividend": "Declare dividends (the manager)",
+	"calendar": "The trading calendar: show it; set it (the regulator)",
+}
+
+// fundOpts holds every flag value of the message commands; each command
+// registers the ones it uses (fundFlag).
+type fundOpts struct {
+	v      map[string]*string
+	revoke bool
+	with   []string
+	reqSig bool
+}
+
+// fundFlags are the string flags of message commands and their usage.
+var fundFlags = map[string]string{
+	"id": "investor id (1 to 32 of A-Z a-z 0-9 - _)", "type": "investor type: individual, institution or professional",
+	"risk": "risk tolerance C1..C5", "assessed": "risk assessment date YYYY-MM-DD", "expires": "risk assessment expiry date YYYY-MM-DD",
+	"identity": "the investor's own identity id (its personal data is sealed for it too)",
+	"name":     "investor's name (sealed)", "id-type": "identity document type, e.g. resident_id, passport, business_licence (sealed)",
+	"id-number": "identity document number (sealed)", "phone": "phone (sealed)", "address": "address (sealed)",
+	"investor": "investor id", "manager": "fund manager organisation", "fund": "6-digit fund code",
+	"reseller": "reseller organisation", "status": "offering, open, purchase_suspended, redemption_suspended, closed, liquidated",
+	"reason": "reason (recorded on chain)", "date": "NAV date YYYY-MM-DD", "nav": "NAV per share, 4 decimals (1.0234)",
+	"amount": "amount in yuan (10000.00)", "shares": "shares (5000.00)", "app-no": "application number, unique per channel",
+	"investor-key": "key name (same keystore) of the investor's identity: signs the order statement (investor_sig)",
+	"original":     "application number of the order to cancel", "method": "dividend method: cash or reinvest",
+	"file": "JSON file", "per-share": "cash per share, 4 decimals (0.0500)", "record-date": "record date YYYY-MM-DD",
+	"ex-date": "ex-dividend date YYYY-MM-DD (a trading day)", "pay-date": "payment date YYYY-MM-DD",
+}
+
+func (o *fundOpts) s(name string) string { return *o.v[name] }
+
+// fundMsgCmd is one message command: its use line, the flags it takes
+// ("name!" is required) and how it builds the message value.
+type fundMsgCmd struct {
+	use, short, typ string
+	flags           string
+	build           func(fs *fundSession, o *fundOpts, args []string) (any, error)
+}
+
+func (m *Main) fundMsgCommand(mc fundMsgCmd, parent string) *cobra.Command {
+	var s signerFlags
+	o := &fundOpts{v: map[string]*string{}}
+	c := &cobra.Command{
+		Use:   strings.TrimPrefix(mc.use, parent+" "),
+		Short: mc.short,
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fs, cancel, err := m.openFund(cmd, &s)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			if err := fs.needSigner(); err != nil {
+				return err
+			}
+			v, err := mc.build(fs, o, args)
+			if err != nil {
+				return err
+			}
+			if vm, ok := v.(interface{ Validate() error }); ok {
+				if err := vm.Validate(); err != nil {
+					return fmt.Errorf("not sent: %w", err)
+				}
+			}
+			a, err := tx.NewAny(mc.typ, v)
+			if err != nil {
+				return err
+			}
+			hash, items, err := fs.send(a)
+			if err != nil {
+				return err
+			}
+			return fs.printResult(hash, items)
+		},
+	}
+	if strings.Contains(mc.use, " ID") {
+		c.Args = cobra.ExactArgs(1)
+	}
+	s.register(c.Flags())
+	for _, f := range strings.Fields(mc.flags) {
+		name, req := strings.CutSuffix(f, "!")
+		switch name {
+		case "revoke":
+			c.Flags().BoolVar(&o.revoke, "revoke", false, "withdraw the authorisation")
+		case "require-sig":
+			c.Flags().BoolVar(&o.reqSig, "require-sig", false, "orders of this investor must carry its signature")
+		case "with":
+			c.Flags().StringSliceVar(&o.with, "with", nil, "identity ids, or organisations (all their identities with an encryption key)")
+		default:
+			o.v[name] = c.Flags().String(name, "", fundFlags[name])
+		}
+		if req {
+			_ = c.MarkFlagRequired(name)
+		}
+	}
+	return c
+}
+
+func fundMsgCmds() []fundMsgCmd {
+	order := func(typ, qty string) func(*fundSession, *fundOpts, []string) (any, error) {
+		return func(fs *fundSession, o *fundOpts, _ []string) (any, error) { return fs.orderMsg(o, typ, qty) }
+	}
+	return []fundMsgCmd{
+		{"investor register", "Register an investor after KYC (a channel): personal data sealed for the channel, the regulator and the investor",
+			fund.TypeRegisterInvestor, "id! type! risk! assessed! expires! identity require-sig name! id-type! id-number! phone address", (*fundSession).registerInvestor},
+		{"investor share ID", "Share an investor's sealed personal data with more identities (its channel)",
+			fund.TypeSharePersonal, "with!", (*fundSession).sharePersonal},
+		{"account open", "Open the investor's TA account with a fund manager (001)", fund.TypeOpenAccount, "investor! manager!",
+			func(_ *fundSession, o *fundOpts, _ []string) (any, error) {
+				return &fund.OpenAccount{Investor: o.s("investor"), Manager: o.s("manager")}, nil
+			}},
+		{"register", "Register a fund in its offering period (its manager); --file holds fund/register_fund JSON", fund.TypeRegisterFund, "file!",
+			func(_ *fundSession, o *fundOpts, _ []string) (any, error) {
+				var v fund.RegisterFund
+				return &v, readJSONFile(o.s("file"), &v)
+			}},
+		{"terms", "Replace a fund's limits and fees (its manager); --file holds the terms JSON", fund.TypeUpdateTerms, "fund! file!",
+			func(_ *fundSession, o *fundOpts, _ []string) (any, error) {
+				v := fund.UpdateTerms{Fund: o.s("fund")}
+				return &v, readJSONFile(o.s("file"), &v.Terms)
+			}},
+		{"status", "Move a fund along its status machine (its manager); offering -> open establishes it", fund.TypeSetFundStatus, "fund! status! reason",
+			func(_ *fundSession, o *fundOpts, _ []string) (any, error) {
+				return &fund.SetFundStatus{Fund: o.s("fund"), Status: o.s("status"), Reason: o.s("reason")}, nil
+			}},
+		{"authorise", "Authorise a reseller to sell a fund, or withdraw it (its manager)", fund.TypeAuthoriseReseller, "fund! reseller! revoke",
+			func(_ *fundSession, o *fundOpts, _ []string) (any, error) {
+				return &fund.AuthoriseReseller{Fund: o.s("fund"), Reseller: o.s("reseller"), Revoke: o.revoke}, nil
+			}},
+		{"nav publish", "Publish a fund's NAV of a date, signed (its manager)", fund.TypePublishNAV, "fund! date! nav!", (*fundSession).navMsg},
+		{"nav cosign", "Co-sign a published NAV (the custodian): it becomes final and the orders of its date are confirmed", fund.TypeCosignNAV, "fund! date! nav!",
+			func(fs *fundSession, o *fundOpts, a []string) (any, error) {
+				v, err := fs.navMsg(o, a)
+				if err != nil {
+					return nil, err
+				}
+				return (*fund.CosignNAV)(v.(*fund.PublishNAV)), nil
+			}},
+		{"subscribe", "Subscribe by amount in the offering period (020)", fund.TypeSubscribe, "investor! fund! amount! app-no! investor-key", order(fund.TypeSubscribe, "amount")},
+		{"purchase", "Purchase by amount (022)", fund.TypePurchase, "investor! fund! amount! app-no! investor-key", order(fund.TypePurchase, "amount")},
+		{"redeem", "Redeem shares (024)", fund.TypeRedeem, "investor! fund! shares! app-no! investor-key", order(fund.TypeRedeem, "shares")},
+		{"dividend-method", "Change a holding's dividend method (029)", fund.TypeSetDividendMethod, "investor! fund! method! app-no! investor-key", order(fund.TypeSetDividendMethod, "method")},
+		{"cancel", "Cancel a pending order before its cut-off (052)", fund.TypeCancel, "app-no! original! investor-key", (*fundSession).cancelMsg},
+		{"dividend declare", "Declare a cash dividend per share (the manager)", fund.TypeDeclareDividend, "fund! per-share! record-date! ex-date! pay-date!",
+			func(_ *fundSession, o *fundOpts, _ []string) (any, error) {
+				var v fund.DeclareDividend
+				err := errors.Join(text(&v.PerShare, "per-share", o.s("per-share")), text(&v.RecordDate, "record-date", o.s("record-date")),
+					text(&v.ExDate, "ex-date", o.s("ex-date")), text(&v.PayDate, "pay-date", o.s("pay-date")))
+				v.Fund = o.s("fund")
+				return &v, err
+			}},
+		{"freeze", "Freeze an investor's TA account (--manager, 004) or shares of a fund (--fund --shares, 031)", fund.TypeFreeze, "investor! manager fund shares reason!", freezeMsg(false)},
+		{"unfreeze", "Lift a freeze (005, 032)", fund.TypeUnfreeze, "investor! manager fund shares reason!", freezeMsg(true)},
+		{"calendar set", "Replace the trading calendar (the regulator); --file holds {\"from\",\"to\",\"days\"} as otc fund calendar show prints it", fund.TypeSetCalendar, "file!",
+			func(_ *fundSession, o *fundOpts, _ []string) (any, error) {
+				var v fund.SetCalendar
+				return &v, readJSONFile(o.s("file"), &v.Calendar)
+			}},
+	}
+}
+
+// text parses a flag value with the type's UnmarshalText.
+func text(dst interface{ UnmarshalText([]byte) error }, flag, s string) error {
+	if err := dst.UnmarshalText([]byte(s)); err != nil {
+		return fmt.Errorf("--%s: %w", flag, err)
+	}
+	return nil
+}
+
+// readJSONFile decodes a file strictly (unknown fields are refused).
+func readJSONFile(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := tx.StrictUnmarshal(b, v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+func freezeMsg(un bool) func(*fundSession, *fundOpts, []string) (any, error) {
+	return func(_ *fundSession, o *fundOpts, _ []string) (any, error) {
+		v := fund.Freeze{Investor: o.s("investor"), Manager: o.s("manager"), Fund: o.s("fund"), Reason: o.s("reason")}
+		if s := o.s("shares"); s != "" {
+			if err := text(&v.Shares, "shares", s); err != nil {
+				return nil, err
+			}
+		}
+		if un {
+			return (*fund.Unfreeze)(&v), nil
+		}
+		return &v, nil
+	}
+}
+
+func (fs *fundSession) navMsg(o *fundOpts, _ []string) (any, error) {
+	v := fund.PublishNAV{Fund: o.s("fund")}
+	if err := errors.Join(text(&v.Date, "date", o.s("date")), text(&v.NAV, "nav", o.s("nav"))); err != nil {
+		return nil, err
+	}
+	sig, err := fs.key.Sign(fund.NAVStatement(fs.chainID, v.Fund, v.Date, v.NAV))
+	if err != nil {
+		return nil, fmt.Errorf("sign the NAV statement: %w", err)
+	}
+	v.Signature = hex.EncodeToString(sig)
+	return &v, nil
+}
+
+// orderMsg builds a subscription, purchase, redemption or dividend-method
+// order; with --investor-key the investor signs its order statement.
+func (fs *fundSession) orderMsg(o *fundOpts, typ, qtyFlag string) (any, error) {
+	base := fund.OrderBase{AppNo: o.s("app-no"), Investor: o.s("investor"), Fund: o.s("fund")}
+	var v any
+	var qty string
+	switch qtyFlag {
+	case "amount":
+		m := fund.SubscribeOrder{}
+		if err := text(&m.Amount, "amount", o.s("amount")); err != nil {
+			return nil, err
+		}
+		qty, v = m.Amount.String(), &m
+	case "shares":
+		m := fund.RedeemOrder{}
+		if err := text(&m.Shares, "shares", o.s("shares")); err != nil {
+			return nil, err
+		}
+		qty, v = m.Shares.String(), &m
+	default:
+		m := fund.DividendMethodOrder{Method: o.s("method")}
+		qty, v = m.Method, &m
+	}
+	sig, err := fs.investorSig(o.s("investor-key"), typ, base.AppNo, base.Investor, base.Fund, qty)
+	if err != nil {
+		return nil, err
+	}
+	base.InvestorSig = sig
+	switch m := v.(type) {
+	case *fund.SubscribeOrder:
+		m.OrderBase = base
+	case *fund.RedeemOrder:
+		m.OrderBase = base
+	case *fund.DividendMethodOrder:
+		m.OrderBase = base
+	}
+	return v, nil
+}
+
+func (fs *fundSession) cancelMsg(o *fundOpts, _ []string) (any, error) {
+	v := fund.CancelOrder{AppNo: o.s("app-no"), Original: o.s("original")}
+	if o.s("investor-key") != "" {
+		var orig fund.Order
+		if _, err := fs.query("fund/orders/"+fs.cert.Org+":"+v.Original, nil, &orig); err != nil {
+			return nil, err
+		}
+		sig, err := fs.investorSig(o.s("investor-key"), fund.TypeCancel, v.AppNo, orig.Investor, orig.Fund, v.Original)
+		if err != nil {
+			return nil, err
+		}
+		v.InvestorSig = sig
+	}
+	return &v, nil
+}
+
+// investorSig signs fund.OrderStatement with the investor's key keyName of
+// the signer's keystore ("" when no key is named).
+func (fs *fundSession) investorSig(keyName, typ, appNo, investor, fundCode, qty string) (string, error) {
+	if keyName == "" {
+		return "", nil
+	}
+	k, err := fs.ks.Load(keyName, []byte(fs.pass))
+	if err != nil {
+		return "", fmt.Errorf("investor key: %w", err)
+	}
+	sig, err := k.Sign(fund.OrderStatement(fs.chainID, fs.cert.Org, typ, appNo, investor, fundCode, qty))
+	if err != nil {
+		return "", fmt.Errorf("investor signature: %w", err)
+	}
+	return hex.EncodeToString(sig), nil
+}
+
+// ---- sealed personal data
+
+// ownEncKey loads the signer's encryption key (NAME.enc).
+func (fs *fundSession) ownEncKey() (crypto.EncPrivateKey, error) {
+	k, err := fs.ks.LoadEncKey(fs.name, []byte(fs.pass))
+	if err != nil {
+		return nil, fmt.Errorf("encryption key %s%s (create and register it with otc identity set-enc-key): %w", fs.name, keystore.EncSuffix, err)
+	}
+	return k, nil
+}
+
+// orgRecipients are an organisation's identities with an encryption key.
+func (fs *fundSession) orgRecipients(org string) ([]crypto.Recipient, error) {
+	var keys []member.OrgEncKey
+	if _, err := fs.query("member/orgs/"+org+"/encryption-keys", nil, &keys); err != nil {
+		return nil, err
+	}
+	var out []crypto.Recipient
+	for _, k := range keys {
+		pub, err := crypto.EncPublicKeyFromBytes(crypto.EncAlgorithm(k.Algorithm), k.PublicKey)
+		if err != nil {
+			return nil, fmt.Errorf("encryption key of %s: %w", k.ID, err)
+		}
+		out = append(out, crypto.Recipient{ID: k.ID, Key: pub})
+	}
+	return out, nil
+}
+
+// identityRecipient is an identity with its current encryption key (nil if
+// it has none).
+func (fs *fundSession) identityRecipient(id string) (*crypto.Recipient, error) {
+	raw, err := fs.api.Identity(fs.ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("identity %s: %w", id, err)
+	}
+	var rec member.Record
+	if err := json.Unmarshal(raw, &rec); err != nil {
+		return nil, fmt.Errorf("identity %s: %w", id, err)
+	}
+	k := rec.CurrentEncKey()
+	if k == nil {
+		return nil, nil
+	}
+	pub, err := crypto.EncPublicKeyFromBytes(crypto.EncAlgorithm(k.Algorithm), k.PublicKey)
+	if err != nil {
+		return nil, fmt.Errorf("encryption key of %s: %w", id, err)
+	}
+	return &crypto.Recipient{ID: id, Key: pub}, nil
+}
+
+// regulatorRecipients are the identities with an encryption key of every
+// regulator organisation.
+func (fs *fundSession) regulatorRecipients() ([]crypto.Recipient, error) {
+	var orgs []member.Org
+	if _, err := fs.query("member/orgs", nil, &orgs); err != nil {
+		return nil, err
+	}
+	var out []crypto.Recipient
+	for _, o := range orgs {
+		if o.Type != module.OrgRegulator {
+			continue
+		}
+		rs, err := fs.orgRecipients(o.ID)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rs...)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no regulator identity has an encryption key: personal data cannot be sealed for supervision")
+	}
+	return out, nil
+}
+
+func (fs *fundSession) registerInvestor(o *fundOpts, _ []string) (any, error) {
+	v := fund.RegisterInvestor{ID: o.s("id"), Type: o.s("type"), Identity: strings.ToLower(o.s("identity")), RequireSig: o.reqSig}
+	if err := errors.Join(text(&v.Risk, "risk", o.s("risk")), text(&v.RiskAssessed, "assessed", o.s("assessed")),
+		text(&v.RiskExpires, "expires", o.s("expires"))); err != nil {
+		return nil, err
+	}
+	own, err := fs.ownEncKey()
+	if err != nil {
+		return nil, err
+	}
+	recips := []crypto.Recipient{{ID: fs.id, Key: own.Public()}}
+	regs, err := fs.regulatorRecipients()
+	if err != nil {
+		return nil, err
+	}
+	recips = append(recips, regs...)
+	if v.Identity != "" {
+		r, err := fs.identityRecipient(v.Identity)
+		if err != nil {
+			return nil, err
+		}
+		if r != nil {
+			recips = append(recips, *r)
+		}
+	}
+	data := fund.PersonalData{Name: o.s("name"), IDType: o.s("id-type"), IDNumber: o.s("id-number"), Phone: o.s("phone"), Address: o.s("address")}
+	v.Personal, v.Commitment, v.CommitAlg, err = fund.SealPersonal(fs.key.Algorithm(), v.ID, data, uniqueRecipients(recips))
+	if err != nil {
+		return nil, fmt.Errorf("seal personal data: %w", err)
+	}
+	return &v, nil
+}
+
+func uniqueRecipients(rs []crypto.Recipient) []crypto.Recipient {
+	seen := map[string]bool{}
+	var out []crypto.Recipient
+	for _, r := range rs {
+		if !seen[r.ID] {
+			seen[r.ID] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+func (fs *fundSession) readInvestor(id string) (*fund.Investor, json.RawMessage, error) {
+	var inv fund.Investor
+	raw, err := fs.query("fund/investors/"+id, nil, &inv)
+	if err != nil {
+		return nil, nil, err
+	}
+	return &inv, raw, nil
+}
+
+func (fs *fundSession) sharePersonal(o *fundOpts, args []string) (any, error) {
+	inv, _, err := fs.readInvestor(args[0])
+	if err != nil {
+		return nil, err
+	}
+	var add []crypto.Recipient
+	for _, w := range o.with {
+		if len(w) == 64 {
+			r, err := fs.identityRecipient(strings.ToLower(w))
+			if err != nil {
+				return nil, err
+			}
+			if r == nil {
+				return nil, fmt.Errorf("identity %s has no encryption key registered", w)
+			}
+			add = append(add, *r)
+			continue
+		}
+		rs, err := fs.orgRecipients(w)
+		if err != nil {
+			return nil, err
+		}
+		if len(rs) == 0 {
+			return nil, fmt.Errorf("no identity of %s has an encryption key registered", w)
+		}
+		add = append(add, rs...)
+	}
+	var fresh []crypto.Recipient
+	for _, r := range uniqueRecipients(add) {
+		if !inv.Personal.HasRecipient(r.ID) {
+			fresh = append(fresh, r)
+		}
+	}
+	if len(fresh) == 0 {
+		return nil, fmt.Errorf("investor %s's personal data is already shared with every identity named", inv.ID)
+	}
+	own, err := fs.ownEncKey()
+	if err != nil {
+		return nil, err
+	}
+	env, err := crypto.Rewrap(inv.Personal, fund.PersonalAAD(inv.ID), fs.id, own, fresh)
+	if err != nil {
+		return nil, fmt.Errorf("rewrap investor %s's personal data: %w", inv.ID, err)
+	}
+	return &fund.SharePersonal{Investor: inv.ID, Personal: env}, nil
+}
+
+func (m *Main) investorShowCmd() *cobra.Command {
+	var s signerFlags
+	var decrypt bool
+	c := &cobra.Command{
+		Use:   "show ID",
+		Short: "Show an investor (its channel, the investor, its fund managers, the regulator); --decrypt opens the personal data",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fs, cancel, err := m.openFund(cmd, &s)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			if err := fs.needSigner(); err != nil {
+				return err
+			}
+			inv, raw, err := fs.readInvestor(args[0])
+			if err != nil {
+				return err
+			}
+			if !decrypt {
+				return printJSON(m, raw)
+			}
+			if inv.Personal == nil || !inv.Personal.HasRecipient(fs.id) {
+				return fmt.Errorf("cannot decrypt: identity %s is not a recipient of investor %s's personal data (its channel can share it: otc fund investor share %s --with %s)", fs.id, inv.ID, inv.ID, fs.id)
+			}
+			key, err := fs.ownEncKey()
+			if err != nil {
+				return fmt.Errorf("cannot decrypt: %w", err)
+			}
+			pd, err := fund.OpenPersonal(inv, fs.id, key)
+			if err != nil {
+				return fmt.Errorf("cannot decrypt: %w", err)
+			}
+			var out map[string]any
+			if err := json.Unmarshal(raw, &out); err != nil {
+				return err
+			}
+			out["personal_data"] = pd
+			b, err := json.Marshal(out)
+			if err != nil {
+				return err
+			}
+			return printJSON(m, b)
+		},
+	}
+	s.register(c.Flags())
+	_ = c.Flags().MarkHidden("no-wait")
+	c.Flags().BoolVar(&decrypt, "decrypt", false, "open the sealed personal data with the caller's encryption key")
+	return c
+}
+
+// ---- reads
+
+// fundReadCmd is a read: the query path ({0} is the argument, {flag} a flag)
+// and the flags passed as query parameters.
+type fundReadCmd struct {
+	use, short, path string
+	flags            string // flags; "name!" is required
+	params           string // flags sent as query parameters
+}
+
+func fundReadCmds() []fundReadCmd {
+	return []fundReadCmd{
+		{"show CODE", "Show a fund: product, terms, status, last NAV (public)", "funds/{0}", "", ""},
+		{"funds", "List the funds (public)", "funds", "", ""},
+		{"navs CODE", "A fund's NAV history with both signatures (public)", "funds/{0}/navs", "limit", "limit"},
+		{"dividends CODE", "A fund's declared dividends (public)", "funds/{0}/dividends", "", ""},
+		{"totals CODE", "A fund's register totals (its manager, custodian, the regulator)", "funds/{0}/totals", "", ""},
+		{"holders CODE", "A fund's register with lots (its manager, the regulator)", "funds/{0}/holders", "limit", "limit"},
+		{"reconciliation CODE", "A channel's positions in a fund (the manager, the channel, the regulator)", "funds/{0}/reconciliation/{channel}", "channel!", ""},
+		{"holdings INVESTOR", "An investor's holdings with lots", "investors/{0}/holdings", "", ""},
+		{"orders INVESTOR", "An investor's orders, oldest first", "investors/{0}/orders", "status from to limit", "status from to limit"},
+		{"statement INVESTOR", "An investor's statement: investor, holdings valued, orders, dividends", "investors/{0}/statement", "", ""},
+		{"order ID", "An order and its confirmation (ID is CHANNEL:APP_NO)", "orders/{0}", "", ""},
+		{"channel-orders CHANNEL DATE", "A channel's orders of a trade date", "channel-orders/{0}/{1}", "status limit", "status limit"},
+		{"jobs", "Confirmation and dividend work in progress", "jobs", "", ""},
+		{"calendar show", "The trading calendar (public)", "calendar", "", ""},
+	}
+}
+
+var readFlagUsage = map[string]string{
+	"channel": "the channel (reseller or fund manager) organisation", "status": "only orders of this status (pending, confirmed, failed, cancelled)",
+	"from": "trade dates from YYYY-MM-DD", "to": "trade dates to YYYY-MM-DD", "limit": "at most this many",
+}
+
+func (m *Main) fundReadCommand(rc fundReadCmd, parent string) *cobra.Command {
+	var s signerFlags
+	vals := map[string]*string{}
+	use := strings.TrimPrefix(rc.use, parent+" ")
+	c := &cobra.Command{
+		Use:   use,
+		Short: rc.short,
+		Args:  cobra.ExactArgs(len(strings.Fields(use)) - 1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fs, cancel, err := m.openFund(cmd, &s)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			path := rc.path
+			for i, a := range args {
+				path = strings.ReplaceAll(path, fmt.Sprintf("{%d}", i), a)
+			}
+			params := map[string]string{}
+			for k, v := range vals {
+				path = strings.ReplaceAll(path, "{"+k+"}", *v)
+				if *v != "" && strings.Contains(" "+rc.params+" ", " "+k+" ") {
+					params[k] = *v
+				}
+			}
+			raw, err := fs.query("fund/"+path, params, nil)
+			if err != nil {
+				return err
+			}
+			return printJSON(m, raw)
+		},
+	}
+	s.register(c.Flags())
+	_ = c.Flags().MarkHidden("no-wait")
+	for _, f := range strings.Fields(rc.flags) {
+		name, req := strings.CutSuffix(f, "!")
+		vals[name] = c.Flags().String(name, "", readFlagUsage[name])
+		if req {
+			_ = c.MarkFlagRequired(name)
+		}
+	}
+	return c
+}

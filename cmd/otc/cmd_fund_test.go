@@ -1,0 +1,192 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/otcchain/otcchain/fund"
+	"github.com/otcchain/otcchain/internal/ports"
+	"github.com/otcchain/otcchain/node"
+)
+
+// TestFundCLI runs otc fund commands against a one-validator network in
+// this process, as docs/fund-cli.md shows them. Genesis is 30 days in the
+// past so that the demo fund's next NAV date has passed its cut-off and the
+// NAV can be published and co-signed with wall-clock block times (orders
+// placed now belong to today's or a later trade date, so their confirmation
+// cannot be seen here: the test checks they are pending).
+func TestFundCLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a node")
+	}
+	base, err := ports.FreeBase(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "net")
+	const pass = "fund-cli-pass"
+	res, err := node.Testnet(node.TestnetConfig{OutDir: dir, ChainID: "otc-fund-cli", Validators: 1, BasePort: base,
+		Passphrase: pass, ScryptN: 1 << 10, GenesisTime: time.Now().Add(-30 * 24 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// node.Start rather than otc start: CometBFT's metrics live in the
+	// process-wide registry, which holds another test's chain already.
+	ctx := context.Background()
+	n, err := node.Start(ctx, filepath.Join(dir, "node0"), node.StartOptions{
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), EngineLogLevel: "none", NoEngineMetrics: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := n.Stop(); err != nil {
+			t.Errorf("stop: %v", err)
+		}
+	})
+	api := res.Consortium.Nodes[0].APIURL
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if out, err := run(t, ctx, nil, "fund", "show", "000001", "--api", api); err == nil {
+			if !strings.Contains(out, `"status": "open"`) {
+				t.Fatalf("fund show 000001:\n%s", out)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the node did not answer")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	env := map[string]string{PassphraseEnv: pass}
+	as := func(who string, args ...string) (string, error) {
+		t.Helper()
+		return run(t, ctx, env, append(args, "--home", dir, "--as", who)...)
+	}
+	must := func(who string, args ...string) string {
+		t.Helper()
+		out, err := as(who, args...)
+		if err != nil {
+			t.Fatalf("otc %s as %s: %v\n%s", strings.Join(args, " "), who, err, out)
+		}
+		return out
+	}
+	refused := func(want, who string, args ...string) {
+		t.Helper()
+		out, err := as(who, args...)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("otc %s as %s: want an error with %q, got %v\n%s", strings.Join(args, " "), who, want, err, out)
+		}
+	}
+	today, _ := fund.ChinaDate(time.Now())
+	expires, _ := today.AddDays(365)
+	inv1, _ := res.Consortium.Identity("rs-bank", "investor-1")
+
+	// KYC by the bank: the personal data is sealed on this machine.
+	must("rs-bank/operator", "fund", "investor", "register", "--id", "INV001", "--type", "individual", "--risk", "C4",
+		"--assessed", today.String(), "--expires", expires.String(), "--identity", inv1.ID,
+		"--name", "Zhang San", "--id-type", "resident_id", "--id-number", "11010519491231002X", "--phone", "13800000000")
+	out := must("rs-bank/operator", "fund", "account", "open", "--investor", "INV001", "--manager", "fm-alpha")
+	if !strings.Contains(out, `"ta_account"`) || !strings.Contains(out, `"return_code": "0000"`) {
+		t.Errorf("account open:\n%s", out)
+	}
+	out = must("rs-bank/operator", "fund", "purchase", "--investor", "INV001", "--fund", "000001", "--amount", "10000",
+		"--app-no", "P0001", "--investor-key", "investor-1")
+	if !strings.Contains(out, `"order": "rs-bank:P0001"`) || !strings.Contains(out, `"status": "pending"`) {
+		t.Errorf("purchase:\n%s", out)
+	}
+	// A refusal of the fund module, and one of the app (role), with codes.
+	refused("fund/12 below_minimum", "rs-bank/operator", "fund", "purchase", "--investor", "INV001", "--fund", "000001", "--amount", "10.00", "--app-no", "P0002")
+	refused("fund/18 duplicate_order", "rs-bank/operator", "fund", "purchase", "--investor", "INV001", "--fund", "000001", "--amount", "2000.00", "--app-no", "P0001")
+
+	// The NAV of the fund's next trading day (past its cut-off): the manager
+	// publishes, the custodian co-signs.
+	var cal fund.Calendar
+	calJSON, err := run(t, ctx, nil, "fund", "calendar", "show", "--api", api)
+	if err != nil || json.Unmarshal([]byte(calJSON), &cal) != nil {
+		t.Fatalf("calendar show: %v\n%s", err, calJSON)
+	}
+	var f fund.Fund
+	if err := json.Unmarshal([]byte(mustRun(t, nil, "fund", "show", "000001", "--api", api)), &f); err != nil {
+		t.Fatal(err)
+	}
+	next, err := cal.NextTradingDay(f.LastNAVDate)
+	if err != nil {
+		t.Fatal(err)
+	}
+	navArgs := []string{"--fund", "000001", "--date", next.String(), "--nav", "1.0123"}
+	refused("app/10 role_not_permitted", "rs-bank/operator", append([]string{"fund", "nav", "publish"}, navArgs...)...)
+	refused("fund/25 no_nav", "cust-trust/operator", append([]string{"fund", "nav", "cosign"}, navArgs...)...)
+	must("fm-alpha/operator", append([]string{"fund", "nav", "publish"}, navArgs...)...)
+	out = must("cust-trust/operator", append([]string{"fund", "nav", "cosign"}, navArgs...)...)
+	if !strings.Contains(out, `"status": "final"`) {
+		t.Errorf("cosign:\n%s", out)
+	}
+	if out = mustRun(t, nil, "fund", "navs", "000001", "--api", api); !strings.Contains(out, `"nav": "1.0123"`) || !strings.Contains(out, `"custodian_sig"`) {
+		t.Errorf("navs:\n%s", out)
+	}
+
+	// Reads: the channel sees the investor's orders; the custodian the
+	// totals; the bank may not.
+	out = must("rs-bank/operator", "fund", "orders", "INV001", "--status", "pending")
+	if !strings.Contains(out, `"id": "rs-bank:P0001"`) || !strings.Contains(out, `"investor_signed": true`) {
+		t.Errorf("orders:\n%s", out)
+	}
+	if out = must("rs-bank/investor-1", "fund", "holdings", "INV001"); strings.TrimSpace(out) != "[]" {
+		t.Errorf("holdings before confirmation:\n%s", out)
+	}
+	must("regulator/operator", "fund", "order", "rs-bank:P0001")
+	if out = must("cust-trust/operator", "fund", "totals", "000001"); !strings.Contains(out, `"pending_orders": 1`) {
+		t.Errorf("totals:\n%s", out)
+	}
+	refused("not_permitted", "rs-bank/operator", "fund", "totals", "000001")
+	must("fm-alpha/operator", "fund", "jobs")
+
+	// Personal data: the channel, the investor and the regulator open it;
+	// the manager once the channel shares it.
+	for _, who := range []string{"rs-bank/operator", "rs-bank/investor-1", "regulator/operator"} {
+		if out := must(who, "fund", "investor", "show", "INV001", "--decrypt"); !strings.Contains(out, `"name": "Zhang San"`) || !strings.Contains(out, "11010519491231002X") {
+			t.Errorf("investor show --decrypt as %s:\n%s", who, out)
+		}
+	}
+	if out := must("fm-alpha/operator", "fund", "investor", "show", "INV001"); strings.Contains(out, "Zhang San") {
+		t.Errorf("personal data in clear:\n%s", out)
+	}
+	refused("cannot decrypt", "fm-alpha/operator", "fund", "investor", "show", "INV001", "--decrypt")
+	must("rs-bank/operator", "fund", "investor", "share", "INV001", "--with", "fm-alpha")
+	if out := must("fm-alpha/operator", "fund", "investor", "show", "INV001", "--decrypt"); !strings.Contains(out, "Zhang San") {
+		t.Errorf("after share:\n%s", out)
+	}
+
+	// The daily batch: each line accepted or refused on its own; a malformed
+	// file is refused before anything is sent.
+	batch := filepath.Join(t.TempDir(), "orders.jsonl")
+	write := func(lines ...string) {
+		if err := os.WriteFile(batch, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := func(app, amount string) string {
+		return `{"type":"fund/purchase","value":{"app_no":"` + app + `","investor":"INV001","fund":"000001","amount":"` + amount + `"}}`
+	}
+	write(p("B0001", "2000.00"), "", p("B0002", "10.00"), p("B0003", "3000.00"))
+	out, err = as("rs-bank/operator", "fund", "batch", "--file", batch, "--per-tx", "2")
+	if err == nil || !strings.Contains(err.Error(), "1 of 3 lines refused") ||
+		!strings.Contains(out, "line 1: accepted") || !strings.Contains(out, "line 3: refused fund/12 below_minimum") || !strings.Contains(out, "line 4: accepted") {
+		t.Errorf("batch: %v\n%s", err, out)
+	}
+	write(p("B0004", "2000.00"), `{"type":"fund/purchase","value":{"app_no":"B0005","amount":"x"}}`)
+	if _, err := as("rs-bank/operator", "fund", "batch", "--file", batch); err == nil || !strings.Contains(err.Error(), "orders.jsonl:2") {
+		t.Errorf("malformed batch: %v", err)
+	}
+	if out := must("rs-bank/operator", "fund", "orders", "INV001"); strings.Contains(out, "B0004") || !strings.Contains(out, "B0003") {
+		t.Errorf("orders after the batches:\n%s", out)
+	}
+}
