@@ -136,12 +136,21 @@ func (a *App) loadMeta() error {
 func (a *App) ChainID() string { return a.chainCfg().chainID }
 
 // LastCommitted returns the last committed height and app hash.
-func (a *App) LastCommitted() (int64, []byte) { return a.db.LastCommitted() }
+func (a *App) LastCommitted() (int64, []byte) {
+	h, hash, err := a.committedAppHash()
+	if err != nil {
+		return a.db.LastCommitted()
+	}
+	return h, hash
+}
 
 // Info implements abci.Application: CometBFT replays blocks after the height
 // reported here.
 func (a *App) Info(context.Context, *abci.RequestInfo) (*abci.ResponseInfo, error) {
-	h, hash := a.db.LastCommitted()
+	h, hash, err := a.committedAppHash()
+	if err != nil {
+		return nil, err
+	}
 	return &abci.ResponseInfo{Data: "otcchain", Version: Version, AppVersion: AppVersion, LastBlockHeight: h, LastBlockAppHash: hash}, nil
 }
 
@@ -258,12 +267,15 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		results[i] = r
 		a.m.txs.WithLabelValues(r.Codespace, codeName(r)).Inc()
 	}
-	events, err := a.endBlock(a.block, bc)
+	events, outcomes, err := a.endBlock(a.block, bc)
 	if err != nil {
 		return nil, err
 	}
 	a.m.height.Set(float64(req.Height))
-	hash := a.block.AppHash()
+	hash, err := a.sealOutcomes(a.block, req.Height, outcomes)
+	if err != nil {
+		return nil, err
+	}
 	if a.crash != nil {
 		a.crash("after-finalize", req.Height)
 	}

@@ -26,4 +26,5 @@ var (
 	ErrNotPermitted     = Codes.Register(17, "not_permitted", "the caller may not read this")
 	ErrUnknownQuery     = Codes.Register(18, "unknown_query", "no such query path")
 	ErrInvalidGenesis   = Codes.Register(19, "invalid_genesis", "the genesis app state is invalid")
+	ErrUnknownOutcome   = Codes.Register(20, "unknown_outcome", "no end-block outcome with this key")
 )

@@ -411,8 +411,9 @@ func toABCI(evs []module.Event, msgIndex int) []abci.Event {
 	return out
 }
 
-func (a *App) endBlock(blk *state.Block, bc blockCtx) ([]abci.Event, error) {
+func (a *App) endBlock(blk *state.Block, bc blockCtx) ([]abci.Event, []module.Outcome, error) {
 	var out []abci.Event
+	var outcomes []module.Outcome
 	for _, m := range a.reg.Modules() {
 		eb, ok := m.(module.EndBlocker)
 		if !ok {
@@ -422,10 +423,13 @@ func (a *App) endBlock(blk *state.Block, bc blockCtx) ([]abci.Event, error) {
 		br := blk.Branch()
 		ctx.State = br
 		if err := eb.EndBlock(ctx, module.Prefixed(br, m.Name()+"/")); err != nil {
-			return nil, fmt.Errorf("app: end block %s: %w", m.Name(), err)
+			return nil, nil, fmt.Errorf("app: end block %s: %w", m.Name(), err)
 		}
 		if err := br.Write(); err != nil {
-			return nil, err
+			return nil, nil, err
+		}
+		for _, o := range ctx.Outcomes() {
+			outcomes = append(outcomes, module.Outcome{Key: m.Name() + "/" + o.Key, Value: o.Value})
 		}
 		evs := toABCI(ctx.Events(), -1)
 		for i := range evs { // end-block events may be many (a confirmation chunk): not indexed
@@ -435,7 +439,7 @@ func (a *App) endBlock(blk *state.Block, bc blockCtx) ([]abci.Event, error) {
 		}
 		out = append(out, evs...)
 	}
-	return out, nil
+	return out, outcomes, nil
 }
 
 // Side record of the tx index (not hashed: it is derived from blocks).

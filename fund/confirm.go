@@ -222,9 +222,15 @@ func confirmOne(ctx *module.Context, kv module.KV, j *Job, f *Fund, id string, c
 		o.Status = OrderFailed
 	}
 	o.Confirmation = c
-	if err := putJSON(kv, orderKey(o.ID), &o); err != nil {
+	ob, err := json.Marshal(&o)
+	if err != nil {
+		return fmt.Errorf("fund: encode order %s: %w", o.ID, err)
+	}
+	if err := kv.Set(orderKey(o.ID), ob); err != nil {
 		return err
 	}
+	// The confirmation is provable with an outcome receipt (no tx carries it).
+	ctx.Outcome("confirmation/"+o.ID, ob)
 	if held || h.Shares > 0 {
 		if err := putJSON(kv, hk, &h); err != nil {
 			return err
@@ -316,9 +322,14 @@ func runDividend(ctx *module.Context, kv module.KV, j *Job, f *Fund, budget int)
 			dv.Cash += b.Cash
 		}
 		dv.Holders++
-		if err := putJSON(kv, payoutKey(f.Code, dv.ExDate, h.Investor), &po); err != nil {
+		pb, err := json.Marshal(&po)
+		if err != nil {
+			return 0, false, fmt.Errorf("fund: encode payout: %w", err)
+		}
+		if err := kv.Set(payoutKey(f.Code, dv.ExDate, h.Investor), pb); err != nil {
 			return 0, false, err
 		}
+		ctx.Outcome("payout/"+f.Code+"/"+dateKey(dv.ExDate)+"/"+h.Investor, pb)
 	}
 	if len(items) > 0 {
 		j.Cursor = items[len(items)-1].k

@@ -74,6 +74,10 @@ func replay(t *testing.T, c *fixture.Consortium, g *fund.Genesis, blocks []recBl
 			a.Close()
 			db.Close()
 			db, a = open()
+			info, err := a.Info(context.Background(), &abci.RequestInfo{})
+			if err != nil || info.LastBlockHeight != int64(i+1) || !bytes.Equal(info.LastBlockAppHash, b.appHash) {
+				t.Fatalf("after restart at %d: info %+v, %v; want app hash %x", i+1, info, err, b.appHash)
+			}
 		}
 	}
 }

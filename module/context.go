@@ -43,8 +43,25 @@ type Context struct {
 	// only through Peer, never write it.
 	State KVReader
 
-	events []Event
+	events   []Event
+	outcomes []Outcome
 }
+
+// Outcome is a result the chain produced by itself in an end-block (a
+// confirmation, a payout): the app commits the block's outcomes under its
+// app hash so that each can be proven with a receipt, like a transaction.
+type Outcome struct {
+	Key   string // unique for ever within the module, e.g. "confirmation/<order id>"
+	Value []byte // the record as produced (JSON)
+}
+
+// Outcome records an end-block outcome. Keys must never repeat.
+func (c *Context) Outcome(key string, value []byte) {
+	c.outcomes = append(c.outcomes, Outcome{Key: key, Value: value})
+}
+
+// Outcomes returns the outcomes recorded so far.
+func (c *Context) Outcomes() []Outcome { return c.outcomes }
 
 // Peer returns a read-only view of another module's state (for example the
 // fund module reading member identities), as the current block sees it.

@@ -45,22 +45,10 @@ const validatorsPerPage = 100
 // fetched for consistency (proofs against the headers, validator sets against
 // their hashes, commits) but proves nothing: the reader calls Verify.
 func Build(ctx context.Context, src Source, height int64, index uint32, changeHeights []int64) (*Receipt, error) {
-	if height < 1 {
-		return nil, fmt.Errorf("proof: build: height %d is not positive", height)
-	}
-	latest, err := src.Commit(ctx, nil)
+	block, next, path, err := frame(ctx, src, height, changeHeights)
 	if err != nil {
-		return nil, fmt.Errorf("proof: build: latest commit: %w", err)
+		return nil, err
 	}
-	switch {
-	case latest == nil || latest.Header == nil:
-		return nil, errors.New("proof: build: latest commit has no header")
-	case height > latest.Height:
-		return nil, fmt.Errorf("%w: height %d is not committed yet (latest %d)", ErrNotYetProvable, height, latest.Height)
-	case height+1 > latest.Height:
-		return nil, fmt.Errorf("%w: result proof needs height %d; retry after the next block", ErrNotYetProvable, height+1)
-	}
-
 	blk, err := src.Block(ctx, &height)
 	if err != nil {
 		return nil, fmt.Errorf("proof: build: block %d: %w", height, err)
@@ -87,38 +75,8 @@ func Build(ctx context.Context, src Source, height int64, index uint32, changeHe
 			return nil, fmt.Errorf("proof: build: block %d: result %d is missing", height, i)
 		}
 	}
-
-	block, err := lightBlock(ctx, src, height)
-	if err != nil {
-		return nil, err
-	}
 	if !bytes.Equal(block.SignedHeader.Hash(), blk.BlockID.Hash) {
 		return nil, fmt.Errorf("proof: build: the commit for height %d is for another block than the source's block", height)
-	}
-	next, err := lightBlock(ctx, src, height+1)
-	if err != nil {
-		return nil, err
-	}
-
-	heights := slices.Clone(changeHeights)
-	slices.Sort(heights)
-	heights = slices.Compact(heights)
-	var path []LightBlock
-	for _, k := range heights {
-		if k >= height {
-			break
-		}
-		if k < 1 {
-			return nil, fmt.Errorf("proof: build: change height %d is not positive", k)
-		}
-		lb, err := lightBlock(ctx, src, k)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := checkLightBlock(lb.SignedHeader.ChainID, lb, k); err != nil {
-			return nil, fmt.Errorf("proof: build: %w", err)
-		}
-		path = append(path, lb)
 	}
 
 	txProof := txs.Proof(int(index))
@@ -155,12 +113,6 @@ func Build(ctx context.Context, src Source, height int64, index uint32, changeHe
 
 	// Self-check what can be checked without a trust root, so that a
 	// misbehaving or inconsistent source is reported here, not by the reader.
-	if _, err := checkLightBlock(r.ChainID, r.Block, height); err != nil {
-		return nil, fmt.Errorf("proof: build: %w", err)
-	}
-	if _, err := checkLightBlock(r.ChainID, r.Next, height+1); err != nil {
-		return nil, fmt.Errorf("proof: build: %w", err)
-	}
 	if err := checkTx(r, block.SignedHeader.Header); err != nil {
 		return nil, fmt.Errorf("proof: build: %w", err)
 	}
@@ -168,6 +120,58 @@ func Build(ctx context.Context, src Source, height int64, index uint32, changeHe
 		return nil, fmt.Errorf("proof: build: %w", err)
 	}
 	return r, nil
+}
+
+// frame fetches what every receipt of height carries: the light blocks of
+// height and height+1 (checked on their own) and the trust path.
+func frame(ctx context.Context, src Source, height int64, changeHeights []int64) (block, next LightBlock, path []LightBlock, err error) {
+	if height < 1 {
+		return block, next, nil, fmt.Errorf("proof: build: height %d is not positive", height)
+	}
+	latest, err := src.Commit(ctx, nil)
+	if err != nil {
+		return block, next, nil, fmt.Errorf("proof: build: latest commit: %w", err)
+	}
+	switch {
+	case latest == nil || latest.Header == nil:
+		return block, next, nil, errors.New("proof: build: latest commit has no header")
+	case height > latest.Height:
+		return block, next, nil, fmt.Errorf("%w: height %d is not committed yet (latest %d)", ErrNotYetProvable, height, latest.Height)
+	case height+1 > latest.Height:
+		return block, next, nil, fmt.Errorf("%w: the proof needs height %d; retry after the next block", ErrNotYetProvable, height+1)
+	}
+	if block, err = lightBlock(ctx, src, height); err != nil {
+		return block, next, nil, err
+	}
+	if next, err = lightBlock(ctx, src, height+1); err != nil {
+		return block, next, nil, err
+	}
+	heights := slices.Clone(changeHeights)
+	slices.Sort(heights)
+	heights = slices.Compact(heights)
+	for _, k := range heights {
+		if k >= height {
+			break
+		}
+		if k < 1 {
+			return block, next, nil, fmt.Errorf("proof: build: change height %d is not positive", k)
+		}
+		lb, err := lightBlock(ctx, src, k)
+		if err != nil {
+			return block, next, nil, err
+		}
+		if _, err := checkLightBlock(lb.SignedHeader.ChainID, lb, k); err != nil {
+			return block, next, nil, fmt.Errorf("proof: build: %w", err)
+		}
+		path = append(path, lb)
+	}
+	if _, err := checkLightBlock(block.SignedHeader.ChainID, block, height); err != nil {
+		return block, next, nil, fmt.Errorf("proof: build: %w", err)
+	}
+	if _, err := checkLightBlock(block.SignedHeader.ChainID, next, height+1); err != nil {
+		return block, next, nil, fmt.Errorf("proof: build: %w", err)
+	}
+	return block, next, path, nil
 }
 
 // lightBlock fetches the signed header and the full validator set of a height.

@@ -264,7 +264,7 @@ func TestBuildErrors(t *testing.T) {
 		err     string
 		retry   bool
 	}{
-		{name: "next block pending", height: 4, err: "result proof needs height 5; retry after the next block", retry: true},
+		{name: "next block pending", height: 4, err: "proof needs height 5; retry after the next block", retry: true},
 		{name: "not committed", height: 9, err: "height 9 is not committed yet (latest 4)", retry: true},
 		{name: "zero height", height: 0, err: "height 0 is not positive"},
 		{name: "no such index", height: 2, index: 1, err: "block 2 has 1 transactions, no index 1"},

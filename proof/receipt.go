@@ -43,6 +43,10 @@ type Receipt struct {
 	// validator sets at the heights where the validator set changed between
 	// the trust root and Height. Absent (nil) while the set never changed.
 	TrustPath []LightBlock `json:"trust_path,omitempty"`
+	// Outcome is set, and Tx, TxProof, Result and ResultProof are empty, in
+	// a receipt of an end-block outcome (Version is OutcomeVersion): it
+	// proves the outcome under header(Height+1).AppHash. See Outcome.
+	Outcome *Outcome `json:"outcome,omitempty"`
 }
 
 // LightBlock is a signed header (header + commit) with the validator set of
@@ -110,8 +114,8 @@ func (r *Receipt) UnmarshalJSON(b []byte) error {
 	if head.Version == nil {
 		return errors.New("proof: decode receipt: no version field")
 	}
-	if *head.Version != Version {
-		return fmt.Errorf("proof: unsupported receipt version %q (this verifier reads %q)", *head.Version, Version)
+	if *head.Version != Version && *head.Version != OutcomeVersion {
+		return fmt.Errorf("proof: unsupported receipt version %q (this verifier reads %q and %q)", *head.Version, Version, OutcomeVersion)
 	}
 	var out receiptJSON
 	if err := cmtjson.Unmarshal(b, &out); err != nil {

@@ -40,6 +40,9 @@ type Report struct {
 	// trust path walked from it (those at or below a header root are skipped).
 	TrustRoot string  `json:"trust_root"`
 	TrustPath []int64 `json:"trust_path"`
+	// OutcomeKey is set for an outcome receipt; Data is then the outcome's
+	// value (proven under the app hash) and the tx fields are empty.
+	OutcomeKey string `json:"outcome_key,omitempty"`
 }
 
 // Signer is one validator that signed the block at the receipt's height.
@@ -77,8 +80,11 @@ func Verify(r *Receipt, trust Trust) (*Report, error) {
 	if r == nil {
 		return nil, errors.New("proof: no receipt")
 	}
-	if r.Version != Version {
-		return nil, fmt.Errorf("proof: unsupported receipt version %q (this verifier reads %q)", r.Version, Version)
+	if r.Version != Version && r.Version != OutcomeVersion {
+		return nil, fmt.Errorf("proof: unsupported receipt version %q (this verifier reads %q and %q)", r.Version, Version, OutcomeVersion)
+	}
+	if (r.Version == OutcomeVersion) != (r.Outcome != nil) {
+		return nil, fmt.Errorf("proof: a %q receipt must carry an outcome, and only it", OutcomeVersion)
 	}
 	if trust.vals == nil {
 		return nil, errors.New("proof: no trust root (use TrustFromGenesis or TrustFromHeader)")
@@ -137,18 +143,24 @@ func Verify(r *Receipt, trust Trust) (*Report, error) {
 	}
 
 	header, next := r.Block.SignedHeader.Header, r.Next.SignedHeader.Header
-	if err := checkTx(r, header); err != nil {
-		return nil, err
-	}
-	if err := checkResult(r, next); err != nil {
-		return nil, err
+	if r.Outcome != nil {
+		if err := checkOutcome(r, next.AppHash); err != nil {
+			return nil, err
+		}
+	} else {
+		if err := checkTx(r, header); err != nil {
+			return nil, err
+		}
+		if err := checkResult(r, next); err != nil {
+			return nil, err
+		}
 	}
 
 	rep := &Report{
 		ChainID:    r.ChainID,
 		Height:     r.Height,
 		Index:      r.Index,
-		TxHash:     fmt.Sprintf("%X", r.Tx.Hash()),
+		TxHash:     txHashOf(r),
 		BlockHash:  header.Hash().String(),
 		BlockTime:  header.Time,
 		AppHash:    next.AppHash.String(),
@@ -162,6 +174,9 @@ func Verify(r *Receipt, trust Trust) (*Report, error) {
 		TrustRoot:  trust.String(),
 		TrustPath:  walked,
 		Signers:    []Signer{},
+	}
+	if r.Outcome != nil {
+		rep.OutcomeKey, rep.Data = r.Outcome.Key, r.Outcome.Value
 	}
 	for idx, cs := range r.Block.SignedHeader.Commit.Signatures {
 		if cs.BlockIDFlag != types.BlockIDFlagCommit {
@@ -308,4 +323,11 @@ func checkResult(r *Receipt, next *types.Header) error {
 			next.Height, r.Index, r.Height, err)
 	}
 	return nil
+}
+
+func txHashOf(r *Receipt) string {
+	if r.Outcome != nil {
+		return ""
+	}
+	return fmt.Sprintf("%X", r.Tx.Hash())
 }
