@@ -47,15 +47,8 @@ func queryOrgIdentities(ctx *module.QueryContext, kv module.KVReader, p map[stri
 	if ctx.Caller.Role != module.RoleRegulator && ctx.Caller.Org != org {
 		return nil, ErrNotPermitted.Wrapf("only admins of %q and regulators may list its identities", org)
 	}
-	if _, err := GetOrg(kv, org); err != nil {
-		return nil, err
-	}
-	var ids []string
-	pre := orgIDPrefix(org)
-	if err := kv.Iterate(pre, module.PrefixEnd(pre), func(k, _ []byte) bool {
-		ids = append(ids, string(k[len(pre):]))
-		return true
-	}); err != nil {
+	ids, err := orgIdentityIDs(kv, org)
+	if err != nil {
 		return nil, err
 	}
 	out := make([]*Record, 0, len(ids))
@@ -84,15 +77,8 @@ type OrgEncKey struct {
 
 func queryOrgEncKeys(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
 	org := p["id"]
-	if _, err := GetOrg(kv, org); err != nil {
-		return nil, err
-	}
-	var ids []string
-	pre := orgIDPrefix(org)
-	if err := kv.Iterate(pre, module.PrefixEnd(pre), func(k, _ []byte) bool {
-		ids = append(ids, string(k[len(pre):]))
-		return true
-	}); err != nil {
+	ids, err := orgIdentityIDs(kv, org)
+	if err != nil {
 		return nil, err
 	}
 	out := []OrgEncKey{}
@@ -108,4 +94,20 @@ func queryOrgEncKeys(_ *module.QueryContext, kv module.KVReader, p map[string]st
 		out = append(out, OrgEncKey{ID: r.ID, Role: r.Role, Name: r.Name, Algorithm: k.Algorithm, PublicKey: k.PublicKey, Since: k.Since})
 	}
 	return out, nil
+}
+
+// orgIdentityIDs lists the ids of an organisation's identities.
+func orgIdentityIDs(kv module.KVReader, org string) ([]string, error) {
+	if _, err := GetOrg(kv, org); err != nil {
+		return nil, err
+	}
+	var ids []string
+	pre := orgIDPrefix(org)
+	if err := kv.Iterate(pre, module.PrefixEnd(pre), func(k, _ []byte) bool {
+		ids = append(ids, string(k[len(pre):]))
+		return true
+	}); err != nil {
+		return nil, err
+	}
+	return ids, nil
 }

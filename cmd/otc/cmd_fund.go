@@ -43,10 +43,14 @@ type fundSession struct {
 }
 
 // open loads the signer (if any is named) and reads the chain's status.
-func (m *Main) openFund(cmd *cobra.Command, s *signerFlags) (*fundSession, context.CancelFunc, error) {
+// With signer, a signing identity must be named.
+func (m *Main) openFund(cmd *cobra.Command, s *signerFlags, signer bool) (*fundSession, context.CancelFunc, error) {
 	ctx, cancel := contextTimeout(cmd, s.timeout+30*time.Second)
 	fs := &fundSession{m: m, ctx: ctx, flags: s}
 	err := fs.load()
+	if err == nil && signer {
+		err = fs.needSigner()
+	}
 	if err != nil {
 		cancel()
 		return nil, nil, err
@@ -314,14 +318,11 @@ func (m *Main) fundMsgCommand(mc fundMsgCmd, parent string) *cobra.Command {
 		Short: mc.short,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fs, cancel, err := m.openFund(cmd, &s)
+			fs, cancel, err := m.openFund(cmd, &s, true)
 			if err != nil {
 				return err
 			}
 			defer cancel()
-			if err := fs.needSigner(); err != nil {
-				return err
-			}
 			v, err := mc.build(fs, o, args)
 			if err != nil {
 				return err
@@ -731,14 +732,11 @@ func (m *Main) investorShowCmd() *cobra.Command {
 		Short: "Show an investor (its channel, the investor, its fund managers, the regulator); --decrypt opens the personal data",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fs, cancel, err := m.openFund(cmd, &s)
+			fs, cancel, err := m.openFund(cmd, &s, true)
 			if err != nil {
 				return err
 			}
 			defer cancel()
-			if err := fs.needSigner(); err != nil {
-				return err
-			}
 			inv, raw, err := fs.readInvestor(args[0])
 			if err != nil {
 				return err
@@ -818,7 +816,7 @@ func (m *Main) fundReadCommand(rc fundReadCmd, parent string) *cobra.Command {
 		Short: rc.short,
 		Args:  cobra.ExactArgs(len(strings.Fields(use)) - 1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			fs, cancel, err := m.openFund(cmd, &s)
+			fs, cancel, err := m.openFund(cmd, &s, false)
 			if err != nil {
 				return err
 			}

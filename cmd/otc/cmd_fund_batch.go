@@ -96,14 +96,11 @@ It fails when any line was refused.`,
 			if err != nil {
 				return err
 			}
-			fs, cancel, err := m.openFund(cmd, &s)
+			fs, cancel, err := m.openFund(cmd, &s, true)
 			if err != nil {
 				return err
 			}
 			defer cancel()
-			if err := fs.needSigner(); err != nil {
-				return err
-			}
 			refused := 0
 			for start := 0; start < len(lines); start += perTx {
 				chunk := lines[start:min(start+perTx, len(lines))]
