@@ -3,6 +3,7 @@ package app
 import (
 	"encoding/binary"
 	"fmt"
+	"strings"
 
 	"github.com/otcchain/otcchain/module"
 	"github.com/otcchain/otcchain/proof"
@@ -16,7 +17,7 @@ import (
 //
 //	out/b/<height>  -> state hash (32 bytes) || the block's outcome items (32 bytes each)
 //	out/k/<key>     -> height (8) || index (4) || value
-func outBlockKey(h int64) []byte { return binary.BigEndian.AppendUint64([]byte("out/b/"), uint64(h)) }
+func outBlockKey(h int64) []byte  { return binary.BigEndian.AppendUint64([]byte("out/b/"), uint64(h)) }
 func outKeyKey(key string) []byte { return []byte("out/k/" + key) }
 
 // sealOutcomes records the block's outcomes and returns its app hash.
@@ -95,3 +96,25 @@ func (a *App) Outcome(key string) (int64, *proof.Outcome, error) {
 	return height, o, nil
 }
 
+// OutcomeFor is Outcome with access control: the caller must be allowed to
+// read what the outcome is about (the module names the query whose rule
+// applies; a regulator reads everything).
+func (a *App) OutcomeFor(key string, caller *module.Identity) (int64, *proof.Outcome, error) {
+	modName, rest, _ := strings.Cut(key, "/")
+	m, ok := a.reg.Module(modName)
+	if !ok {
+		return 0, nil, ErrUnknownOutcome.Wrapf("no module %q", modName)
+	}
+	oa, ok := m.(module.OutcomeAccess)
+	if !ok {
+		return 0, nil, ErrUnknownOutcome.Wrapf("module %s has no outcomes", modName)
+	}
+	path, ok := oa.OutcomeQuery(rest)
+	if !ok {
+		return 0, nil, ErrUnknownOutcome.Wrapf("no outcome %q", key)
+	}
+	if _, err := a.Read(modName+"/"+path, nil, caller); err != nil {
+		return 0, nil, err
+	}
+	return a.Outcome(key)
+}

@@ -164,3 +164,16 @@ func (c *Client) Receipt(ctx context.Context, hash string) (*proof.Receipt, []by
 	}
 	return r, b, nil
 }
+
+// OutcomeReceiptJSON returns the receipt of an end-block outcome, e.g.
+// "fund/confirmation/rs-bank:P1" (a fund confirmation: no tx carries it).
+// It needs a token (Login) of an identity allowed to read what the outcome
+// is about. Errors: unknown_outcome (404), not_permitted (403),
+// CodeReceiptNotReady (retry after the next block).
+func (c *Client) OutcomeReceiptJSON(ctx context.Context, key string) ([]byte, error) {
+	parts := strings.Split(key, "/")
+	for i, p := range parts {
+		parts[i] = url.PathEscape(p)
+	}
+	return c.raw(ctx, http.MethodGet, "/v1/outcomes/"+strings.Join(parts, "/"), nil, nil)
+}

@@ -2,6 +2,7 @@ package fund
 
 import (
 	"strconv"
+	"strings"
 
 	"github.com/otcchain/otcchain/module"
 )
@@ -435,4 +436,21 @@ func iterateJSON(kv module.KVReader, pre []byte, limit int, fn func(v []byte) er
 		return ierr
 	}
 	return err
+}
+
+// OutcomeQuery implements module.OutcomeAccess: a confirmation is read like
+// its order, a payout like its investor.
+func (m *Module) OutcomeQuery(key string) (string, bool) {
+	kind, rest, _ := strings.Cut(key, "/")
+	switch kind {
+	case "confirmation":
+		return "orders/" + rest, rest != ""
+	case "payout":
+		parts := strings.Split(rest, "/")
+		if len(parts) != 3 || parts[2] == "" {
+			return "", false
+		}
+		return "investors/" + parts[2], true
+	}
+	return "", false
 }

@@ -155,3 +155,10 @@ type Module interface {
 type EndBlocker interface {
 	EndBlock(ctx *Context, kv KV) error
 }
+
+// OutcomeAccess is implemented by modules with end-block outcomes: it names
+// the module query whose access rule governs who may fetch the outcome with
+// key (without the module prefix) and its receipt.
+type OutcomeAccess interface {
+	OutcomeQuery(key string) (path string, ok bool)
+}

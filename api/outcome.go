@@ -1,0 +1,52 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+
+	"github.com/otcchain/otcchain/client"
+	"github.com/otcchain/otcchain/module"
+	"github.com/otcchain/otcchain/proof"
+)
+
+// OutcomeReader is implemented by an AppReader whose end-blocks produce
+// provable outcomes (package proof, Outcome): *app.App does.
+type OutcomeReader interface {
+	OutcomeFor(key string, caller *module.Identity) (height int64, o *proof.Outcome, err error)
+}
+
+// handleOutcomeReceipt serves the receipt of an end-block outcome, such as a
+// fund confirmation ("fund/confirmation/rs-bank:P1"), to a caller allowed to
+// read what it is about.
+func (s *Server) handleOutcomeReceipt(w http.ResponseWriter, r *http.Request) error {
+	key := r.PathValue("key")
+	if key == "" || len(key) > maxPathBytes {
+		return errorf(http.StatusBadRequest, client.CodeInvalidRequest, "outcome key must be 1 to %d characters", maxPathBytes)
+	}
+	or, ok := s.cfg.App.(OutcomeReader)
+	if !ok {
+		return errorf(http.StatusNotFound, client.CodeNotFound, "this node has no outcomes")
+	}
+	caller, err := s.caller(r)
+	if err != nil {
+		return err
+	}
+	height, o, err := or.OutcomeFor(key, caller)
+	if err != nil {
+		return err
+	}
+	rc, err := proof.BuildOutcome(r.Context(), s.cfg.RPC, height, o, s.cfg.App.ValidatorChangeHeights())
+	if errors.Is(err, proof.ErrNotYetProvable) {
+		w.Header().Set("Retry-After", "1")
+		return errorf(http.StatusServiceUnavailable, client.CodeReceiptNotReady, "%v", err)
+	}
+	if err != nil {
+		return nodeUnavailable("build outcome receipt", err)
+	}
+	b, err := rc.MarshalJSON()
+	if err != nil {
+		return err
+	}
+	writeRawJSON(w, http.StatusOK, b)
+	return nil
+}
