@@ -103,9 +103,15 @@ Exit status 0 when everything verifies; otherwise it says what failed.`,
 			}
 			w := m.Stdout
 			fmt.Fprintf(w, "receipt verifies (trust root: %s)\n", trust)
-			fmt.Fprintf(w, "  chain      %s\n  height     %d (tx %d)\n  tx hash    %s\n  block time %s\n",
-				rep.ChainID, rep.Height, rep.Index, rep.TxHash, rep.BlockTime.UTC().Format(time.RFC3339Nano))
-			fmt.Fprintf(w, "  result     code %d\n  data       %s\n", rep.Code, string(rep.Data))
+			if rep.OutcomeKey != "" {
+				fmt.Fprintf(w, "  chain      %s\n  height     %d (end-block outcome, under the app hash of header %d)\n  outcome    %s\n  block time %s\n",
+					rep.ChainID, rep.Height, rep.Height+1, rep.OutcomeKey, rep.BlockTime.UTC().Format(time.RFC3339Nano))
+				fmt.Fprintf(w, "  value      %s\n", string(rep.Data))
+			} else {
+				fmt.Fprintf(w, "  chain      %s\n  height     %d (tx %d)\n  tx hash    %s\n  block time %s\n",
+					rep.ChainID, rep.Height, rep.Index, rep.TxHash, rep.BlockTime.UTC().Format(time.RFC3339Nano))
+				fmt.Fprintf(w, "  result     code %d\n  data       %s\n", rep.Code, string(rep.Data))
+			}
 			names := make([]string, 0, len(rep.Signers))
 			for _, s := range rep.Signers {
 				n := s.Name
@@ -115,6 +121,9 @@ Exit status 0 when everything verifies; otherwise it says what failed.`,
 				names = append(names, n)
 			}
 			fmt.Fprintf(w, "  signed by  %d/%d voting power: %s\n", rep.SignedPower, rep.TotalPower, strings.Join(names, ", "))
+			if file != "" && r.Outcome != nil {
+				return errors.New("--file checks a document anchored by a transaction, not an outcome")
+			}
 			if file != "" {
 				fb, err := os.ReadFile(file)
 				if err != nil {
