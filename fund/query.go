@@ -7,7 +7,7 @@ import (
 	"github.com/otcchain/otcchain/module"
 )
 
-// Queries implements module.Module. Paths (under /v1/query/fund/...):
+// Queries implements module.Module. Paths (under GET /v1/q/fund/...):
 //
 //	calendar                              public: the trading calendar
 //	funds, funds/{code}                   public: products, terms, status, last NAV

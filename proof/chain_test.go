@@ -36,6 +36,9 @@ type chainSpec struct {
 	txs map[int64][][]byte
 	// absent lists, per height, key indices left out of that height's commit.
 	absent map[int64][]int
+	// appHash sets the app hash in the header of a height (default: a
+	// hash of "app-<height>").
+	appHash map[int64][]byte
 }
 
 type fakeChain struct {
@@ -120,11 +123,15 @@ func newChain(tb testing.TB, spec chainSpec) *fakeChain {
 		lastResults := types.NewResults(c.results[h-1]).Hash()
 		block := types.MakeBlock(h, txs, lastCommit, nil)
 		vals := c.vals[h]
+		appHash := tmhash.Sum([]byte(fmt.Sprintf("app-%d", h)))
+		if ah, ok := spec.appHash[h]; ok {
+			appHash = ah
+		}
 		block.Header.Populate(
 			cmtversion.Consensus{Block: version.BlockProtocol, App: 1}, spec.chainID,
 			chainStart.Add(time.Duration(h)*time.Second), lastID,
 			vals.Hash(), c.vals[h+1].Hash(), consensusHash,
-			tmhash.Sum([]byte(fmt.Sprintf("app-%d", h))), lastResults,
+			appHash, lastResults,
 			vals.GetProposer().Address,
 		)
 		ps, err := block.MakePartSet(types.BlockPartSizeBytes)

@@ -262,7 +262,7 @@ print the result as JSON, or fail with the refusal's code
 		group(p).AddCommand(m.fundReadCommand(rc, p))
 	}
 	group("investor").AddCommand(m.investorShowCmd())
-	c.AddCommand(m.fundBatchCmd())
+	c.AddCommand(m.fundBatchCmd(), m.fundReceiptCmd())
 	return c
 }
 
