@@ -209,8 +209,7 @@ func isRegulator(kv module.KVReader, who module.Identity) bool {
 }
 
 func getFund(kv module.KVReader, code string) (*Fund, error) {
-	var f Fund
-	ok, err := getJSON(kv, fundKey(code), &f)
+	f, ok, err := fundMemo.get(kv, fundKey(code))
 	if err != nil {
 		return nil, err
 	}
@@ -221,8 +220,7 @@ func getFund(kv module.KVReader, code string) (*Fund, error) {
 }
 
 func getInvestor(kv module.KVReader, id string) (*Investor, error) {
-	var inv Investor
-	ok, err := getJSON(kv, investorKey(id), &inv)
+	inv, ok, err := investorMemo.get(kv, investorKey(id))
 	if err != nil {
 		return nil, err
 	}
@@ -233,8 +231,7 @@ func getInvestor(kv module.KVReader, id string) (*Investor, error) {
 }
 
 func getCalendar(kv module.KVReader) (Calendar, error) {
-	var c Calendar
-	ok, err := getJSON(kv, calKey(), &c)
+	c, ok, err := calendarMemo.get(kv, calKey())
 	if err != nil {
 		return Calendar{}, err
 	}
