@@ -4,7 +4,7 @@
 // method change 029), their automatic confirmation at T+1, the share register
 // with its lots, and dividends.
 //
-// The state machine, as planned:
+// The state machine:
 //
 //	fund:  (absent) --register--> offering --offering ends--> open
 //	       open <--> purchase-suspended | redemption-suspended
@@ -16,8 +16,16 @@
 //	lot:   confirmed subscription, purchase or reinvestment --> lot (shares, since)
 //	       redemption --> lots consumed first in first out
 //
-// This first part holds the deterministic arithmetic and the trading calendar
-// that the state machine will call:
+// Files: types.go and msgs.go (records and messages), module.go (message
+// table, genesis, shared checks, signed statements), investor.go (KYC,
+// sealed personal data, accounts, risk disclosures), product.go (funds,
+// terms, status, calendar, NAV and its co-signature, dividends), order.go
+// (orders, cancellations, freezes), confirm.go (the end-block jobs:
+// confirmation, establishment, failed offerings, dividends, in chunks),
+// query.go (reads and their access rules), personal.go (client-side
+// sealing and opening of personal data), memo.go (decode memo). docs/fund.md
+// describes the rules. The arithmetic and the calendar the state machine
+// calls are:
 //
 //   - money.go: the fixed-point types Amount (fen), Shares (0.01 share), NAV
 //     (4 decimals), Rate (parts per million) and DividendPerShare (4 decimals
