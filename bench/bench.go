@@ -165,12 +165,29 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	lastChange := time.Now()
 	resubmitted := false
 	follower := clients[0]
+	// A busy node may drop an RPC connection (CometBFT's RPC write timeout is
+	// ~11 s; the results of a block of tens of thousands of batch items are
+	// tens of MB of JSON): the follower retries before giving up.
+	const followerRetries = 5
+	failures := 0
+	retry := func(err error) bool {
+		failures++
+		if failures > followerRetries || ctx.Err() != nil {
+			return false
+		}
+		fmt.Fprintf(cfg.Progress, "\nfollower: %v (retrying)\n", err)
+		time.Sleep(time.Second)
+		return true
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
 		st, err := follower.Status(ctx)
 		if err != nil {
+			if retry(err) {
+				continue
+			}
 			return nil, fmt.Errorf("bench: status: %w", err)
 		}
 		for height < st.SyncInfo.LatestBlockHeight {
@@ -178,18 +195,23 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 			h := height
 			blk, err := follower.Block(ctx, &h)
 			if err != nil {
+				if retry(err) {
+					height--
+					break
+				}
 				return nil, fmt.Errorf("bench: block %d: %w", h, err)
 			}
 			br, err := follower.BlockResults(ctx, &h)
 			if err != nil {
 				// The block store is written before the block is executed:
 				// results appear a moment later. Retry on the next poll.
-				if strings.Contains(err.Error(), "could not find results") {
+				if strings.Contains(err.Error(), "could not find results") || retry(err) {
 					height--
 					break
 				}
 				return nil, fmt.Errorf("bench: block results %d: %w", h, err)
 			}
+			failures = 0
 			now := time.Now()
 			if len(blk.Block.Txs) > 0 {
 				res.Blocks++
