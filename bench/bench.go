@@ -122,6 +122,17 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 				time.Sleep(50 * time.Millisecond)
 				continue
 			}
+			// A busy node may drop the connection (RPC write timeout) after
+			// the tx entered its mempool: send again; "already in cache" then
+			// means it was accepted.
+			if attempt > 0 && strings.Contains(reason, "tx already exists in cache") {
+				sent.Add(1)
+				return
+			}
+			if err != nil && attempt < 10 && ctx.Err() == nil {
+				time.Sleep(time.Second)
+				continue
+			}
 			mu.Lock()
 			if p := table[h]; p != nil && !p.done {
 				p.done = true
