@@ -82,6 +82,7 @@ func TestRoleTable(t *testing.T) {
 		module.RoleCustodian:   "cust-trust/operator",
 		module.RoleRegulator:   "regulator/operator",
 		module.RoleAdmin:       "fm-beta/admin",
+		module.RoleSeal:        "cust-trust/seal",
 	}
 	for _, row := range table {
 		for _, role := range module.AllRoles() {

@@ -28,7 +28,7 @@ func (*Module) Codes() *module.Codes { return Codes }
 
 // AllRoles lists every role (registration is open to any role: admins register
 // others, anyone may register their own certificate).
-var allRoles = module.AllRoles()
+var allRoles = module.ActingRoles()
 
 // Msgs implements module.Module.
 func (m *Module) Msgs() []module.MsgSpec {

@@ -14,10 +14,20 @@ const (
 	RoleCustodian   Role = "custodian"
 	RoleRegulator   Role = "regulator"
 	RoleAdmin       Role = "admin"
+	// RoleSeal is an organisation's electronic seal (电子印章, GB/T 38540): a
+	// certificate issued by the organisation's CA whose key stamps contracts
+	// beside a person's signature. A seal never sends transactions.
+	RoleSeal Role = "seal"
 )
 
 // AllRoles lists every role in a fixed order (tables and tests iterate it).
 func AllRoles() []Role {
+	return []Role{RoleInvestor, RoleReseller, RoleFundManager, RoleCustodian, RoleRegulator, RoleAdmin, RoleSeal}
+}
+
+// ActingRoles are the roles whose identities send transactions: every role
+// but RoleSeal.
+func ActingRoles() []Role {
 	return []Role{RoleInvestor, RoleReseller, RoleFundManager, RoleCustodian, RoleRegulator, RoleAdmin}
 }
 
@@ -28,7 +38,7 @@ func ParseRole(s string) (Role, error) {
 			return r, nil
 		}
 	}
-	return "", fmt.Errorf("module: unknown role %q (want one of investor, reseller, fund_manager, custodian, regulator, admin)", s)
+	return "", fmt.Errorf("module: unknown role %q (want one of investor, reseller, fund_manager, custodian, regulator, admin, seal)", s)
 }
 
 // OrgType is the kind of member organisation. An organisation's type bounds
@@ -64,7 +74,7 @@ func ParseOrgType(s string) (OrgType, error) {
 // channels.
 func RoleAllowedForOrg(t OrgType, r Role) bool {
 	switch r {
-	case RoleAdmin:
+	case RoleAdmin, RoleSeal:
 		return true
 	case RoleInvestor:
 		return t == OrgReseller || t == OrgFundManager
