@@ -10,33 +10,15 @@ import (
 )
 
 // checkRecipients checks a sealed envelope's recipients against the
-// identities on chain: each is a registered, active identity whose current
-// encryption key has the algorithm of its wrap; the required ids are there;
-// and at least one recipient acts for the regulator.
+// identities on chain (member.CheckRecipients): registered, active, wrapped
+// with the algorithm of their registered encryption key; the required ids
+// are there; and at least one recipient acts for the regulator.
 func checkRecipients(ctx *module.Context, env *crypto.Envelope, required ...string) error {
-	mk := members(ctx)
-	regulator := false
-	for _, w := range env.Recipients {
-		rec, err := member.GetRecord(mk, w.ID)
-		if err != nil {
-			if module.AsError(err) != nil {
-				return ErrPersonalData.Wrapf("recipient %s is not a registered identity", w.ID)
-			}
-			return err
-		}
-		if rec.Status != member.StatusActive {
-			return ErrPersonalData.Wrapf("recipient %s is %s", w.ID, rec.Status)
-		}
-		k := rec.CurrentEncKey()
-		if k == nil {
-			return ErrPersonalData.Wrapf("recipient %s has no registered encryption key", w.ID)
-		}
-		if k.Algorithm != string(w.Algorithm) {
-			return ErrPersonalData.Wrapf("recipient %s: wrapped with %s, but its registered key is %s", w.ID, w.Algorithm, k.Algorithm)
-		}
-		if isRegulator(mk, rec.Identity()) {
-			regulator = true
-		}
+	_, regulator, err := member.CheckRecipients(members(ctx), env)
+	if e := module.AsError(err); e != nil {
+		return ErrPersonalData.Wrapf("%s", e.Message)
+	} else if err != nil {
+		return err
 	}
 	for _, id := range required {
 		if !env.HasRecipient(id) {
