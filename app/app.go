@@ -14,6 +14,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/otcchain/otcchain/contract"
 	"github.com/otcchain/otcchain/evidence"
 	"github.com/otcchain/otcchain/fund"
 	"github.com/otcchain/otcchain/member"
@@ -39,7 +40,7 @@ type Config struct {
 // DefaultModules are the modules after member in a standard node, in
 // registration order (which is also genesis and end-block order).
 func DefaultModules() []module.Module {
-	return []module.Module{evidence.New(), fund.New()}
+	return []module.Module{evidence.New(), fund.New(), contract.New()}
 }
 
 // Version is reported in ABCI Info.

@@ -44,7 +44,7 @@ func (a *App) Read(path string, params map[string]string, caller *module.Identit
 			p[k] = v
 		}
 		h, _ := a.db.LastCommitted()
-		qc := &module.QueryContext{Height: h, Caller: caller, State: a.db.Committed()}
+		qc := &module.QueryContext{Chain: a.ChainID(), Height: h, Caller: caller, State: a.db.Committed()}
 		return q.Handle(qc, module.PrefixedReader(a.db.Committed(), modName+"/"), p)
 	}
 	return nil, ErrUnknownQuery.Wrapf("no query %q", path)

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"github.com/otcchain/otcchain/contract"
 	"github.com/otcchain/otcchain/module"
 )
 
@@ -16,6 +17,8 @@ type orderCtx struct {
 	date  Date
 	cal   Calendar
 	today Date // China calendar date of the block
+
+	contracts module.KVReader // the contract module's state
 }
 
 func loadOrder(ctx *module.Context, kv module.KV, b *OrderBase, msgType, quantity string) (*orderCtx, error) {
@@ -68,7 +71,7 @@ func loadOrder(ctx *module.Context, kv module.KV, b *OrderBase, msgType, quantit
 	} else if old != nil {
 		return nil, ErrDuplicateOrder.Wrapf("channel %s already used application number %s", ctx.Signer.Org, b.AppNo)
 	}
-	return &orderCtx{inv: inv, fund: f, ta: &ta, date: date, cal: cal, today: today}, nil
+	return &orderCtx{inv: inv, fund: f, ta: &ta, date: date, cal: cal, today: today, contracts: ctx.Peer("contract")}, nil
 }
 
 func slicesFind(list []string, s string) (int, bool) {
@@ -90,10 +93,19 @@ func checkBuy(kv module.KV, oc *orderCtx, amount Amount) error {
 		return ErrKYCExpired.Wrapf("investor %s: risk assessment expired on %s; reassess before buying", inv.ID, inv.RiskExpires)
 	}
 	if inv.Type != InvestorProfessional && Level(inv.Risk) < Level(f.Risk) {
-		if ack, err := kv.Get(ackKey(inv.ID, f.Code)); err != nil {
+		ack, err := kv.Get(ackKey(inv.ID, f.Code))
+		if err != nil {
 			return err
-		} else if ack == nil {
-			return ErrUnsuitable.Wrapf("investor %s is C%d and fund %s is R%d: a signed risk disclosure is required", inv.ID, inv.Risk, f.Code, f.Risk)
+		}
+		if ack == nil {
+			// A signed risk-disclosure contract (contract module) counts too.
+			ok, err := contract.RiskDisclosureSigned(oc.contracts, inv.ID, f.Code, oc.today.String())
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return ErrUnsuitable.Wrapf("investor %s is C%d and fund %s is R%d: a signed risk disclosure is required", inv.ID, inv.Risk, f.Code, f.Risk)
+			}
 		}
 	}
 	var h Holding

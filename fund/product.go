@@ -3,6 +3,7 @@ package fund
 import (
 	"slices"
 
+	"github.com/otcchain/otcchain/contract"
 	"github.com/otcchain/otcchain/module"
 )
 
@@ -126,6 +127,17 @@ func authoriseReseller(ctx *module.Context, kv module.KV, m *AuthoriseReseller) 
 	} else if t != module.OrgReseller {
 		return nil, ErrInvalidRequest.Wrapf("%s is a %s, not a reseller", m.Reseller, t)
 	}
+	today, err := ChinaDate(ctx.Time)
+	if err != nil {
+		return nil, ErrCalendar.Wrapf("%v", err)
+	}
+	agreement, err := contract.DistributionAgreement(ctx.Peer("contract"), f.Manager, m.Reseller, today.String())
+	if err != nil {
+		return nil, err
+	}
+	if f.Terms.RequireAgreement && !m.Revoke && !agreement {
+		return nil, ErrNotAuthorised.Wrapf("fund %s requires an effective distribution agreement between %s and %s (contract module)", f.Code, f.Manager, m.Reseller)
+	}
 	i, found := slices.BinarySearch(f.Resellers, m.Reseller)
 	switch {
 	case m.Revoke && !found:
@@ -141,7 +153,7 @@ func authoriseReseller(ctx *module.Context, kv module.KV, m *AuthoriseReseller) 
 		return nil, err
 	}
 	ctx.Emit("reseller_authorisation", module.A("fund", f.Code), module.A("reseller", m.Reseller), module.A("revoked", boolText(m.Revoke)))
-	return map[string]any{"fund": f.Code, "resellers": f.Resellers}, nil
+	return map[string]any{"fund": f.Code, "resellers": f.Resellers, "agreement": agreement}, nil
 }
 
 func boolText(b bool) string {

@@ -177,6 +177,7 @@ type Terms struct {
 	RedemptionFees   []RedemptionTier `json:"redemption_fees"`
 	DividendMethod   string           `json:"dividend_method"`                // default for new holdings
 	RequireInvestor  bool             `json:"require_investor_sig,omitempty"` // orders must carry the investor's signature
+	RequireAgreement bool             `json:"require_agreement,omitempty"`    // a reseller is authorised only under an effective distribution agreement (contract module)
 }
 
 // Fund is a registered fund.

@@ -117,12 +117,16 @@ func (s MsgSpec) Allows(r Role) bool {
 // QueryContext is what a query knows: the committed height and the caller,
 // nil when the caller is anonymous.
 type QueryContext struct {
+	Chain  string // chain id
 	Height int64
 	Caller *Identity
 	// State reads the committed store under every module's prefix; see
 	// Peer.
 	State KVReader
 }
+
+// ChainID returns the chain id.
+func (c *QueryContext) ChainID() string { return c.Chain }
 
 // Peer returns a read-only view of another module's committed state.
 func (c *QueryContext) Peer(name string) KVReader { return PrefixedReader(c.State, name+"/") }

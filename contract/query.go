@@ -1,0 +1,191 @@
+package contract
+
+import (
+	"strconv"
+
+	"github.com/otcchain/otcchain/module"
+)
+
+// Queries implements module.Module. Paths (GET /v1/q/contract/...):
+//
+//	types, types/{id}, seals/{org}           public
+//	contracts/{id}                           the parties, the regulator: the contract and its versions
+//	contracts/{id}/versions/{n}              same: one version (with its encrypted document)
+//	contracts/{id}/history                   same: the operation evidence
+//	org-contracts/{org}                      that organisation's people, the regulator
+//	verify/{alg}/{hash}                      any member identity: the verification report of a file
+func (m *Module) Queries() []module.QuerySpec {
+	acting := module.ActingRoles()
+	return []module.QuerySpec{
+		{Path: "types", Public: true, Handle: func(_ *module.QueryContext, kv module.KVReader, _ map[string]string) (any, error) {
+			out := []*Type{}
+			return out, iterate(kv, []byte("type/"), func(_, v []byte) error {
+				var t Type
+				if _, err := getJSON(rawKV(v), nil, &t); err != nil {
+					return err
+				}
+				out = append(out, &t)
+				return nil
+			})
+		}},
+		{Path: "types/{id}", Public: true, Handle: func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+			return getType(kv, p["id"])
+		}},
+		{Path: "seals/{org}", Public: true, Handle: func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+			out := []*Seal{}
+			return out, iterate(kv, []byte("seal/"), func(_, v []byte) error {
+				var s Seal
+				if _, err := getJSON(rawKV(v), nil, &s); err != nil {
+					return err
+				}
+				if s.Org == p["org"] {
+					out = append(out, &s)
+				}
+				return nil
+			})
+		}},
+		{Path: "contracts/{id}", Roles: acting, Handle: queryContract},
+		{Path: "contracts/{id}/versions/{n}", Roles: acting, Handle: queryVersion},
+		{Path: "contracts/{id}/history", Roles: acting, Handle: queryHistory},
+		{Path: "org-contracts/{org}", Roles: acting, Handle: queryOrgContracts},
+		{Path: "verify/{alg}/{hash}", Roles: acting, Handle: func(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+			return Verify(kv, qc.Peer("member"), qc.ChainID(), p["alg"], p["hash"])
+		}},
+	}
+}
+
+// readable returns a contract the caller may read: a party's people, the
+// investor party itself, or the regulator.
+func readable(qc *module.QueryContext, kv module.KVReader, id string) (*Contract, error) {
+	c, err := getContract(kv, id)
+	if err != nil {
+		return nil, err
+	}
+	if isRegulator(qc.Peer("member"), *qc.Caller) || partyOf(c, *qc.Caller, nil) >= 0 {
+		return c, nil
+	}
+	return nil, ErrNotPermitted.Wrapf("%s %s is not a party of contract %s", qc.Caller.Org, qc.Caller.Role, id)
+}
+
+func queryContract(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+	c, err := readable(qc, kv, p["id"])
+	if err != nil {
+		return nil, err
+	}
+	type view struct {
+		*Contract
+		Versions []*Version `json:"versions"`
+	}
+	out := view{Contract: c}
+	for n := 1; n <= c.Version; n++ {
+		v, err := getVersion(kv, c.ID, n)
+		if err != nil {
+			return nil, err
+		}
+		v.Document.Envelope = nil // GET .../versions/{n} carries the encrypted document
+		out.Versions = append(out.Versions, v)
+	}
+	return out, nil
+}
+
+func queryVersion(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+	c, err := readable(qc, kv, p["id"])
+	if err != nil {
+		return nil, err
+	}
+	n, err := strconv.Atoi(p["n"])
+	if err != nil {
+		return nil, ErrInvalidRequest.Wrapf("version must be a number")
+	}
+	return getVersion(kv, c.ID, n)
+}
+
+func queryHistory(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+	c, err := readable(qc, kv, p["id"])
+	if err != nil {
+		return nil, err
+	}
+	out := []*Event{}
+	return out, iterate(kv, historyPrefix(c.ID), func(_, v []byte) error {
+		var e Event
+		if _, err := getJSON(rawKV(v), nil, &e); err != nil {
+			return err
+		}
+		out = append(out, &e)
+		return nil
+	})
+}
+
+func queryOrgContracts(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+	org := p["org"]
+	if !isRegulator(qc.Peer("member"), *qc.Caller) && (qc.Caller.Org != org || qc.Caller.Role == module.RoleInvestor) {
+		return nil, ErrNotPermitted.Wrapf("only %s's people and the regulator list its contracts", org)
+	}
+	var ids []string
+	pre := []byte("org/" + org + "/")
+	if err := iterate(kv, pre, func(k, _ []byte) error {
+		ids = append(ids, string(k[len(pre):]))
+		return nil
+	}); err != nil {
+		return nil, err
+	}
+	out := []*Contract{}
+	for _, id := range ids {
+		c, err := getContract(kv, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+func iterate(kv module.KVReader, pre []byte, fn func(k, v []byte) error) error {
+	var err error
+	if ierr := kv.Iterate(pre, module.PrefixEnd(pre), func(k, v []byte) bool {
+		err = fn(k, v)
+		return err == nil
+	}); ierr != nil {
+		return ierr
+	}
+	return err
+}
+
+// rawKV is a reader holding one value (so decoding shares getJSON's errors).
+type rawKV []byte
+
+func (r rawKV) Get([]byte) ([]byte, error)                           { return r, nil }
+func (r rawKV) Iterate([]byte, []byte, func(k, v []byte) bool) error { return nil }
+
+// RiskDisclosureSigned says whether investor (an id of the fund module) has
+// an effective risk-disclosure contract for fund: the fund module's
+// suitability check accepts it in place of an acknowledgement message.
+func RiskDisclosureSigned(kv module.KVReader, investor, fund, today string) (bool, error) {
+	return anyEffective(kv, riskDisclosurePrefix(investor, fund), today)
+}
+
+// DistributionAgreement says whether manager and reseller have an effective
+// distribution agreement.
+func DistributionAgreement(kv module.KVReader, manager, reseller, today string) (bool, error) {
+	return anyEffective(kv, distributionPrefix(manager, reseller), today)
+}
+
+func anyEffective(kv module.KVReader, pre []byte, today string) (bool, error) {
+	var ids []string
+	if err := iterate(kv, pre, func(k, _ []byte) error {
+		ids = append(ids, string(k[len(pre):]))
+		return nil
+	}); err != nil {
+		return false, err
+	}
+	for _, id := range ids {
+		c, err := getContract(kv, id)
+		if err != nil {
+			return false, err
+		}
+		if s := statusAt(c, today); s == StatusEffective || s == StatusAmending {
+			return true, nil
+		}
+	}
+	return false, nil
+}
