@@ -277,3 +277,9 @@ func joinParties(ps []Party) string {
 	}
 	return b.String()
 }
+
+// DocumentAAD is the associated data a contract's document envelope is
+// sealed with (crypto.Seal): it binds the ciphertext to its contract.
+func DocumentAAD(contractID string) []byte {
+	return []byte("otcchain/contract/document/v1\n" + contractID)
+}
