@@ -157,20 +157,31 @@ type rawKV []byte
 func (r rawKV) Get([]byte) ([]byte, error)                           { return r, nil }
 func (r rawKV) Iterate([]byte, []byte, func(k, v []byte) bool) error { return nil }
 
-// RiskDisclosureSigned says whether investor (an id of the fund module) has
-// an effective risk-disclosure contract for fund: the fund module's
-// suitability check accepts it in place of an acknowledgement message.
-func RiskDisclosureSigned(kv module.KVReader, investor, fund, today string) (bool, error) {
-	return anyEffective(kv, riskDisclosurePrefix(investor, fund), today)
+// RiskDisclosureSigned says whether investor (an id of the fund module,
+// whose own identity is identity) has an effective risk-disclosure contract
+// for fund signed by that identity: the fund module's suitability check
+// accepts it in place of an acknowledgement message.
+func RiskDisclosureSigned(kv module.KVReader, investor, identity, fund, today string) (bool, error) {
+	if identity == "" {
+		return false, nil
+	}
+	return anyEffective(kv, riskDisclosurePrefix(investor, fund), today, func(c *Contract) bool {
+		for _, p := range c.Parties {
+			if p.Identity == identity {
+				return true
+			}
+		}
+		return false
+	})
 }
 
 // DistributionAgreement says whether manager and reseller have an effective
 // distribution agreement.
 func DistributionAgreement(kv module.KVReader, manager, reseller, today string) (bool, error) {
-	return anyEffective(kv, distributionPrefix(manager, reseller), today)
+	return anyEffective(kv, distributionPrefix(manager, reseller), today, nil)
 }
 
-func anyEffective(kv module.KVReader, pre []byte, today string) (bool, error) {
+func anyEffective(kv module.KVReader, pre []byte, today string, accept func(*Contract) bool) (bool, error) {
 	var ids []string
 	if err := iterate(kv, pre, func(k, _ []byte) error {
 		ids = append(ids, string(k[len(pre):]))
@@ -183,7 +194,7 @@ func anyEffective(kv module.KVReader, pre []byte, today string) (bool, error) {
 		if err != nil {
 			return false, err
 		}
-		if s := statusAt(c, today); s == StatusEffective || s == StatusAmending {
+		if s := statusAt(c, today); (s == StatusEffective || s == StatusAmending) && (accept == nil || accept(c)) {
 			return true, nil
 		}
 	}

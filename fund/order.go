@@ -99,7 +99,7 @@ func checkBuy(kv module.KV, oc *orderCtx, amount Amount) error {
 		}
 		if ack == nil {
 			// A signed risk-disclosure contract (contract module) counts too.
-			ok, err := contract.RiskDisclosureSigned(oc.contracts, inv.ID, f.Code, oc.today.String())
+			ok, err := contract.RiskDisclosureSigned(oc.contracts, inv.ID, inv.Identity, f.Code, oc.today.String())
 			if err != nil {
 				return err
 			}
