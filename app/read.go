@@ -11,7 +11,7 @@ import (
 // Read answers a module query against the last committed state. path is
 // "<module>/<query path>", e.g. "member/identities/ab12...". Public queries
 // need no caller; others need a caller whose role the query lists, and a
-// regulator passes every role check (look-through supervision); the query
+// regulator (an officer, or an admin of the regulator organisation) passes every role check (look-through supervision); the query
 // may refuse further. Refusals are *module.Error values.
 func (a *App) Read(path string, params map[string]string, caller *module.Identity) (any, error) {
 	modName, rest, _ := strings.Cut(path, "/")
@@ -28,7 +28,10 @@ func (a *App) Read(path string, params map[string]string, caller *module.Identit
 			if caller == nil {
 				return nil, ErrAuthRequired.Wrapf("%s needs an authenticated identity", path)
 			}
-			allowed := caller.Role == module.RoleRegulator
+			allowed, err := member.IsRegulator(module.PrefixedReader(a.db.Committed(), "member/"), *caller)
+			if err != nil {
+				return nil, err
+			}
 			for _, r := range q.Roles {
 				allowed = allowed || r == caller.Role
 			}
