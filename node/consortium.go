@@ -69,6 +69,9 @@ type OrgInfo struct {
 	CACert   string         `json:"ca_cert"`  // PEM file
 	CAKey    string         `json:"ca_key"`   // key name in Keystore
 	Keystore string         `json:"keystore"` // directory
+	// SealImage is the placeholder image of the organisation's contract
+	// seal (its key is SealKey in Keystore).
+	SealImage string `json:"seal_image,omitempty"`
 	// Nodes are the indexes of the organisation's validator nodes.
 	Nodes []int `json:"nodes,omitempty"`
 }
@@ -180,6 +183,9 @@ func (c *Consortium) mapPaths(f func(string) string) {
 	for i := range c.Orgs {
 		c.Orgs[i].CACert = f(c.Orgs[i].CACert)
 		c.Orgs[i].Keystore = f(c.Orgs[i].Keystore)
+		if c.Orgs[i].SealImage != "" {
+			c.Orgs[i].SealImage = f(c.Orgs[i].SealImage)
+		}
 	}
 	for i := range c.Identities {
 		c.Identities[i].Keystore = f(c.Identities[i].Keystore)

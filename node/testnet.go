@@ -20,6 +20,7 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/otcchain/otcchain/app"
+	"github.com/otcchain/otcchain/contract"
 	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/fund"
 	"github.com/otcchain/otcchain/keystore"
@@ -232,8 +233,9 @@ func generate(cfg TestnetConfig, dir string) (*TestnetResult, error) {
 		cons.DevPassphrase = cfg.Passphrase
 	}
 	gen := member.Genesis{}
+	contractGen := contract.Genesis{}
 
-	// Organisations: CA, admin, operator, investors.
+	// Organisations: CA, admin, operator, investors, seal.
 	orgs := make([]*orgBuild, len(cfg.Orgs))
 	for i, spec := range cfg.Orgs {
 		ob, err := buildOrg(cfg, dir, spec, notBefore, notAfter)
@@ -273,6 +275,15 @@ func generate(cfg TestnetConfig, dir string) (*TestnetResult, error) {
 			gen.Identities = append(gen.Identities, member.GenesisIdentity{Cert: string(pem),
 				EncKey: &member.SetEncryptionKey{Algorithm: string(enc.Algorithm), PublicKey: encPub}})
 		}
+		// The organisation's electronic seal: a member identity with the
+		// role seal, registered as its contract seal.
+		id, pem, rs, err := issueSeal(cfg, ob, notBefore, notAfter)
+		if err != nil {
+			return nil, err
+		}
+		cons.Identities = append(cons.Identities, id)
+		gen.Identities = append(gen.Identities, member.GenesisIdentity{Cert: string(pem)})
+		contractGen.Seals = append(contractGen.Seals, rs)
 	}
 
 	// Nodes: keys first (peers need every node id).
@@ -323,10 +334,11 @@ func generate(cfg TestnetConfig, dir string) (*TestnetResult, error) {
 		return nil, fmt.Errorf("node: testnet: %w", err)
 	}
 	appState, err := json.Marshal(struct {
-		Params app.Params      `json:"params"`
-		Member *member.Genesis `json:"member"`
-		Fund   *fund.Genesis   `json:"fund"`
-	}{app.DefaultParams(), &gen, fundGen})
+		Params   app.Params        `json:"params"`
+		Member   *member.Genesis   `json:"member"`
+		Fund     *fund.Genesis     `json:"fund"`
+		Contract *contract.Genesis `json:"contract"`
+	}{app.DefaultParams(), &gen, fundGen, &contractGen})
 	if err != nil {
 		return nil, fmt.Errorf("node: testnet: encode app state: %w", err)
 	}

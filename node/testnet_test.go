@@ -15,6 +15,7 @@ import (
 
 	cmttypes "github.com/cometbft/cometbft/types"
 
+	"github.com/otcchain/otcchain/contract"
 	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/keystore"
 	"github.com/otcchain/otcchain/member"
@@ -69,10 +70,10 @@ func TestTestnetOutput(t *testing.T) {
 	}
 	wantIdentities := 0
 	for _, o := range wantOrgs {
-		wantIdentities += 2 + o.Investors
+		wantIdentities += 3 + o.Investors // admin, operator, seal, investors
 	}
-	if len(cons.Identities) != wantIdentities || wantIdentities != 18 {
-		t.Errorf("%d identities, want %d (18)", len(cons.Identities), wantIdentities)
+	if len(cons.Identities) != wantIdentities || wantIdentities != 24 {
+		t.Errorf("%d identities, want %d (24)", len(cons.Identities), wantIdentities)
 	}
 
 	// Genesis: identical in every home, parses, carries the consortium.
@@ -100,8 +101,9 @@ func TestTestnetOutput(t *testing.T) {
 		t.Errorf("genesis time %s, want %s", doc.GenesisTime, cfg.GenesisTime)
 	}
 	var appState struct {
-		Params map[string]int64 `json:"params"`
-		Member member.Genesis   `json:"member"`
+		Params   map[string]int64 `json:"params"`
+		Member   member.Genesis   `json:"member"`
+		Contract contract.Genesis `json:"contract"`
 	}
 	if err := json.Unmarshal(doc.AppState, &appState); err != nil {
 		t.Fatal(err)
@@ -165,12 +167,36 @@ func TestTestnetOutput(t *testing.T) {
 				roles[id.Role]++
 			}
 		}
-		want := map[module.Role]int{module.RoleAdmin: 1, module.Role(o.Type): 1}
+		want := map[module.Role]int{module.RoleAdmin: 1, module.Role(o.Type): 1, module.RoleSeal: 1}
 		if o.Investors > 0 {
 			want[module.RoleInvestor] = o.Investors
 		}
 		if !reflect.DeepEqual(roles, want) {
 			t.Errorf("org %s roles %v, want %v", o.ID, roles, want)
+		}
+	}
+	// Seals: each organisation's seal certificate, of its algorithm, is
+	// registered as its contract seal with the hash of its image.
+	if len(appState.Contract.Seals) != len(wantOrgs) {
+		t.Errorf("%d contract seals in genesis, want %d", len(appState.Contract.Seals), len(wantOrgs))
+	}
+	for i, o := range wantOrgs {
+		seal, ok := cons.Identity(o.ID, node.SealKey)
+		if !ok || seal.Role != module.RoleSeal || seal.Alg != string(o.Alg) {
+			t.Errorf("%s seal: %+v", o.ID, seal)
+			continue
+		}
+		info, _ := cons.Org(o.ID)
+		img, err := os.ReadFile(info.SealImage)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i >= len(appState.Contract.Seals) {
+			continue
+		}
+		rs := appState.Contract.Seals[i]
+		if rs.Seal != seal.ID || rs.Name != node.SealName(o.Name) || rs.ImageHash != node.SealImageHash(o.Alg, img) || rs.Validate() != nil {
+			t.Errorf("%s contract seal %+v (identity %s)", o.ID, rs, seal.ID)
 		}
 	}
 	for _, id := range []string{"fm-alpha", "rs-bank", "rs-broker"} {
@@ -202,7 +228,14 @@ func TestTestnetOutput(t *testing.T) {
 			t.Errorf("%s/%s: key does not match its certificate", id.Org, id.Key)
 		}
 		// Its encryption key loads, is of the identity's kind, and its public
-		// part is the one registered in genesis.
+		// part is the one registered in genesis. A seal has none: it only
+		// stamps.
+		if id.Role == module.RoleSeal {
+			if _, err := ks.LoadEncKey(id.Key, []byte(testPassphrase)); err == nil {
+				t.Errorf("seal %s/%s has an encryption key", id.Org, id.Key)
+			}
+			continue
+		}
 		enc, err := ks.LoadEncKey(id.Key, []byte(testPassphrase))
 		if err != nil {
 			t.Fatalf("encryption key of %s/%s: %v", id.Org, id.Key, err)

@@ -284,7 +284,7 @@ func otcTxs(c *node.Consortium, f benchFlags) ([][]byte, error) {
 	}
 	var signers []sg
 	for _, id := range c.Identities {
-		if id.Role == "investor" || (f.algs == "ed25519" && id.Alg != string(crypto.Ed25519)) {
+		if id.Role == "investor" || id.Role == "seal" || (f.algs == "ed25519" && id.Alg != string(crypto.Ed25519)) {
 			continue
 		}
 		ks, err := keystore.Open(id.Keystore)
