@@ -61,7 +61,7 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the expected output of testda
 //	show ID | history ID                  the contract, its operation evidence
 //	verify TEXT                           the verification report of a file
 //	can-read USER PATH | query USER PATH
-//	fund USER CODE [risk=R4] [resellers=A,B]
+//	fund USER CODE [risk=R4] [resellers=A,B] [require_agreement]
 //	investor CHANNEL ID TYPE RISK [identity=USER]
 //	blocks N                              N empty blocks
 func TestScenarios(t *testing.T) {
@@ -297,7 +297,7 @@ func (r *runner) run(in []string) (out string) {
 		_ = json.Unmarshal(b, &x)
 		return r.compact(x)
 	case "fund":
-		// fund USER CODE [risk=R4] [resellers=A,B]
+		// fund USER CODE [risk=R4] [resellers=A,B] [require_agreement]
 		m := defaultFund(args[1], h.user(args[0]).Cert.Org)
 		if v := opt(args, "risk"); v != "" {
 			if err := m.Risk.UnmarshalText([]byte(v)); err != nil {
@@ -307,6 +307,7 @@ func (r *runner) run(in []string) (out string) {
 		if v := opt(args, "resellers"); v != "" {
 			m.Resellers = strings.Split(v, ",")
 		}
+		m.Terms.RequireAgreement = hasFlag(args, "require_agreement")
 		return r.send(args[0], fund.TypeRegisterFund, m)
 	case "investor":
 		// investor CHANNEL ID TYPE RISK [identity=USER]
