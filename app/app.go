@@ -277,6 +277,10 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	if err != nil {
 		return nil, err
 	}
+	// The last block's time, for reads (not hashed: derived from the block).
+	if err := a.block.SetSide(keyBlockTime, []byte(req.Time.UTC().Format(time.RFC3339Nano))); err != nil {
+		return nil, err
+	}
 	if a.crash != nil {
 		a.crash("after-finalize", req.Height)
 	}

@@ -47,7 +47,7 @@ func (a *App) Read(path string, params map[string]string, caller *module.Identit
 			p[k] = v
 		}
 		h, _ := a.db.LastCommitted()
-		qc := &module.QueryContext{Chain: a.ChainID(), Height: h, Caller: caller, State: a.db.Committed()}
+		qc := &module.QueryContext{Chain: a.ChainID(), Height: h, Caller: caller, State: a.db.Committed(), Time: a.lastBlockTime()}
 		return q.Handle(qc, module.PrefixedReader(a.db.Committed(), modName+"/"), p)
 	}
 	return nil, ErrUnknownQuery.Wrapf("no query %q", path)
@@ -91,3 +91,19 @@ func (a *App) Identity(id string) (*module.Identity, error) {
 // (receipts carry a trust path through them). The set is fixed at genesis
 // until governance (a later module) changes it.
 func (a *App) ValidatorChangeHeights() []int64 { return nil }
+
+// keyBlockTime is the side record of the last block's time.
+var keyBlockTime = []byte("app/block-time")
+
+// lastBlockTime is the time of the last committed block (zero before one).
+func (a *App) lastBlockTime() time.Time {
+	b, err := a.db.Side(keyBlockTime)
+	if err != nil || b == nil {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(b))
+	if err != nil {
+		return time.Time{}
+	}
+	return t
+}

@@ -74,7 +74,16 @@ func checkParties(ctx *module.Context, t *Type, parties []Party) error {
 		return ErrParties.Wrapf("a %s has %d parties (%v), not %d", t.ID, len(t.Parties), t.Parties, len(parties))
 	}
 	mk := members(ctx)
+	channel := ""
+	for i, k := range t.Parties {
+		if k == KindChannel {
+			channel = parties[i].Org
+		}
+	}
 	for i, p := range parties {
+		if t.Parties[i] == KindInvestor && channel != "" && p.Org != channel {
+			return ErrParties.Wrapf("party %d: the investor must be one of the channel %s's own investors", i, channel)
+		}
 		org, err := member.GetOrg(mk, p.Org)
 		if err != nil {
 			if module.AsError(err) != nil {
@@ -115,6 +124,15 @@ func checkDocument(ctx *module.Context, parties []Party, d *Document) error {
 		return ErrDocument.Wrapf("%s", e.Message)
 	} else if err != nil {
 		return err
+	}
+	for _, r := range recs {
+		ok := isRegulator(members(ctx), r.Identity())
+		for _, p := range parties {
+			ok = ok || (p.Identity != "" && r.ID == p.Identity) || (p.Identity == "" && r.Org == p.Org && r.Role != module.RoleInvestor)
+		}
+		if !ok {
+			return ErrDocument.Wrapf("recipient %s (%s of %s) is neither a party nor the regulator", r.ID, r.Role, r.Org)
+		}
 	}
 	for i, p := range parties {
 		found := false
@@ -221,7 +239,7 @@ func uploadVersion(ctx *module.Context, kv module.KV, m *UploadVersion) (any, er
 	if err != nil {
 		return nil, err
 	}
-	if prev.N != c.InForce {
+	if prev.N != c.InForce && prev.Status != "rejected" {
 		prev.Status = "superseded"
 		if err := putJSON(kv, versionKey(c.ID, prev.N), prev); err != nil {
 			return nil, err
@@ -244,6 +262,9 @@ func review(ctx *module.Context, kv module.KV, m *ReviewMsg) (any, error) {
 	c, err := getContract(kv, m.Contract)
 	if err != nil {
 		return nil, err
+	}
+	if st := statusAt(c, chinaDate(ctx.Time)); st == StatusTerminated || st == StatusExpired || st == StatusArchived {
+		return nil, ErrStatus.Wrapf("contract %s is %s", c.ID, st)
 	}
 	if m.Version != c.Version {
 		return nil, ErrVersion.Wrapf("the version in review is %d, not %d", c.Version, m.Version)
@@ -271,6 +292,17 @@ func review(ctx *module.Context, kv module.KV, m *ReviewMsg) (any, error) {
 	}
 	v.Reviews = append(v.Reviews, Review{Stage: st.Name, Reviewer: ctx.Signer.ID, Org: ctx.Signer.Org, Approve: m.Approve, Comment: m.Comment,
 		Height: ctx.Height, Time: blockTime(ctx), Tx: txHex(ctx)})
+	if m.Approve && !stageComplete(c, v, st) {
+		// An other_party stage passes when every other party organisation approved.
+		c.Updated = ctx.Height
+		if err := putJSON(kv, versionKey(c.ID, v.N), v); err != nil {
+			return nil, err
+		}
+		if err := record(ctx, kv, c, "review", v.N, map[string]string{"stage": st.Name, "verdict": "approved", "comment": m.Comment, "waiting": "other parties"}); err != nil {
+			return nil, err
+		}
+		return map[string]any{"contract": c.ID, "version": v.N, "stage": st.Name, "verdict": "approved", "status": c.Status, "version_status": v.Status, "waiting": "other parties"}, putJSON(kv, contractKey(c.ID), c)
+	}
 	if m.Approve {
 		c.Stage++
 		if c.Stage == len(t.Stages) {
@@ -301,6 +333,24 @@ func review(ctx *module.Context, kv module.KV, m *ReviewMsg) (any, error) {
 	return map[string]any{"contract": c.ID, "version": v.N, "stage": st.Name, "verdict": verdict, "status": c.Status, "version_status": v.Status}, putJSON(kv, contractKey(c.ID), c)
 }
 
+// stageComplete says whether stage st has every approval it needs (after
+// the one just added): one, or for other_party one from each other party
+// organisation.
+func stageComplete(c *Contract, v *Version, st Stage) bool {
+	if st.Org != OrgOtherParty {
+		return true
+	}
+	for _, p := range c.Parties {
+		if p.Identity != "" || p.Org == c.CreatorOrg {
+			continue
+		}
+		if !slices.ContainsFunc(v.Reviews, func(r Review) bool { return r.Stage == st.Name && r.Org == p.Org && r.Approve }) {
+			return false
+		}
+	}
+	return true
+}
+
 // reviewer checks the signer may decide stage st.
 func reviewer(ctx *module.Context, c *Contract, st Stage) error {
 	mk := members(ctx)
@@ -315,7 +365,7 @@ func reviewer(ctx *module.Context, c *Contract, st Stage) error {
 		}
 	case OrgOtherParty:
 		if ctx.Signer.Org == c.CreatorOrg || !slices.ContainsFunc(c.Parties, func(p Party) bool { return p.Org == ctx.Signer.Org && p.Identity == "" }) {
-			return ErrStage.Wrapf("stage %q is decided by a party organisation other than %s", st.Name, c.CreatorOrg)
+			return ErrStage.Wrapf("stage %q is decided by the party organisations other than %s", st.Name, c.CreatorOrg)
 		}
 	case OrgRegulator:
 		if !reg {
@@ -461,6 +511,9 @@ func becomeEffective(ctx *module.Context, kv module.KV, c *Contract, v *Version)
 			}
 		}
 	case "distribution_agreement":
+		if len(c.Parties) < 2 {
+			break
+		}
 		if err := kv.Set(append(distributionPrefix(c.Parties[0].Org, c.Parties[1].Org), c.ID...), []byte{}); err != nil {
 			return err
 		}

@@ -2,7 +2,6 @@ package contract
 
 import (
 	"encoding/hex"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -30,7 +29,7 @@ type SetType struct {
 func (m *SetType) Validate() error {
 	t := &m.Type
 	if !validID(t.ID) || t.Name == "" || !validText(t.Name) {
-		return ErrInvalidRequest.Wrapf("a type needs an id (1 to %d of a-z 0-9 _ -) and a name", MaxIDLen)
+		return ErrInvalidRequest.Wrapf("a type needs an id (1 to %d of a-z A-Z 0-9 _ - .) and a name", MaxIDLen)
 	}
 	if len(t.Parties) < 1 || len(t.Parties) > MaxParties {
 		return ErrInvalidRequest.Wrapf("a type has 1 to %d parties", MaxParties)
@@ -308,5 +307,3 @@ func validDate(s string) bool {
 	}
 	return strings.Trim(s[:4]+s[5:7]+s[8:], "0123456789") == ""
 }
-
-var _ = slices.Contains[[]string]

@@ -3,6 +3,7 @@ package contract
 import (
 	"strconv"
 
+	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
 )
 
@@ -31,15 +32,23 @@ func (m *Module) Queries() []module.QuerySpec {
 		{Path: "types/{id}", Public: true, Handle: func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
 			return getType(kv, p["id"])
 		}},
-		{Path: "seals/{org}", Public: true, Handle: func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
-			out := []*Seal{}
+		{Path: "seals/{org}", Public: true, Handle: func(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+			type sealView struct {
+				*Seal
+				Status string `json:"status"` // the seal certificate's: active or revoked
+			}
+			out := []sealView{}
 			return out, iterate(kv, []byte("seal/"), func(_, v []byte) error {
 				var s Seal
 				if _, err := getJSON(rawKV(v), nil, &s); err != nil {
 					return err
 				}
 				if s.Org == p["org"] {
-					out = append(out, &s)
+					status := "unknown"
+					if rec, err := member.GetRecord(qc.Peer("member"), s.ID); err == nil {
+						status = rec.Status
+					}
+					out = append(out, sealView{&s, status})
 				}
 				return nil
 			})
@@ -49,7 +58,7 @@ func (m *Module) Queries() []module.QuerySpec {
 		{Path: "contracts/{id}/history", Roles: acting, Handle: queryHistory},
 		{Path: "org-contracts/{org}", Roles: acting, Handle: queryOrgContracts},
 		{Path: "verify/{alg}/{hash}", Roles: acting, Handle: func(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
-			return Verify(kv, qc.Peer("member"), qc.ChainID(), p["alg"], p["hash"])
+			return Verify(kv, qc.Peer("member"), qc.ChainID(), chinaDate(qc.Time), p["alg"], p["hash"])
 		}},
 	}
 }
@@ -76,6 +85,7 @@ func queryContract(qc *module.QueryContext, kv module.KVReader, p map[string]str
 		*Contract
 		Versions []*Version `json:"versions"`
 	}
+	c.Status = statusAt(c, chinaDate(qc.Time))
 	out := view{Contract: c}
 	for n := 1; n <= c.Version; n++ {
 		v, err := getVersion(kv, c.ID, n)

@@ -179,7 +179,6 @@ type Signature struct {
 	Height      int64  `json:"height"`
 	Time        string `json:"time"`
 	Tx          string `json:"tx"` // hex hash of the signing tx (its receipt proves it offline)
-	CertSerial  string `json:"cert_serial,omitempty"`
 	CertExpires string `json:"cert_not_after,omitempty"`
 }
 

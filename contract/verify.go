@@ -68,7 +68,7 @@ type Condition struct {
 // the certificate's validity and revocation at the signing height, and the
 // seal's registration. It reads only committed state, so anyone with a
 // node (and the report's receipts) can repeat it.
-func Verify(kv, members module.KVReader, chainID, alg, hash string) (*Report, error) {
+func Verify(kv, members module.KVReader, chainID, today, alg, hash string) (*Report, error) {
 	if alg != "sha256" && alg != "sm3" {
 		return nil, ErrInvalidRequest.Wrapf("hash algorithm must be sha256 or sm3")
 	}
@@ -99,7 +99,7 @@ func Verify(kv, members module.KVReader, chainID, alg, hash string) (*Report, er
 		return nil, err
 	}
 	for _, h := range hits {
-		vr, err := verifyVersion(kv, members, chainID, h.id, h.n, hash)
+		vr, err := verifyVersion(kv, members, chainID, today, h.id, h.n, hash)
 		if err != nil {
 			return nil, err
 		}
@@ -109,7 +109,7 @@ func Verify(kv, members module.KVReader, chainID, alg, hash string) (*Report, er
 	return r, nil
 }
 
-func verifyVersion(kv, mk module.KVReader, chainID, id string, n int, hash string) (*VersionReport, error) {
+func verifyVersion(kv, mk module.KVReader, chainID, today, id string, n int, hash string) (*VersionReport, error) {
 	c, err := getContract(kv, id)
 	if err != nil {
 		return nil, err
@@ -122,7 +122,7 @@ func verifyVersion(kv, mk module.KVReader, chainID, id string, n int, hash strin
 	if err != nil {
 		return nil, err
 	}
-	vr := &VersionReport{Contract: c.ID, Type: c.Type, Title: c.Title, Version: n, VersionStatus: v.Status, ContractStatus: c.Status,
+	vr := &VersionReport{Contract: c.ID, Type: c.Type, Title: c.Title, Version: n, VersionStatus: v.Status, ContractStatus: statusAt(c, today),
 		InForce: c.InForce == n, DocumentMatches: v.Document.Hash == hash, Parties: c.Parties, Signatures: []SignatureCheck{}}
 	st := SignStatement(chainID, c.ID, n, v.Document.HashAlg, v.Document.Hash)
 	allOK := true
@@ -138,7 +138,7 @@ func verifyVersion(kv, mk module.KVReader, chainID, id string, n int, hash strin
 	for _, s := range vr.Signatures {
 		hasBio = hasBio || s.Biometric != ""
 	}
-	certsOK := allOK && vr.AllSigned
+	certsOK := allOK
 	vr.Article13 = []Condition{
 		{Condition: "(1) the signature creation data, when used, belonged exclusively to the signatory",
 			Met: certsOK, How: "each signing key is the private key of the signer's certificate, issued by its organisation's CA (O = organisation, OU = role) and registered on chain before signing; a seal is a separate certificate of the organisation, registered on chain with its image hash"},
@@ -173,8 +173,8 @@ func checkSignature(kv, mk module.KVReader, t *Type, c *Contract, s Signature, s
 	if !sc.SignatureValid {
 		problems = append(problems, "the signature does not verify with the signer's certificate")
 	}
-	at, _ := time.Parse("2006-01-02T15:04:05.000Z", s.Time)
-	sc.CertValidAtSigning = !at.Before(rec.NotBefore) && !at.After(rec.NotAfter)
+	at, err := time.Parse("2006-01-02T15:04:05.000Z", s.Time)
+	sc.CertValidAtSigning = err == nil && !at.Before(rec.NotBefore) && !at.After(rec.NotAfter)
 	if !sc.CertValidAtSigning {
 		problems = append(problems, "the certificate was not valid at signing time")
 	}
@@ -195,7 +195,8 @@ func checkSignature(kv, mk module.KVReader, t *Type, c *Contract, s Signature, s
 		sc.SealRegistered = ok && seal.Registered <= s.Height && seal.Org == s.Org
 		sc.SealImageHash = seal.ImageHash
 		if srec, err := member.GetRecord(mk, s.Seal); err == nil {
-			sc.SealUnrevoked = srec.RevokedAt == 0 || srec.RevokedAt > s.Height
+			sc.SealUnrevoked = (srec.RevokedAt == 0 || srec.RevokedAt > s.Height) &&
+				!at.Before(srec.NotBefore) && !at.After(srec.NotAfter) && issuedByOrgCA(mk, srec, at)
 			sc.SealSignatureValid = verifyKey(srec.Algorithm, srec.PublicKey, st, s.SealSig)
 		}
 		if !sc.SealRegistered || !sc.SealUnrevoked || !sc.SealSignatureValid {

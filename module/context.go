@@ -117,7 +117,8 @@ func (s MsgSpec) Allows(r Role) bool {
 // QueryContext is what a query knows: the committed height and the caller,
 // nil when the caller is anonymous.
 type QueryContext struct {
-	Chain  string // chain id
+	Chain  string    // chain id
+	Time   time.Time // time of the last committed block (zero before the first)
 	Height int64
 	Caller *Identity
 	// State reads the committed store under every module's prefix; see
