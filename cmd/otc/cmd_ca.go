@@ -199,7 +199,7 @@ member/register_identity transaction).`,
 	f.StringVar(&caFile, "ca", "ca.pem", "CA certificate (PEM)")
 	f.StringVar(&caKey, "ca-key", "ca", "name of the CA key in --keystore")
 	f.StringVar(&ksDir, "keystore", "", "keystore holding the CA key")
-	f.StringVar(&role, "role", "", "role: investor, reseller, fund_manager, custodian, regulator or admin")
+	f.StringVar(&role, "role", "", "role: investor, reseller, fund_manager, custodian, regulator, admin or seal (an electronic seal)")
 	f.StringVar(&name, "name", "", "holder's display name (certificate CN)")
 	f.StringVar(&pubFrom, "pubkey-from", "", "certify the public key of this keystore key")
 	f.StringVar(&pubKS, "pubkey-keystore", "", "keystore of --pubkey-from (default --keystore)")
