@@ -16,6 +16,7 @@ import (
 
 	"github.com/otcchain/otcchain/contract"
 	"github.com/otcchain/otcchain/evidence"
+	"github.com/otcchain/otcchain/exchange"
 	"github.com/otcchain/otcchain/fund"
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
@@ -40,7 +41,7 @@ type Config struct {
 // DefaultModules are the modules after member in a standard node, in
 // registration order (which is also genesis and end-block order).
 func DefaultModules() []module.Module {
-	return []module.Module{evidence.New(), fund.New(), contract.New()}
+	return []module.Module{evidence.New(), fund.New(), contract.New(), exchange.New()}
 }
 
 // Version is reported in ABCI Info.
