@@ -193,7 +193,7 @@ func (h *chain) readersOf(sender string, recipients []string) []string {
 	for _, r := range recipients {
 		if strings.Contains(r, "/") {
 			out = append(out, r)
-		} else {
+		} else if _, ok := h.c.Users[r+"/admin"]; ok {
 			out = append(out, r+"/admin", r+"/operator")
 		}
 	}
