@@ -15,6 +15,9 @@ type metrics struct {
 	streams  prometheus.Gauge
 	waiters  prometheus.Gauge
 	height   prometheus.Gauge
+
+	blobAccess *prometheus.CounterVec
+	blobBytes  *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -40,6 +43,14 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Namespace: "otcchain", Subsystem: "api", Name: "feed_height",
 			Help: "Latest block height the API's block feed has seen.",
 		}),
+		blobAccess: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "otcchain", Subsystem: "api", Name: "access_total",
+			Help: "Audited accesses (blob downloads and uploads, refused exchange reads) by action and outcome (served, stored, refused, unknown, missing, invalid).",
+		}, []string{"action", "outcome"}),
+		blobBytes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "otcchain", Subsystem: "api", Name: "blob_bytes_total",
+			Help: "Blob bytes received (in) and sent (out).",
+		}, []string{"direction"}),
 	}
 	var err error
 	m.requests, err = register(reg, m.requests)
@@ -54,6 +65,12 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	}
 	if err == nil {
 		m.height, err = register(reg, m.height)
+	}
+	if err == nil {
+		m.blobAccess, err = register(reg, m.blobAccess)
+	}
+	if err == nil {
+		m.blobBytes, err = register(reg, m.blobBytes)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("api: register metrics: %w", err)

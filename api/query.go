@@ -50,7 +50,9 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) error {
 		}
 		params[k] = vs[0]
 	}
-	return s.read(w, r, mod+"/"+path, params)
+	err := s.read(w, r, mod+"/"+path, params)
+	s.auditQueryRefusal(r, mod, path, err)
+	return err
 }
 
 func validModule(m string) bool {

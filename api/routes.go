@@ -23,7 +23,7 @@ const (
 
 // Route is one registered route of the API.
 type Route struct {
-	Method      string // GET, POST, DELETE
+	Method      string // GET, POST, PUT, DELETE
 	Pattern     string // net/http pattern path, e.g. /v1/txs/{hash}
 	OperationID string // the operationId in the OpenAPI document
 
@@ -48,6 +48,8 @@ var routes = []Route{
 	{Method: "POST", Pattern: "/v1/auth/challenge", OperationID: "createChallenge", handle: (*Server).handleChallenge},
 	{Method: "POST", Pattern: "/v1/auth/token", OperationID: "createToken", handle: (*Server).handleToken},
 	{Method: "DELETE", Pattern: "/v1/auth/token", OperationID: "revokeToken", handle: (*Server).handleLogout},
+	{Method: "PUT", Pattern: "/v1/blobs/{hash}", OperationID: "putBlob", maxBody: maxBlobBody, handle: (*Server).handlePutBlob},
+	{Method: "GET", Pattern: "/v1/blobs/{hash}", OperationID: "getBlob", handle: (*Server).handleGetBlob},
 	{Method: "GET", Pattern: "/v1/events", OperationID: "streamEvents", handle: (*Server).handleEvents},
 	{Method: "GET", Pattern: "/v1/openapi.json", OperationID: "getOpenAPI", handle: (*Server).handleOpenAPI},
 	{Method: "GET", Pattern: "/metrics", OperationID: "getMetrics", handle: (*Server).handleMetrics},

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -15,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/otcchain/otcchain/blob"
 	"github.com/otcchain/otcchain/module"
 )
 
@@ -69,6 +71,16 @@ type Config struct {
 	// Now is the clock for challenges and tokens (default time.Now). Tests
 	// move it.
 	Now func() time.Time
+
+	// Blobs is the node's blob store behind /v1/blobs (nil: the routes
+	// answer 404 no_blob_store). MaxBlobBytes bounds one blob (default
+	// blob.DefaultMaxBytes, 1 GiB).
+	Blobs        blob.Store
+	MaxBlobBytes int64
+	// AccessLog receives the access audit log: one JSON line (AccessEntry)
+	// per blob download attempt, upload and refused exchange read. Nil:
+	// only the logger and the metrics see them.
+	AccessLog io.Writer
 }
 
 // Server is the API server of one node.
@@ -84,6 +96,8 @@ type Server struct {
 	feed        *feed
 	cache       *blockCache
 	streams     chan struct{} // semaphore of event streams
+	maxBlob     int64
+	audits      auditLog
 
 	ctx    context.Context // ends on Close: streams and waiters stop
 	cancel context.CancelFunc
@@ -104,7 +118,7 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("api: config needs an AppReader")
 	case cfg.TokenTTL <= 0:
 		return nil, errors.New("api: config needs a positive TokenTTL")
-	case cfg.Heartbeat < 0, cfg.TxWait < 0, cfg.MaxTxWait < 0, cfg.MaxStreams < 0, cfg.MaxSessions < 0:
+	case cfg.Heartbeat < 0, cfg.TxWait < 0, cfg.MaxTxWait < 0, cfg.MaxStreams < 0, cfg.MaxSessions < 0, cfg.MaxBlobBytes < 0:
 		return nil, errors.New("api: negative limit in config")
 	}
 	chainID := cfg.App.ChainID()
@@ -135,6 +149,9 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.MaxBlobBytes == 0 {
+		cfg.MaxBlobBytes = blob.DefaultMaxBytes
+	}
 	reg := cfg.Registry
 	if reg == nil {
 		reg = prometheus.NewRegistry()
@@ -154,6 +171,8 @@ func New(cfg Config) (*Server, error) {
 		auth:        newAuthStore(cfg.MaxSessions, cfg.Now),
 		cache:       newBlockCache(cfg.RPC, blockCacheSize),
 		streams:     make(chan struct{}, cfg.MaxStreams),
+		maxBlob:     cfg.MaxBlobBytes,
+		audits:      auditLog{w: cfg.AccessLog},
 		ctx:         ctx,
 		cancel:      cancel,
 	}

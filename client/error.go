@@ -81,4 +81,8 @@ const (
 	CodeBadSignature      = "bad_signature"      // 401: the login signature does not verify
 	CodeIdentityRevoked   = "identity_revoked"   // 401: the token's identity is no longer valid
 	CodeUnsupportedKey    = "unsupported_key"    // 401: the identity's registered key cannot be used to log in
+	CodeBlobTooLarge      = "blob_too_large"     // 413: a blob exceeds the node's blob size limit
+	CodeHashMismatch      = "hash_mismatch"      // 400: an uploaded blob's SHA-256 is not the hash in its URL (nothing stored)
+	CodeBlobNotStored     = "blob_not_stored"    // 404: the caller may read the blob, but this node does not keep it (fetch it from the record's blob.node)
+	CodeNoBlobStore       = "no_blob_store"      // 404: this node keeps no blobs
 )

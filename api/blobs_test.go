@@ -1,0 +1,210 @@
+package api_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/otcchain/otcchain/api"
+	"github.com/otcchain/otcchain/api/apitest"
+	"github.com/otcchain/otcchain/blob"
+	"github.com/otcchain/otcchain/client"
+	"github.com/otcchain/otcchain/crypto"
+	"github.com/otcchain/otcchain/module"
+)
+
+// blobApp answers the exchange module's blob/{hash} and records/{id}
+// queries the way the module does: blobs of record R1 are readable by fund1
+// (the sender) and bank1 (the recipient) only.
+type blobApp struct {
+	*apitest.App
+	refs map[string]string // blob hash -> record
+}
+
+var (
+	errNotPermitted = &module.Error{Codespace: "exchange", Code: 2, Name: "not_permitted", Message: "only the sender, the recipients and the regulator"}
+	errUnknown      = &module.Error{Codespace: "exchange", Code: 4, Name: "unknown_record", Message: "no record references this blob"}
+)
+
+func (a *blobApp) Read(path string, params map[string]string, caller *module.Identity) (any, error) {
+	if h, ok := strings.CutPrefix(path, "exchange/blob/"); ok {
+		rec, ok := a.refs[h]
+		if !ok {
+			return nil, errUnknown
+		}
+		if caller.Org != "fund1" && caller.Org != "bank1" {
+			return nil, errNotPermitted
+		}
+		return map[string]any{"record": rec, "blob": map[string]any{"hash": h, "size": 1, "node": "http://sender.example:26602"}}, nil
+	}
+	if path == "exchange/records/R1" {
+		if caller == nil || caller.Org != "fund1" && caller.Org != "bank1" {
+			return nil, errNotPermitted
+		}
+		return map[string]any{"id": "R1"}, nil
+	}
+	return a.App.Read(path, params, caller)
+}
+
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) entries(t *testing.T) []api.AccessEntry {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []api.AccessEntry
+	for _, line := range strings.Split(strings.TrimSpace(l.b.String()), "\n") {
+		if line == "" {
+			continue
+		}
+		var e api.AccessEntry
+		if err := json.Unmarshal([]byte(line), &e); err != nil {
+			t.Fatalf("audit line %q: %v", line, err)
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func hashOf(b []byte) string { h := sha256.Sum256(b); return hex.EncodeToString(h[:]) }
+
+func TestBlobs(t *testing.T) {
+	store, err := blob.OpenDir(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	audit := &lockedBuffer{}
+	data := bytes.Repeat([]byte("encrypted stream "), 4000) // 68000 bytes
+	stored, missing := hashOf(data), hashOf([]byte("kept elsewhere"))
+	app := &blobApp{refs: map[string]string{stored: "R1", missing: "R2"}}
+	env := apitest.NewEnv(t, func(c *api.Config) {
+		if app.App == nil {
+			app.App = c.App.(*apitest.App)
+		}
+		c.App, c.Blobs, c.MaxBlobBytes, c.AccessLog = app, store, 100000, audit
+	})
+	ctx := context.Background()
+	login := func(org string, role module.Role) *client.Client {
+		id, key := env.App.AddIdentity(t, org, role, crypto.Ed25519)
+		c := client.New(env.URL)
+		if _, err := c.Login(ctx, id, key.Sign); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	sender, recipient, stranger := login("fund1", module.RoleFundManager), login("bank1", module.RoleReseller), login("other", module.RoleReseller)
+	investor := login("bank1", module.RoleInvestor)
+
+	// Uploads: authenticated members only, hash and size checked.
+	if _, err := env.Client.PutBlob(ctx, stored, bytes.NewReader(data), int64(len(data))); !client.IsCode(err, client.CodeInvalidToken) {
+		t.Fatalf("anonymous put: %v", err)
+	}
+	if _, err := investor.PutBlob(ctx, stored, bytes.NewReader(data), int64(len(data))); !client.IsCode(err, "not_permitted") {
+		t.Fatalf("investor put: %v", err)
+	}
+	if _, err := sender.PutBlob(ctx, stored, bytes.NewReader(append(bytes.Clone(data), 'x')), int64(len(data)+1)); !client.IsCode(err, client.CodeHashMismatch) {
+		t.Fatalf("mismatch: %v", err)
+	}
+	if ok, _ := store.Has(stored); ok {
+		t.Fatal("a mismatching upload was stored")
+	}
+	big := make([]byte, 100001)
+	if _, err := sender.PutBlob(ctx, hashOf(big), bytes.NewReader(big), int64(len(big))); !client.IsCode(err, client.CodeBlobTooLarge) {
+		t.Fatalf("too large (content-length): %v", err)
+	}
+	// Without a Content-Length (chunked), the limit holds while streaming.
+	if _, err := sender.PutBlob(ctx, hashOf(big), io.MultiReader(bytes.NewReader(big)), -1); !client.IsCode(err, client.CodeBlobTooLarge) {
+		t.Fatalf("too large (chunked): %v", err)
+	}
+	if _, err := sender.PutBlob(ctx, "ABC", bytes.NewReader(data), int64(len(data))); !client.IsCode(err, client.CodeInvalidHash) {
+		t.Fatalf("bad hash: %v", err)
+	}
+	info, err := sender.PutBlob(ctx, stored, bytes.NewReader(data), int64(len(data)))
+	if err != nil || info.Size != int64(len(data)) || info.Hash != stored {
+		t.Fatalf("put: %+v %v", info, err)
+	}
+
+	// Downloads: readers of a record referencing the blob.
+	for _, c := range []*client.Client{sender, recipient} {
+		rc, size, rec, err := c.GetBlob(ctx, stored)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, _ := io.ReadAll(rc)
+		rc.Close()
+		if size != int64(len(data)) || rec != "R1" || !bytes.Equal(got, data) {
+			t.Fatalf("get: size %d record %q, %d bytes", size, rec, len(got))
+		}
+	}
+	if _, _, _, err := stranger.GetBlob(ctx, stored); !client.IsCode(err, "not_permitted") {
+		t.Fatalf("stranger: %v", err)
+	}
+	if _, _, _, err := investor.GetBlob(ctx, stored); !client.IsCode(err, "not_permitted") {
+		t.Fatalf("investor: %v", err)
+	}
+	if _, _, _, err := env.Client.GetBlob(ctx, stored); !client.IsCode(err, client.CodeInvalidToken) {
+		t.Fatalf("anonymous get: %v", err)
+	}
+	if _, _, _, err := recipient.GetBlob(ctx, missing); !client.IsCode(err, client.CodeBlobNotStored) || !strings.Contains(err.Error(), "http://sender.example:26602") {
+		t.Fatalf("not stored here: %v", err)
+	}
+	if _, _, _, err := recipient.GetBlob(ctx, hashOf([]byte("nobody"))); !client.IsCode(err, "unknown_record") {
+		t.Fatalf("unknown: %v", err)
+	}
+	// A refused exchange read is audited too.
+	if _, err := stranger.Query(ctx, "exchange/records/R1", nil); !client.IsCode(err, "not_permitted") {
+		t.Fatalf("stranger read: %v", err)
+	}
+
+	counts := map[string]int{}
+	for _, e := range audit.entries(t) {
+		counts[e.Action+"/"+e.Outcome]++
+		if e.Outcome == "refused" && (e.Identity == "" || e.Org == "" || e.Time == "") {
+			t.Errorf("refusal without who and when: %+v", e)
+		}
+		if e.Action == "read" && e.Record != "R1" {
+			t.Errorf("read refusal: %+v", e)
+		}
+	}
+	want := map[string]int{"put_blob/invalid": 1, "put_blob/stored": 1, "get_blob/served": 2, "get_blob/refused": 2, "get_blob/missing": 1, "get_blob/unknown": 1, "read/refused": 1}
+	for k, n := range want {
+		if counts[k] != n {
+			t.Errorf("audit %s: %d entries, want %d (all: %v)", k, counts[k], n, counts)
+		}
+	}
+	metrics, err := env.Client.Metrics(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{`otcchain_api_access_total{action="get_blob",outcome="refused"} 2`, `otcchain_api_blob_bytes_total{direction="in"} 68000`} {
+		if !strings.Contains(metrics, line) {
+			t.Errorf("metrics lack %s", line)
+		}
+	}
+}
+
+func TestNoBlobStore(t *testing.T) {
+	env := apitest.NewEnv(t)
+	id, key := env.App.AddIdentity(t, "fund1", module.RoleFundManager, crypto.Ed25519)
+	c := client.New(env.URL)
+	if _, err := c.Login(context.Background(), id, key.Sign); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.PutBlob(context.Background(), hashOf(nil), bytes.NewReader(nil), 0); !client.IsCode(err, client.CodeNoBlobStore) {
+		t.Fatalf("put: %v", err)
+	}
+}
