@@ -42,7 +42,28 @@ type Settings struct {
 	API     APISettings     `toml:"api"`
 	Metrics MetricsSettings `toml:"metrics"`
 	Log     LogSettings     `toml:"log"`
+	Blob    BlobSettings    `toml:"blob"`
 }
+
+// BlobSettings configure the node's blob store (encrypted exchange files
+// larger than exchange.MaxInlineBytes) and the access audit log.
+type BlobSettings struct {
+	// Dir is the blob store directory, relative to the home unless
+	// absolute.
+	Dir string `toml:"dir"`
+	// MaxBytes bounds one blob the node stores (uploads above it get 413).
+	MaxBytes int64 `toml:"max_bytes"`
+	// AuditLog is the append-only access audit log (JSON lines), relative
+	// to the home unless absolute.
+	AuditLog string `toml:"audit_log"`
+}
+
+// Defaults of [blob].
+const (
+	DefaultBlobDir      = "data/blobs"
+	DefaultBlobMaxBytes = 1 << 30
+	DefaultAuditLog     = "data/access-audit.log"
+)
 
 // APISettings configure the HTTP/JSON API server.
 type APISettings struct {
@@ -79,6 +100,7 @@ func DefaultSettings() Settings {
 		API:     APISettings{Listen: "127.0.0.1:26602", TokenTTL: DefaultTokenTTL.String()},
 		Metrics: MetricsSettings{Listen: "127.0.0.1:26603"},
 		Log:     LogSettings{Level: "info", EngineLevel: "info", Format: "text"},
+		Blob:    BlobSettings{Dir: DefaultBlobDir, MaxBytes: DefaultBlobMaxBytes, AuditLog: DefaultAuditLog},
 	}
 }
 
@@ -107,6 +129,12 @@ func (s *Settings) Validate() error {
 	if s.Log.Format != "text" && s.Log.Format != "json" {
 		return fmt.Errorf("node: otc.toml: log.format %q: want text or json", s.Log.Format)
 	}
+	if s.Blob.Dir == "" || s.Blob.AuditLog == "" {
+		return errors.New("node: otc.toml: blob.dir and blob.audit_log must not be empty")
+	}
+	if s.Blob.MaxBytes < 1 || s.Blob.MaxBytes > 4<<30 {
+		return fmt.Errorf("node: otc.toml: blob.max_bytes %d: want 1 to %d (exchange.MaxBlobBytes)", s.Blob.MaxBytes, int64(4<<30))
+	}
 	return nil
 }
 
@@ -132,6 +160,10 @@ const settingsComments = `
 #   empty disables it.
 # [log] level: debug|info|warn|error for otcchain; engine_level:
 #   debug|info|error|none for CometBFT; format: text|json. Logs go to stderr.
+# [blob] dir: the content-addressed store of encrypted exchange files (relative
+#   to the home); max_bytes: the largest blob this node stores (default 1 GiB);
+#   audit_log: append-only JSON lines of every blob download attempt, upload
+#   and refused exchange read.
 `
 
 // Encode returns s as otc.toml content.

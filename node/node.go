@@ -32,6 +32,7 @@ import (
 	"github.com/otcchain/otcchain/api"
 	"github.com/otcchain/otcchain/app"
 	"github.com/otcchain/otcchain/baseline"
+	"github.com/otcchain/otcchain/blob"
 	"github.com/otcchain/otcchain/state"
 )
 
@@ -87,6 +88,7 @@ type Node struct {
 	dbs     *dbTracker
 	lease   *metricsLease
 	api     *api.Server
+	audit   *os.File
 	metrics *http.Server
 	rpcURL  string
 	genesis *cmttypes.GenesisDoc
@@ -228,15 +230,26 @@ func Start(ctx context.Context, home string, opts StartOptions) (_ *Node, err er
 	if opts.APIListen != "" {
 		listen = opts.APIListen
 	}
+	blobs, err := blob.OpenDir(homePath(home, settings.Blob.Dir))
+	if err != nil {
+		return nil, fmt.Errorf("node: blob store: %w", err)
+	}
+	n.audit, err = os.OpenFile(homePath(home, settings.Blob.AuditLog), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("node: access audit log: %w", err)
+	}
 	n.api, err = api.New(api.Config{
-		Listen:    listen,
-		RPC:       local.New(n.cmt),
-		App:       n.app,
-		Genesis:   genesis,
-		Logger:    log.With("component", "api"),
-		Registry:  reg,
-		TokenTTL:  ttl,
-		Gatherers: []prometheus.Gatherer{extra},
+		Blobs:        blobs,
+		MaxBlobBytes: settings.Blob.MaxBytes,
+		AccessLog:    n.audit,
+		Listen:       listen,
+		RPC:          local.New(n.cmt),
+		App:          n.app,
+		Genesis:      genesis,
+		Logger:       log.With("component", "api"),
+		Registry:     reg,
+		TokenTTL:     ttl,
+		Gatherers:    []prometheus.Gatherer{extra},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("node: api: %w", err)
@@ -360,6 +373,14 @@ func (n *Node) APIURL() string {
 	return "http://" + n.api.Addr()
 }
 
+// homePath resolves a settings path: absolute, or relative to the home.
+func homePath(home, p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(home, filepath.FromSlash(p))
+}
+
 // RPCURL returns the base URL of CometBFT's RPC.
 func (n *Node) RPCURL() string { return n.rpcURL }
 
@@ -379,6 +400,11 @@ func (n *Node) stop() error {
 	if n.api != nil {
 		if err := n.api.Close(ctx); err != nil {
 			errs = append(errs, fmt.Errorf("node: stop api: %w", err))
+		}
+	}
+	if n.audit != nil {
+		if err := n.audit.Close(); err != nil {
+			errs = append(errs, fmt.Errorf("node: close the access audit log: %w", err))
 		}
 	}
 	if n.metrics != nil {
