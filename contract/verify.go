@@ -178,7 +178,7 @@ func checkSignature(kv, mk module.KVReader, t *Type, c *Contract, s Signature, s
 	if !sc.CertValidAtSigning {
 		problems = append(problems, "the certificate was not valid at signing time")
 	}
-	sc.UnrevokedAtSigning = rec.RevokedAt == 0 || rec.RevokedAt > s.Height
+	sc.UnrevokedAtSigning = rec.RevokedAt == 0 || rec.RevokedAt >= s.Height // same block: revoked after signing (a revoked signer's tx is refused)
 	if !sc.UnrevokedAtSigning {
 		problems = append(problems, "the certificate was revoked before signing")
 	} else if rec.RevokedAt > 0 {
@@ -195,7 +195,7 @@ func checkSignature(kv, mk module.KVReader, t *Type, c *Contract, s Signature, s
 		sc.SealRegistered = ok && seal.Registered <= s.Height && seal.Org == s.Org
 		sc.SealImageHash = seal.ImageHash
 		if srec, err := member.GetRecord(mk, s.Seal); err == nil {
-			sc.SealUnrevoked = (srec.RevokedAt == 0 || srec.RevokedAt > s.Height) &&
+			sc.SealUnrevoked = (srec.RevokedAt == 0 || srec.RevokedAt >= s.Height) &&
 				!at.Before(srec.NotBefore) && !at.After(srec.NotAfter) && issuedByOrgCA(mk, srec, at)
 			sc.SealSignatureValid = verifyKey(srec.Algorithm, srec.PublicKey, st, s.SealSig)
 		}

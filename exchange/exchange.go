@@ -26,8 +26,11 @@ func resolve(mk module.KVReader, targets []string) (map[string]string, error) {
 			}
 			return nil, err
 		}
-		if rec.Status != member.StatusActive || rec.Role == module.RoleInvestor || rec.Role == module.RoleSeal {
-			return nil, ErrRecipients.Wrapf("recipient %s is %s (%s): files go to organisations' active people", t, rec.Status, rec.Role)
+		if rec.Status != member.StatusActive {
+			return nil, ErrRecipients.Wrapf("recipient %s is %s", t, rec.Status)
+		}
+		if rec.Role == module.RoleInvestor || rec.Role == module.RoleSeal {
+			return nil, ErrRecipients.Wrapf("recipient %s is an %s identity: files go to organisations' people", t, rec.Role)
 		}
 		out[t] = rec.Org
 	}
@@ -68,12 +71,13 @@ func send(ctx *module.Context, kv module.KV, m *Send) (any, error) {
 		return nil, ErrRecipients.Wrapf("the content key must be wrapped for a regulator identity")
 	}
 	for _, r := range recs {
-		ok := r.ID == ctx.Signer.ID || isRegulator(mk, r.Identity())
+		ok := r.ID == ctx.Signer.ID || isRegulator(mk, r.Identity()) ||
+			(r.Org == ctx.Signer.Org && r.Role != module.RoleInvestor && r.Role != module.RoleSeal) // the sender's colleagues
 		for _, t := range m.Recipients {
 			ok = ok || covers(t, orgs[t], r)
 		}
 		if !ok {
-			return nil, ErrRecipients.Wrapf("the key is wrapped for %s (%s of %s), who is neither the sender, a recipient nor the regulator", r.ID, r.Role, r.Org)
+			return nil, ErrRecipients.Wrapf("the key is wrapped for %s (%s of %s), who is neither of the sender's organisation, a recipient nor the regulator", r.ID, r.Role, r.Org)
 		}
 	}
 	for _, t := range m.Recipients {

@@ -74,15 +74,31 @@ func sentStatus(r *Record, acks []Ack) string {
 	return "complete"
 }
 
-// boxStatus is the status of a record for an organisation's inbox.
-func boxStatus(r *Record, acks []Ack, org string) string {
-	for _, a := range acks {
-		if a.Org == org {
-			if a.Accepted {
-				return "acknowledged"
+// boxStatus is the status of a record for an organisation's inbox, over
+// the recipients listed that are the organisation or its people: rejected
+// if one of them rejected, acknowledged when all acknowledged, else unread.
+func boxStatus(mk module.KVReader, r *Record, acks []Ack, org string) string {
+	all, rejected := true, false
+	for _, t := range r.Recipients {
+		if t != org {
+			rec, err := member.GetRecord(mk, t)
+			if err != nil || rec.Org != org {
+				continue
 			}
-			return "rejected"
 		}
+		i := slices.IndexFunc(acks, func(a Ack) bool { return a.Target == t })
+		switch {
+		case i < 0:
+			all = false
+		case !acks[i].Accepted:
+			rejected = true
+		}
+	}
+	switch {
+	case rejected:
+		return "rejected"
+	case all:
+		return "acknowledged"
 	}
 	return "unread"
 }
@@ -106,10 +122,14 @@ func queryBox(qc *module.QueryContext, kv module.KVReader, box string, p map[str
 	}
 	slices.Reverse(ids) // newest first
 	out := []View{}
+	mk := qc.Peer("member")
 	for _, id := range ids {
 		r, err := GetRecord(kv, id)
 		if err != nil {
 			return nil, err
+		}
+		if !readable(mk, r, *qc.Caller) {
+			continue // sent to one of the organisation's people, not to the caller
 		}
 		acks, err := acksOf(kv, id)
 		if err != nil {
@@ -117,7 +137,7 @@ func queryBox(qc *module.QueryContext, kv module.KVReader, box string, p map[str
 		}
 		st := sentStatus(r, acks)
 		if box == "in" {
-			st = boxStatus(r, acks, org)
+			st = boxStatus(mk, r, acks, org)
 		}
 		if s := p["status"]; s != "" && s != st {
 			continue
@@ -173,6 +193,9 @@ func queryTrace(qc *module.QueryContext, kv module.KVReader, p map[string]string
 		if err != nil {
 			return nil, err
 		}
+		if !readable(mk, r, *qc.Caller) {
+			continue // only its id: neither its links nor what lies beyond it
+		}
 		var children []string
 		if err := iterate(kv, childPrefix(id), func(k, _ []byte) error {
 			children = append(children, string(k[len(childPrefix(id)):]))
@@ -183,9 +206,6 @@ func queryTrace(qc *module.QueryContext, kv module.KVReader, p map[string]string
 		n.Parents, n.Children = r.Parents, children
 		queue = append(queue, r.Parents...)
 		queue = append(queue, children...)
-		if !readable(mk, r, *qc.Caller) {
-			continue
-		}
 		acks, err := acksOf(kv, id)
 		if err != nil {
 			return nil, err
@@ -243,7 +263,7 @@ func queryVerify(qc *module.QueryContext, kv module.KVReader, p map[string]strin
 		if rec, err := member.GetRecord(mk, r.Sender); err == nil {
 			fc.SenderName = rec.Name
 			fc.SignatureValid = verifyKey(rec.Algorithm, rec.PublicKey, FileStatement(qc.ChainID(), r.ID, r.HashAlg, r.Hash, r.Size, r.Name), r.Signature)
-			fc.Unrevoked = rec.RevokedAt == 0 || rec.RevokedAt > r.Height
+			fc.Unrevoked = rec.RevokedAt == 0 || rec.RevokedAt >= r.Height // a revocation in the same block came after the send (a revoked signer's tx is refused)
 		}
 		if readable(mk, r, *qc.Caller) {
 			fc.Recipients = r.Recipients
