@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"net"
 	"net/http"
 	"strings"
 	"sync"
@@ -198,6 +199,9 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) error {
 	if !s.auth.takeChallenge(req.Challenge) {
 		return errorf(http.StatusUnauthorized, client.CodeInvalidChallenge, "unknown, used or expired challenge: request a new one")
 	}
+	if !s.acceptsAudience(req.Audience) {
+		return errorf(http.StatusUnauthorized, client.CodeBadSignature, "the login was signed for %q, which is not this node's API address: log in to the node you use", req.Audience)
+	}
 	ident, err := s.cfg.App.Identity(req.Identity)
 	if err != nil {
 		if me := module.AsError(err); me != nil {
@@ -216,7 +220,7 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return errorf(http.StatusUnauthorized, client.CodeUnsupportedKey, "the identity's registered key is not usable: %v", err)
 	}
-	if !pub.Verify(client.AuthMessage(s.chainID, req.Challenge), req.Signature) {
+	if !pub.Verify(client.AuthMessage(s.chainID, req.Audience, req.Challenge), req.Signature) {
 		s.log.Info("api: login refused", "identity", req.Identity, "code", client.CodeBadSignature)
 		return errorf(http.StatusUnauthorized, client.CodeBadSignature, "the signature does not verify with the identity's registered %s key", alg)
 	}
@@ -247,4 +251,37 @@ func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
 	s.auth.revoke(tok)
 	w.WriteHeader(http.StatusNoContent)
 	return nil
+}
+
+// acceptsAudience says whether a login signed for aud is meant for this
+// node: its listening address, its configured public addresses, or — when
+// it listens on every interface — a loopback address with its port.
+func (s *Server) acceptsAudience(aud string) bool {
+	if aud == "" {
+		return false
+	}
+	for _, a := range s.cfg.PublicAddrs {
+		if strings.EqualFold(a, aud) {
+			return true
+		}
+	}
+	addr := s.Addr()
+	if addr == "" {
+		return false
+	}
+	if strings.EqualFold(addr, aud) {
+		return true
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	ahost, aport, err := net.SplitHostPort(aud)
+	if err != nil || aport != port {
+		return false
+	}
+	if ip := net.ParseIP(host); ip != nil && !ip.IsUnspecified() && !ip.IsLoopback() {
+		return false
+	}
+	return ahost == "localhost" || (net.ParseIP(ahost) != nil && net.ParseIP(ahost).IsLoopback())
 }

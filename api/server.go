@@ -46,6 +46,10 @@ type AppReader interface {
 // defaults.
 type Config struct {
 	Listen   string               // host:port, e.g. 127.0.0.1:26680 (port 0: any)
+	// PublicAddrs are the host:port names clients reach this API by (behind
+	// a proxy, on another interface); logins signed for them are accepted
+	// besides the listening address (client.AuthMessage's audience).
+	PublicAddrs []string
 	RPC      rpcclient.Client     // the node (in process: rpc/client/local.New(node))
 	App      AppReader            // the application's read side
 	Genesis  *cmttypes.GenesisDoc // trust root for receipts, served at /v1/genesis (nil: 404)

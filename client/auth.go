@@ -28,7 +28,8 @@ func (c *Client) ExchangeToken(ctx context.Context, req TokenRequest) (*Token, e
 }
 
 // Login authenticates as identityID: it fetches a challenge, has signer sign
-// AuthMessage(chainID, challenge) with the identity's registered key, and
+// AuthMessage(chainID, audience, challenge) with the identity's registered
+// key (the audience is this client's API host:port), and
 // exchanges the signature for a bearer token that the client then sends with
 // every request. signer is typically a crypto.PrivateKey's Sign method.
 func (c *Client) Login(ctx context.Context, identityID string, signer func(msg []byte) ([]byte, error)) (*Token, error) {
@@ -36,11 +37,12 @@ func (c *Client) Login(ctx context.Context, identityID string, signer func(msg [
 	if err != nil {
 		return nil, err
 	}
-	sig, err := signer(AuthMessage(ch.ChainID, ch.Challenge))
+	aud := Audience(c.base)
+	sig, err := signer(AuthMessage(ch.ChainID, aud, ch.Challenge))
 	if err != nil {
 		return nil, fmt.Errorf("client: sign login challenge: %w", err)
 	}
-	t, err := c.ExchangeToken(ctx, TokenRequest{Identity: identityID, Challenge: ch.Challenge, Signature: sig})
+	t, err := c.ExchangeToken(ctx, TokenRequest{Identity: identityID, Challenge: ch.Challenge, Audience: aud, Signature: sig})
 	if err != nil {
 		return nil, err
 	}

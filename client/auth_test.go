@@ -138,31 +138,37 @@ func TestAuthAndReads(t *testing.T) {
 		if err != nil || ch.ChainID != apitest.ChainID || !ch.Expires.After(time.Now()) {
 			t.Fatalf("challenge %+v %v", ch, err)
 		}
-		sig, _ := bankKey.Sign(client.AuthMessage(ch.ChainID, ch.Challenge))
-		if _, err := c.ExchangeToken(ctx, client.TokenRequest{Identity: bankID, Challenge: ch.Challenge, Signature: sig}); err != nil {
+		sig, _ := bankKey.Sign(client.AuthMessage(ch.ChainID, client.Audience(c.BaseURL()), ch.Challenge))
+		if _, err := c.ExchangeToken(ctx, client.TokenRequest{Identity: bankID, Challenge: ch.Challenge, Audience: client.Audience(c.BaseURL()), Signature: sig}); err != nil {
 			t.Fatal(err)
 		}
-		_, err = c.ExchangeToken(ctx, client.TokenRequest{Identity: bankID, Challenge: ch.Challenge, Signature: sig})
+		_, err = c.ExchangeToken(ctx, client.TokenRequest{Identity: bankID, Challenge: ch.Challenge, Audience: client.Audience(c.BaseURL()), Signature: sig})
 		apiErr(t, err, http.StatusUnauthorized, client.CodeInvalidChallenge)
 		// A refused attempt burns the challenge too.
 		ch, _ = c.Challenge(ctx)
-		_, err = c.ExchangeToken(ctx, client.TokenRequest{Identity: bankID, Challenge: ch.Challenge, Signature: []byte("x")})
+		_, err = c.ExchangeToken(ctx, client.TokenRequest{Identity: bankID, Challenge: ch.Challenge, Audience: client.Audience(c.BaseURL()), Signature: []byte("x")})
 		apiErr(t, err, http.StatusUnauthorized, client.CodeBadSignature)
-		sig, _ = bankKey.Sign(client.AuthMessage(ch.ChainID, ch.Challenge))
-		_, err = c.ExchangeToken(ctx, client.TokenRequest{Identity: bankID, Challenge: ch.Challenge, Signature: sig})
+		sig, _ = bankKey.Sign(client.AuthMessage(ch.ChainID, client.Audience(c.BaseURL()), ch.Challenge))
+		_, err = c.ExchangeToken(ctx, client.TokenRequest{Identity: bankID, Challenge: ch.Challenge, Audience: client.Audience(c.BaseURL()), Signature: sig})
 		apiErr(t, err, http.StatusUnauthorized, client.CodeInvalidChallenge)
 		// Unknown and expired challenges.
 		_, err = c.ExchangeToken(ctx, client.TokenRequest{Identity: bankID, Challenge: "made-up", Signature: sig})
 		apiErr(t, err, http.StatusUnauthorized, client.CodeInvalidChallenge)
 		ch, _ = c.Challenge(ctx)
 		env.Clock.Advance(2*time.Minute + time.Second)
-		sig, _ = bankKey.Sign(client.AuthMessage(ch.ChainID, ch.Challenge))
-		_, err = c.ExchangeToken(ctx, client.TokenRequest{Identity: bankID, Challenge: ch.Challenge, Signature: sig})
+		sig, _ = bankKey.Sign(client.AuthMessage(ch.ChainID, client.Audience(c.BaseURL()), ch.Challenge))
+		_, err = c.ExchangeToken(ctx, client.TokenRequest{Identity: bankID, Challenge: ch.Challenge, Audience: client.Audience(c.BaseURL()), Signature: sig})
 		apiErr(t, err, http.StatusUnauthorized, client.CodeInvalidChallenge)
 		// A signature over another chain's message.
 		ch, _ = c.Challenge(ctx)
-		sig, _ = bankKey.Sign(client.AuthMessage("other-chain", ch.Challenge))
-		_, err = c.ExchangeToken(ctx, client.TokenRequest{Identity: bankID, Challenge: ch.Challenge, Signature: sig})
+		sig, _ = bankKey.Sign(client.AuthMessage("other-chain", client.Audience(c.BaseURL()), ch.Challenge))
+		_, err = c.ExchangeToken(ctx, client.TokenRequest{Identity: bankID, Challenge: ch.Challenge, Audience: client.Audience(c.BaseURL()), Signature: sig})
+		apiErr(t, err, http.StatusUnauthorized, client.CodeBadSignature)
+		// A login signed for another host (a relay of this node's challenge,
+		// e.g. by a blob URL a malicious sender named) is refused.
+		ch, _ = c.Challenge(ctx)
+		sig, _ = bankKey.Sign(client.AuthMessage(ch.ChainID, "relay.example:443", ch.Challenge))
+		_, err = c.ExchangeToken(ctx, client.TokenRequest{Identity: bankID, Challenge: ch.Challenge, Audience: "relay.example:443", Signature: sig})
 		apiErr(t, err, http.StatusUnauthorized, client.CodeBadSignature)
 		// Malformed requests.
 		_, err = c.ExchangeToken(ctx, client.TokenRequest{Identity: bankID})

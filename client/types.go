@@ -2,6 +2,8 @@ package client
 
 import (
 	"encoding/json"
+	"net"
+	"net/url"
 	"time"
 
 	"github.com/otcchain/otcchain/module"
@@ -123,6 +125,7 @@ type Challenge struct {
 type TokenRequest struct {
 	Identity  string `json:"identity"`
 	Challenge string `json:"challenge"`
+	Audience  string `json:"audience"`  // host:port the client signed for (AuthMessage)
 	Signature []byte `json:"signature"` // base64 in JSON
 }
 
@@ -135,16 +138,38 @@ type Token struct {
 }
 
 // AuthDomain prefixes every login signature.
-const AuthDomain = "otcchain/auth/v1\x00"
+const AuthDomain = "otcchain/auth/v2\x00"
 
 // AuthMessage returns the bytes an identity signs to log in:
-// "otcchain/auth/v1\x00" + chainID + "\x00" + challenge.
-func AuthMessage(chainID, challenge string) []byte {
-	out := make([]byte, 0, len(AuthDomain)+len(chainID)+1+len(challenge))
+// "otcchain/auth/v2\x00" + chainID + "\x00" + audience + "\x00" + challenge.
+// The audience is the host:port of the API the client means to log in to:
+// a node accepts only its own addresses, so a host that relays another
+// node's challenge (for example a blob URL named by a malicious sender)
+// cannot turn the signature into a token for that node.
+func AuthMessage(chainID, audience, challenge string) []byte {
+	out := make([]byte, 0, len(AuthDomain)+len(chainID)+len(audience)+2+len(challenge))
 	out = append(out, AuthDomain...)
 	out = append(out, chainID...)
 	out = append(out, 0)
+	out = append(out, audience...)
+	out = append(out, 0)
 	return append(out, challenge...)
+}
+
+// Audience returns the host:port of an API base URL (the default port of
+// its scheme when it names none), as AuthMessage binds it.
+func Audience(baseURL string) string {
+	u, err := url.Parse(baseURL)
+	if err != nil || u.Host == "" {
+		return ""
+	}
+	if u.Port() != "" {
+		return u.Host
+	}
+	if u.Scheme == "https" {
+		return net.JoinHostPort(u.Hostname(), "443")
+	}
+	return net.JoinHostPort(u.Hostname(), "80")
 }
 
 // ErrorBody is the shape of every error response.

@@ -71,6 +71,10 @@ type APISettings struct {
 	Listen string `toml:"listen"`
 	// TokenTTL is the lifetime of API auth tokens, as a Go duration ("15m").
 	TokenTTL string `toml:"token_ttl"`
+	// Public lists the host:port names clients use to reach this API when
+	// they differ from listen (a proxy, a DNS name): logins are bound to the
+	// address the client signs for.
+	Public []string `toml:"public,omitempty"`
 }
 
 // MetricsSettings configure the Prometheus endpoint.

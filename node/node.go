@@ -243,6 +243,7 @@ func Start(ctx context.Context, home string, opts StartOptions) (_ *Node, err er
 		MaxBlobBytes: settings.Blob.MaxBytes,
 		AccessLog:    n.audit,
 		Listen:       listen,
+		PublicAddrs:  settings.API.Public,
 		RPC:          local.New(n.cmt),
 		App:          n.app,
 		Genesis:      genesis,
