@@ -45,17 +45,17 @@ type AppReader interface {
 // required by Start. Zero values of the optional fields mean the documented
 // defaults.
 type Config struct {
-	Listen   string               // host:port, e.g. 127.0.0.1:26680 (port 0: any)
+	Listen string // host:port, e.g. 127.0.0.1:26680 (port 0: any)
 	// PublicAddrs are the host:port names clients reach this API by (behind
 	// a proxy, on another interface); logins signed for them are accepted
 	// besides the listening address (client.AuthMessage's audience).
 	PublicAddrs []string
-	RPC      rpcclient.Client     // the node (in process: rpc/client/local.New(node))
-	App      AppReader            // the application's read side
-	Genesis  *cmttypes.GenesisDoc // trust root for receipts, served at /v1/genesis (nil: 404)
-	Logger   *slog.Logger         // nil: discard
-	Registry *prometheus.Registry // app metrics, served on /metrics with the API's own (nil: a fresh one)
-	TokenTTL time.Duration        // lifetime of auth tokens (the caller picks, e.g. 15m)
+	RPC         rpcclient.Client     // the node (in process: rpc/client/local.New(node))
+	App         AppReader            // the application's read side
+	Genesis     *cmttypes.GenesisDoc // trust root for receipts, served at /v1/genesis (nil: 404)
+	Logger      *slog.Logger         // nil: discard
+	Registry    *prometheus.Registry // app metrics, served on /metrics with the API's own (nil: a fresh one)
+	TokenTTL    time.Duration        // lifetime of auth tokens (the caller picks, e.g. 15m)
 
 	// Gatherers are further metric sources served on /metrics, for example
 	// prometheus.DefaultGatherer where CometBFT registers its metrics. They
