@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -133,7 +134,7 @@ func (m *Send) Validate() error {
 	if m.Inline != nil && (len(m.Inline) == 0 || len(m.Inline) > MaxInlineBytes) {
 		return ErrContent.Wrapf("inline content is 1 to %d bytes; larger files go to the blob store", MaxInlineBytes)
 	}
-	if b := m.Blob; b != nil && (!validHash(b.Hash) || b.Size <= 0 || b.Size > MaxBlobBytes || b.Node == "" || !validText(b.Node)) {
+	if b := m.Blob; b != nil && (!validHash(b.Hash) || b.Size <= 0 || b.Size > MaxBlobBytes || !validNodeURL(b.Node)) {
 		return ErrContent.Wrapf("a blob needs its SHA-256 hash, a size of 1 to %d bytes and the sender node's URL", int64(MaxBlobBytes))
 	}
 	return nil
@@ -237,6 +238,16 @@ func validID(s string) bool {
 
 func validText(s string) bool {
 	return len(s) <= MaxTextLen && utf8.ValidString(s) && !strings.ContainsAny(s, "\x00\r\n")
+}
+
+// validNodeURL accepts an http(s) URL with a host and no credentials, query
+// or fragment: the API base URL of the node that serves a blob.
+func validNodeURL(s string) bool {
+	if !validText(s) {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" && u.User == nil && u.RawQuery == "" && u.Fragment == ""
 }
 
 func validHash(s string) bool {
