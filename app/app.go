@@ -21,6 +21,7 @@ import (
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
 	"github.com/otcchain/otcchain/state"
+	"github.com/otcchain/otcchain/supervision"
 )
 
 // Config configures an App.
@@ -41,7 +42,7 @@ type Config struct {
 // DefaultModules are the modules after member in a standard node, in
 // registration order (which is also genesis and end-block order).
 func DefaultModules() []module.Module {
-	return []module.Module{evidence.New(), fund.New(), contract.New(), exchange.New()}
+	return []module.Module{evidence.New(), fund.New(), contract.New(), exchange.New(), supervision.New()}
 }
 
 // Version is reported in ABCI Info.

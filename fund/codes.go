@@ -40,4 +40,5 @@ var (
 	ErrNoHolding         = Codes.Register(30, "no_holding", "the investor holds no shares of this fund")
 	ErrStatusTransition  = Codes.Register(31, "status_transition", "the fund cannot move from its status to the one asked")
 	ErrNotFrozen         = Codes.Register(32, "not_frozen", "nothing of this is frozen")
+	ErrFrozen            = Codes.Register(33, "frozen_by_regulator", "frozen by a regulator intervention")
 )

@@ -111,6 +111,9 @@ func ownInvestor(ctx *module.Context, kv module.KVReader, id string) (*Investor,
 	if inv.Channel != ctx.Signer.Org {
 		return nil, ErrNotPermitted.Wrapf("investor %s belongs to channel %s, not %s", id, inv.Channel, ctx.Signer.Org)
 	}
+	if err := orgNotFrozen(ctx); err != nil {
+		return nil, err
+	}
 	return inv, nil
 }
 

@@ -196,6 +196,9 @@ func channelOf(ctx *module.Context) (string, error) {
 	if t != module.OrgReseller && t != module.OrgFundManager {
 		return "", ErrNotPermitted.Wrapf("organisation %q is a %s, not a sales channel", ctx.Signer.Org, t)
 	}
+	if err := orgNotFrozen(ctx); err != nil {
+		return "", err
+	}
 	return ctx.Signer.Org, nil
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/otcchain/otcchain/contract"
 	"github.com/otcchain/otcchain/module"
+	"github.com/otcchain/otcchain/supervision"
 )
 
 // orderCtx is what every order needs: the investor (of the signer's
@@ -22,6 +23,9 @@ type orderCtx struct {
 }
 
 func loadOrder(ctx *module.Context, kv module.KV, b *OrderBase, msgType, quantity string) (*orderCtx, error) {
+	if err := regulatorFreezes(ctx, b, msgType); err != nil {
+		return nil, err
+	}
 	inv, err := ownInvestor(ctx, kv, b.Investor)
 	if err != nil {
 		return nil, err
@@ -45,6 +49,11 @@ func loadOrder(ctx *module.Context, kv module.KV, b *OrderBase, msgType, quantit
 	}
 	if ta.Frozen {
 		return nil, ErrAccountFrozen.Wrapf("TA account %s of investor %s is frozen: %s", ta.ID, inv.ID, ta.Reason)
+	}
+	if fz, err := supervision.AccountFrozen(ctx.Peer("supervision"), f.Manager, inv.ID); err != nil {
+		return nil, err
+	} else if fz != nil {
+		return nil, ErrAccountFrozen.Wrapf("TA account %s of investor %s is frozen by intervention %s: %s", ta.ID, inv.ID, fz.Intervention, fz.Reason)
 	}
 	date, cal, err := tradeDate(ctx, kv)
 	if err != nil {
@@ -72,6 +81,52 @@ func loadOrder(ctx *module.Context, kv module.KV, b *OrderBase, msgType, quantit
 		return nil, ErrDuplicateOrder.Wrapf("channel %s already used application number %s", ctx.Signer.Org, b.AppNo)
 	}
 	return &orderCtx{inv: inv, fund: f, ta: &ta, date: date, cal: cal, today: today, contracts: ctx.Peer("contract")}, nil
+}
+
+// regulatorFreezes refuses an order that a regulator intervention
+// (supervision module) freezes: the channel organisation, the fund (by
+// scope), or the whole holding for a redemption; the account is checked in
+// loadOrder. Orders accepted before a freeze are still confirmed at their
+// NAV: a freeze stops new business (docs/supervision.md).
+func regulatorFreezes(ctx *module.Context, b *OrderBase, msgType string) error {
+	sk := ctx.Peer("supervision")
+	if f, err := supervision.OrgFrozen(sk, ctx.Signer.Org); err != nil {
+		return err
+	} else if f != nil {
+		return ErrFrozen.Wrapf("organisation %s is frozen by intervention %s: %s", ctx.Signer.Org, f.Intervention, f.Reason)
+	}
+	f, err := supervision.FundFrozen(sk, b.Fund)
+	if err != nil {
+		return err
+	}
+	if f != nil {
+		buy := msgType == TypePurchase || msgType == TypeSubscribe
+		if (buy && f.Target.Scope != supervision.ScopeRedemption) || (msgType == TypeRedeem && f.Target.Scope != supervision.ScopePurchase) {
+			return ErrFrozen.Wrapf("fund %s: %s frozen by intervention %s: %s", b.Fund, f.Target.Scope, f.Intervention, f.Reason)
+		}
+	}
+	if msgType == TypeRedeem {
+		if f, err := supervision.HoldingFrozen(sk, b.Fund, b.Investor); err != nil {
+			return err
+		} else if f != nil && f.Target.Shares == "" {
+			return ErrFrozen.Wrapf("investor %s's holding of fund %s is frozen by intervention %s: %s", b.Investor, b.Fund, f.Intervention, f.Reason)
+		}
+	}
+	return nil
+}
+
+// regulatorFrozenShares returns the shares of a holding a regulator froze
+// (0 when none, or the whole holding, which regulatorFreezes refuses).
+func regulatorFrozenShares(ctx *module.Context, fund, investor string) (Shares, error) {
+	f, err := supervision.HoldingFrozen(ctx.Peer("supervision"), fund, investor)
+	if err != nil || f == nil || f.Target.Shares == "" {
+		return 0, err
+	}
+	s, err := ParseShares(f.Target.Shares)
+	if err != nil {
+		return 0, ErrFrozen.Wrapf("intervention %s froze %q shares: %v", f.Intervention, f.Target.Shares, err)
+	}
+	return s, nil
 }
 
 func slicesFind(list []string, s string) (int, bool) {
@@ -226,8 +281,13 @@ func redeem(ctx *module.Context, kv module.KV, m *RedeemOrder) (any, error) {
 		return nil, ErrNoHolding.Wrapf("investor %s holds no shares of fund %s", oc.inv.ID, f.Code)
 	}
 	avail := h.Available()
+	rf, err := regulatorFrozenShares(ctx, f.Code, oc.inv.ID)
+	if err != nil {
+		return nil, err
+	}
+	avail = max(avail-rf, 0)
 	if m.Shares > avail {
-		return nil, ErrShortShares.Wrapf("redeeming %s shares of fund %s; available %s (held %s, pending %s, frozen %s)", m.Shares, f.Code, avail, h.Shares, h.Pending, h.Frozen)
+		return nil, ErrShortShares.Wrapf("redeeming %s shares of fund %s; available %s (held %s, pending %s, frozen %s, frozen by the regulator %s)", m.Shares, f.Code, avail, h.Shares, h.Pending, h.Frozen, rf)
 	}
 	if m.Shares < f.Terms.MinRedemption && m.Shares != avail {
 		return nil, ErrBelowMinimum.Wrapf("redemption of %s shares is below the minimum %s", m.Shares, f.Terms.MinRedemption)
@@ -457,4 +517,16 @@ func applyFreeze(ctx *module.Context, kv module.KV, m *Freeze, on bool) (any, er
 	}
 	ctx.Emit("shares_freeze", module.A("fund", f.Code), module.A("investor", m.Investor), module.A("shares", m.Shares.String()), module.A("frozen", boolText(on)))
 	return map[string]any{"business": confirmationCode(biz), "fund": f.Code, "investor": m.Investor, "frozen": h.Frozen}, nil
+}
+
+// orgNotFrozen refuses the business of an organisation a regulator froze.
+func orgNotFrozen(ctx *module.Context) error {
+	f, err := supervision.OrgFrozen(ctx.Peer("supervision"), ctx.Signer.Org)
+	if err != nil {
+		return err
+	}
+	if f != nil {
+		return ErrFrozen.Wrapf("organisation %s is frozen by intervention %s: %s", ctx.Signer.Org, f.Intervention, f.Reason)
+	}
+	return nil
 }
