@@ -250,6 +250,13 @@ func generate(cfg TestnetConfig, dir string) (*TestnetResult, error) {
 			{"admin", spec.Name + " Administrator", module.RoleAdmin},
 			{"operator", spec.Name + " Operator", module.Role(spec.Type)},
 		}
+		if spec.Type == module.OrgRegulator {
+			// Interventions take two officers (supervision module).
+			people = append(people, struct {
+				key, name string
+				role      module.Role
+			}{"officer-2", spec.Name + " Officer 2", module.RoleRegulator})
+		}
 		for j := 1; j <= spec.Investors; j++ {
 			people = append(people, struct {
 				key, name string

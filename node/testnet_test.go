@@ -71,9 +71,12 @@ func TestTestnetOutput(t *testing.T) {
 	wantIdentities := 0
 	for _, o := range wantOrgs {
 		wantIdentities += 3 + o.Investors // admin, operator, seal, investors
+		if o.Type == module.OrgRegulator {
+			wantIdentities++ // a second officer: interventions take two
+		}
 	}
-	if len(cons.Identities) != wantIdentities || wantIdentities != 24 {
-		t.Errorf("%d identities, want %d (24)", len(cons.Identities), wantIdentities)
+	if len(cons.Identities) != wantIdentities || wantIdentities != 25 {
+		t.Errorf("%d identities, want %d (25)", len(cons.Identities), wantIdentities)
 	}
 
 	// Genesis: identical in every home, parses, carries the consortium.
@@ -170,6 +173,9 @@ func TestTestnetOutput(t *testing.T) {
 		want := map[module.Role]int{module.RoleAdmin: 1, module.Role(o.Type): 1, module.RoleSeal: 1}
 		if o.Investors > 0 {
 			want[module.RoleInvestor] = o.Investors
+		}
+		if o.Type == module.OrgRegulator {
+			want[module.RoleRegulator] = 2
 		}
 		if !reflect.DeepEqual(roles, want) {
 			t.Errorf("org %s roles %v, want %v", o.ID, roles, want)

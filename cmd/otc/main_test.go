@@ -108,7 +108,7 @@ func TestTestnetCommand(t *testing.T) {
 	args := []string{"testnet", "--validators", "2", "--out", dir, "--chain-id", "otc-cli",
 		"--passphrase-file", pf, "--base-port", "23000", "--scrypt-n", "1024"}
 	out := mustRun(t, nil, args...)
-	for _, want := range []string{"otc-cli", "2 validators", "6 organisations", "24 identities", "node0", "fm-alpha", "node1", "fm-beta", "otc start --home"} {
+	for _, want := range []string{"otc-cli", "2 validators", "6 organisations", "25 identities", "node0", "fm-alpha", "node1", "fm-beta", "otc start --home"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
