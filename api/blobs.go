@@ -6,9 +6,9 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
+	"github.com/otcchain/otcchain/audit"
 	"github.com/otcchain/otcchain/blob"
 	"github.com/otcchain/otcchain/client"
 	"github.com/otcchain/otcchain/module"
@@ -19,7 +19,7 @@ import (
 // sender stores its file before the record exists; a recipient keeps its
 // copy); downloads only to the readers of a record referencing the blob, as
 // the exchange module's blob/{hash} query decides. Every download attempt
-// is written to the access audit log.
+// is written to the node's audit log (package audit).
 
 // blobIOTimeout bounds one blob upload or download (the server's read
 // timeout is extended to it for these routes).
@@ -28,54 +28,6 @@ const blobIOTimeout = time.Hour
 // maxBlobBody lets a blob body through the route wrapper: the handler
 // enforces the configured limit itself.
 const maxBlobBody = 1 << 62
-
-// AccessEntry is one line of the access audit log (JSON lines).
-type AccessEntry struct {
-	Time     string `json:"time"`
-	Identity string `json:"identity,omitempty"`
-	Org      string `json:"org,omitempty"`
-	Role     string `json:"role,omitempty"`
-	Action   string `json:"action"` // get_blob, put_blob, read (an exchange query)
-	Blob     string `json:"blob,omitempty"`
-	Record   string `json:"record,omitempty"`
-	Path     string `json:"path,omitempty"`
-	Outcome  string `json:"outcome"` // served, stored, refused, unknown, missing, invalid
-	Reason   string `json:"reason,omitempty"`
-	Remote   string `json:"remote,omitempty"`
-}
-
-// auditLog writes AccessEntry lines to the configured writer, one Write per
-// line.
-type auditLog struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *Server) audit(r *http.Request, caller *module.Identity, e AccessEntry) {
-	e.Time = time.Now().UTC().Format(time.RFC3339Nano)
-	e.Remote = r.RemoteAddr
-	if caller != nil {
-		e.Identity, e.Org, e.Role = caller.ID, caller.Org, string(caller.Role)
-	}
-	s.metrics.blobAccess.WithLabelValues(e.Action, e.Outcome).Inc()
-	lvl := s.log.Debug
-	if e.Outcome == "refused" {
-		lvl = s.log.Warn
-	}
-	lvl("api: access", "action", e.Action, "outcome", e.Outcome, "identity", e.Identity, "org", e.Org, "blob", e.Blob, "record", e.Record, "path", e.Path)
-	if s.audits.w == nil {
-		return
-	}
-	b, err := json.Marshal(e)
-	if err != nil {
-		return
-	}
-	s.audits.mu.Lock()
-	defer s.audits.mu.Unlock()
-	if _, err := s.audits.w.Write(append(b, '\n')); err != nil {
-		s.log.Error("api: write the access audit log", "err", err)
-	}
-}
 
 func (s *Server) blobStore() (blob.Store, error) {
 	if s.cfg.Blobs == nil {
@@ -130,13 +82,13 @@ func (s *Server) handlePutBlob(w http.ResponseWriter, r *http.Request) error {
 	case errors.Is(err, blob.ErrTooLarge):
 		return errorf(http.StatusRequestEntityTooLarge, client.CodeBlobTooLarge, "the blob exceeds this node's limit of %d bytes", s.maxBlob)
 	case errors.Is(err, blob.ErrHashMismatch):
-		s.audit(r, caller, AccessEntry{Action: "put_blob", Blob: hash, Outcome: "invalid", Reason: "hash mismatch"})
+		_ = s.record(r, caller, audit.Entry{Kind: audit.KindBlobStore, Subject: hash, Outcome: "invalid", Reason: "hash mismatch"})
 		return errorf(http.StatusBadRequest, client.CodeHashMismatch, "the body's SHA-256 is not %s: nothing was stored", hash)
 	case err != nil:
 		return err
 	}
 	s.metrics.blobBytes.WithLabelValues("in").Add(float64(n))
-	s.audit(r, caller, AccessEntry{Action: "put_blob", Blob: hash, Outcome: "stored"})
+	_ = s.record(r, caller, audit.Entry{Kind: audit.KindBlobStore, Subject: hash, Outcome: "stored"})
 	writeJSON(w, http.StatusCreated, client.BlobInfo{Hash: hash, Size: n})
 	return nil
 }
@@ -161,17 +113,17 @@ func (s *Server) handleGetBlob(w http.ResponseWriter, r *http.Request) error {
 		var ae *apiError
 		if errors.As(err, &ae) && ae.status == http.StatusForbidden {
 			c, _ := s.caller(r)
-			s.audit(r, c, AccessEntry{Action: "get_blob", Blob: hash, Outcome: "refused", Reason: ae.body.Message})
+			_ = s.record(r, c, audit.Entry{Kind: audit.KindBlobRefused, Subject: hash, Outcome: "refused", Reason: ae.body.Message})
 		}
 		return err
 	}
 	v, err := s.cfg.App.Read("exchange/blob/"+hash, map[string]string{"hash": hash}, caller)
 	if me := module.AsError(err); me != nil {
-		outcome := "refused"
+		kind, outcome := audit.KindBlobRefused, "refused"
 		if moduleStatus(me.Name) == http.StatusNotFound {
-			outcome = "unknown"
+			kind, outcome = audit.KindBlobFetch, "unknown"
 		}
-		s.audit(r, caller, AccessEntry{Action: "get_blob", Blob: hash, Outcome: outcome, Reason: me.Message})
+		_ = s.record(r, caller, audit.Entry{Kind: kind, Subject: hash, Codespace: me.Codespace, Code: me.Code, Outcome: outcome, Reason: me.Message})
 		return err
 	} else if err != nil {
 		return err
@@ -186,7 +138,7 @@ func (s *Server) handleGetBlob(w http.ResponseWriter, r *http.Request) error {
 	}
 	rc, size, err := store.Get(hash)
 	if errors.Is(err, blob.ErrNotFound) {
-		s.audit(r, caller, AccessEntry{Action: "get_blob", Blob: hash, Record: br.Record, Outcome: "missing"})
+		_ = s.record(r, caller, audit.Entry{Kind: audit.KindBlobFetch, Subject: hash, Record: br.Record, Outcome: "missing"})
 		node := ""
 		if br.Blob != nil {
 			node = br.Blob.Node
@@ -197,7 +149,10 @@ func (s *Server) handleGetBlob(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	defer rc.Close()
-	s.audit(r, caller, AccessEntry{Action: "get_blob", Blob: hash, Record: br.Record, Outcome: "served"})
+	// Recorded before a byte is sent: no audit entry, no blob.
+	if err := s.record(r, caller, audit.Entry{Kind: audit.KindBlobFetch, Subject: hash, Record: br.Record, Outcome: "served"}); err != nil {
+		return err
+	}
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(blobIOTimeout))
 	h := w.Header()
 	h.Set("Content-Type", "application/octet-stream")
@@ -212,28 +167,4 @@ func (s *Server) handleGetBlob(w http.ResponseWriter, r *http.Request) error {
 		s.log.Debug("api: blob download cut", "blob", hash, "sent", n, "err", err)
 	}
 	return nil
-}
-
-// auditQueryRefusal records a refused exchange read (a record, its trace,
-// a box) in the access audit log.
-func (s *Server) auditQueryRefusal(r *http.Request, mod, path string, err error) {
-	me := module.AsError(err)
-	if mod != "exchange" || me == nil || moduleStatus(me.Name) != http.StatusForbidden {
-		return
-	}
-	caller, _ := s.caller(r)
-	e := AccessEntry{Action: "read", Path: mod + "/" + path, Outcome: "refused", Reason: me.Message}
-	if rest, ok := cutPrefix(path, "records/"); ok {
-		e.Record = rest
-	} else if rest, ok := cutPrefix(path, "trace/"); ok {
-		e.Record = rest
-	}
-	s.audit(r, caller, e)
-}
-
-func cutPrefix(s, p string) (string, bool) {
-	if len(s) > len(p) && s[:len(p)] == p {
-		return s[len(p):], true
-	}
-	return "", false
 }

@@ -5,14 +5,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"io"
+	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/otcchain/otcchain/api"
 	"github.com/otcchain/otcchain/api/apitest"
+	"github.com/otcchain/otcchain/audit"
 	"github.com/otcchain/otcchain/blob"
 	"github.com/otcchain/otcchain/client"
 	"github.com/otcchain/otcchain/crypto"
@@ -52,32 +52,32 @@ func (a *blobApp) Read(path string, params map[string]string, caller *module.Ide
 	return a.App.Read(path, params, caller)
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) entries(t *testing.T) []api.AccessEntry {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	var out []api.AccessEntry
-	for _, line := range strings.Split(strings.TrimSpace(l.b.String()), "\n") {
-		if line == "" {
-			continue
-		}
-		var e api.AccessEntry
-		if err := json.Unmarshal([]byte(line), &e); err != nil {
-			t.Fatalf("audit line %q: %v", line, err)
-		}
-		out = append(out, e)
+// auditEntries returns the log's entries (the genesis left out), checking
+// the chain.
+func auditEntries(t *testing.T, l *audit.Log) []audit.Entry {
+	t.Helper()
+	var buf bytes.Buffer
+	if _, err := l.Export(&buf, 1, 0); err != nil {
+		t.Fatal(err)
+	}
+	var out []audit.Entry
+	if buf.Len() == 0 {
+		return nil
+	}
+	if _, err := audit.VerifyEach(&buf, func(e audit.Entry) { out = append(out, e) }); err != nil {
+		t.Fatal(err)
 	}
 	return out
+}
+
+func openAudit(t *testing.T) *audit.Log {
+	t.Helper()
+	l, err := audit.Open(filepath.Join(t.TempDir(), "audit.log"), audit.Options{Node: "node0", ChainID: apitest.ChainID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
 }
 
 func hashOf(b []byte) string { h := sha256.Sum256(b); return hex.EncodeToString(h[:]) }
@@ -87,7 +87,7 @@ func TestBlobs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	audit := &lockedBuffer{}
+	alog := openAudit(t)
 	data := bytes.Repeat([]byte("encrypted stream "), 4000) // 68000 bytes
 	stored, missing := hashOf(data), hashOf([]byte("kept elsewhere"))
 	app := &blobApp{refs: map[string]string{stored: "R1", missing: "R2"}}
@@ -95,7 +95,7 @@ func TestBlobs(t *testing.T) {
 		if app.App == nil {
 			app.App = c.App.(*apitest.App)
 		}
-		c.App, c.Blobs, c.MaxBlobBytes, c.AccessLog = app, store, 100000, audit
+		c.App, c.Blobs, c.MaxBlobBytes, c.Audit = app, store, 100000, alog
 	})
 	ctx := context.Background()
 	login := func(org string, role module.Role) *client.Client {
@@ -171,16 +171,16 @@ func TestBlobs(t *testing.T) {
 	}
 
 	counts := map[string]int{}
-	for _, e := range audit.entries(t) {
-		counts[e.Action+"/"+e.Outcome]++
-		if e.Outcome == "refused" && (e.Identity == "" || e.Org == "" || e.Time == "") {
+	for _, e := range auditEntries(t, alog) {
+		counts[e.Kind+"/"+e.Outcome]++
+		if e.Outcome == "refused" && (e.Identity == "" || e.Org == "" || e.Time == "" || e.Remote == "") {
 			t.Errorf("refusal without who and when: %+v", e)
 		}
-		if e.Action == "read" && e.Record != "R1" {
+		if e.Kind == audit.KindDocumentRead && e.Record != "R1" {
 			t.Errorf("read refusal: %+v", e)
 		}
 	}
-	want := map[string]int{"put_blob/invalid": 1, "put_blob/stored": 1, "get_blob/served": 2, "get_blob/refused": 2, "get_blob/missing": 1, "get_blob/unknown": 1, "read/refused": 1}
+	want := map[string]int{"blob_store/invalid": 1, "blob_store/stored": 1, "blob_fetch/served": 2, "blob_refused/refused": 2, "blob_fetch/missing": 1, "blob_fetch/unknown": 1, "document_read/refused": 1}
 	for k, n := range want {
 		if counts[k] != n {
 			t.Errorf("audit %s: %d entries, want %d (all: %v)", k, counts[k], n, counts)
@@ -190,7 +190,7 @@ func TestBlobs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, line := range []string{`otcchain_api_access_total{action="get_blob",outcome="refused"} 2`, `otcchain_api_blob_bytes_total{direction="in"} 68000`} {
+	for _, line := range []string{`otcchain_api_access_total{action="blob_refused",outcome="refused"} 2`, `otcchain_api_blob_bytes_total{direction="in"} 68000`} {
 		if !strings.Contains(metrics, line) {
 			t.Errorf("metrics lack %s", line)
 		}

@@ -16,8 +16,9 @@ type metrics struct {
 	waiters  prometheus.Gauge
 	height   prometheus.Gauge
 
-	blobAccess *prometheus.CounterVec
-	blobBytes  *prometheus.CounterVec
+	blobAccess  *prometheus.CounterVec
+	blobBytes   *prometheus.CounterVec
+	auditErrors prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -45,12 +46,16 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}),
 		blobAccess: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "otcchain", Subsystem: "api", Name: "access_total",
-			Help: "Audited accesses (blob downloads and uploads, refused exchange reads) by action and outcome (served, stored, refused, unknown, missing, invalid).",
+			Help: "Audited events by action (the audit entry's kind: tx_rejected, personal_data_read, document_read, blob_fetch, blob_refused, blob_store, read_refused, audit_export) and outcome (served, refused, rejected, stored, unknown, missing, invalid).",
 		}, []string{"action", "outcome"}),
 		blobBytes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "otcchain", Subsystem: "api", Name: "blob_bytes_total",
 			Help: "Blob bytes received (in) and sent (out).",
 		}, []string{"direction"}),
+		auditErrors: prometheus.NewCounter(prometheus.CounterOpts{
+			Namespace: "otcchain", Subsystem: "api", Name: "audit_write_errors_total",
+			Help: "Audit log appends that failed (reads of personal data, documents and blobs are then refused with 503 audit_unavailable).",
+		}),
 	}
 	var err error
 	m.requests, err = register(reg, m.requests)
@@ -71,6 +76,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	}
 	if err == nil {
 		m.blobBytes, err = register(reg, m.blobBytes)
+	}
+	if err == nil {
+		m.auditErrors, err = register(reg, m.auditErrors)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("api: register metrics: %w", err)

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/otcchain/otcchain/audit"
 	"github.com/otcchain/otcchain/client"
 )
 
@@ -50,9 +51,7 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) error {
 		}
 		params[k] = vs[0]
 	}
-	err := s.read(w, r, mod+"/"+path, params)
-	s.auditQueryRefusal(r, mod, path, err)
-	return err
+	return s.read(w, r, mod+"/"+path, params)
 }
 
 func validModule(m string) bool {
@@ -79,8 +78,17 @@ func (s *Server) read(w http.ResponseWriter, r *http.Request, path string, param
 		}
 	}
 	v, err := s.cfg.App.Read(path, params, caller)
+	kind, record := classifyRead(path)
 	if err != nil {
+		s.auditRefusedRead(r, caller, kind, record, path, err)
 		return err
+	}
+	if kind != "" {
+		// Personal data and documents go out only once the read is
+		// recorded.
+		if err := s.record(r, caller, audit.Entry{Kind: kind, Subject: path, Record: record, Outcome: "served"}); err != nil {
+			return err
+		}
 	}
 	writeJSON(w, http.StatusOK, v)
 	return nil

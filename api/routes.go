@@ -50,6 +50,8 @@ var routes = []Route{
 	{Method: "DELETE", Pattern: "/v1/auth/token", OperationID: "revokeToken", handle: (*Server).handleLogout},
 	{Method: "PUT", Pattern: "/v1/blobs/{hash}", OperationID: "putBlob", maxBody: maxBlobBody, handle: (*Server).handlePutBlob},
 	{Method: "GET", Pattern: "/v1/blobs/{hash}", OperationID: "getBlob", handle: (*Server).handleGetBlob},
+	{Method: "GET", Pattern: "/v1/audit", OperationID: "exportAudit", handle: (*Server).handleAuditExport},
+	{Method: "GET", Pattern: "/v1/audit/head", OperationID: "getAuditHead", handle: (*Server).handleAuditHead},
 	{Method: "GET", Pattern: "/v1/events", OperationID: "streamEvents", handle: (*Server).handleEvents},
 	{Method: "GET", Pattern: "/v1/openapi.json", OperationID: "getOpenAPI", handle: (*Server).handleOpenAPI},
 	{Method: "GET", Pattern: "/metrics", OperationID: "getMetrics", handle: (*Server).handleMetrics},

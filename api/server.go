@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -16,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/otcchain/otcchain/audit"
 	"github.com/otcchain/otcchain/blob"
 	"github.com/otcchain/otcchain/module"
 )
@@ -81,10 +81,12 @@ type Config struct {
 	// blob.DefaultMaxBytes, 1 GiB).
 	Blobs        blob.Store
 	MaxBlobBytes int64
-	// AccessLog receives the access audit log: one JSON line (AccessEntry)
-	// per blob download attempt, upload and refused exchange read. Nil:
-	// only the logger and the metrics see them.
-	AccessLog io.Writer
+	// Audit is the node's audit log (package audit): rejected txs
+	// submitted here, reads of personal data and documents, blob
+	// transfers, refused reads; served to regulators at GET /v1/audit.
+	// Nil: only the logger and the metrics see them, and /v1/audit answers
+	// 404 no_audit_log.
+	Audit *audit.Log
 }
 
 // Server is the API server of one node.
@@ -101,7 +103,6 @@ type Server struct {
 	cache       *blockCache
 	streams     chan struct{} // semaphore of event streams
 	maxBlob     int64
-	audits      auditLog
 
 	ctx    context.Context // ends on Close: streams and waiters stop
 	cancel context.CancelFunc
@@ -176,7 +177,6 @@ func New(cfg Config) (*Server, error) {
 		cache:       newBlockCache(cfg.RPC, blockCacheSize),
 		streams:     make(chan struct{}, cfg.MaxStreams),
 		maxBlob:     cfg.MaxBlobBytes,
-		audits:      auditLog{w: cfg.AccessLog},
 		ctx:         ctx,
 		cancel:      cancel,
 	}

@@ -80,6 +80,7 @@ func (s *Server) handleBroadcast(w http.ResponseWriter, r *http.Request) error {
 			writeJSON(w, http.StatusOK, cr) // committed meanwhile: the refusal is the dedupe
 			return nil
 		}
+		s.auditRejectedTx(r, req.Tx, hash, res.Codespace, res.Code, res.Log)
 		return &apiError{status: http.StatusUnprocessableEntity, body: client.Error{
 			Code: client.CodeTxRejected, Codespace: res.Codespace, ABCICode: res.Code, Message: res.Log,
 		}}

@@ -43,26 +43,59 @@ type Settings struct {
 	Metrics MetricsSettings `toml:"metrics"`
 	Log     LogSettings     `toml:"log"`
 	Blob    BlobSettings    `toml:"blob"`
+	Audit   AuditSettings   `toml:"audit"`
+}
+
+// AuditSettings configure the node's audit log (package audit): rejected
+// txs, reads of personal data and documents, blob transfers and refused
+// reads through the API, hash-chained.
+type AuditSettings struct {
+	// Log is the append-only audit log (JSON lines), relative to the home
+	// unless absolute.
+	Log string `toml:"log"`
+	// SyncInterval is how often written entries are fsynced, as a Go
+	// duration: "0s" fsyncs every entry before the read it records is
+	// answered; the default "100ms" batches them (a crash of the process
+	// loses nothing, a power loss at most the last interval).
+	SyncInterval string `toml:"sync_interval"`
+}
+
+// Defaults of [audit].
+const (
+	DefaultAuditLog          = "data/audit.log"
+	DefaultAuditSyncInterval = 100 * time.Millisecond
+)
+
+// AuditSync returns audit.sync_interval as a duration.
+func (s *Settings) AuditSync() (time.Duration, error) {
+	d, err := time.ParseDuration(s.Audit.SyncInterval)
+	if err != nil || d < 0 || d > time.Minute {
+		return 0, fmt.Errorf("node: otc.toml: audit.sync_interval %q: want a duration from \"0s\" (fsync every entry) to \"1m\"", s.Audit.SyncInterval)
+	}
+	return d, nil
 }
 
 // BlobSettings configure the node's blob store (encrypted exchange files
-// larger than exchange.MaxInlineBytes) and the access audit log.
+// larger than exchange.MaxInlineBytes).
 type BlobSettings struct {
 	// Dir is the blob store directory, relative to the home unless
 	// absolute.
 	Dir string `toml:"dir"`
 	// MaxBytes bounds one blob the node stores (uploads above it get 413).
 	MaxBytes int64 `toml:"max_bytes"`
-	// AuditLog is the append-only access audit log (JSON lines), relative
-	// to the home unless absolute.
-	AuditLog string `toml:"audit_log"`
+	// AuditLog is the former access audit log (plain JSON lines, before
+	// the hash-chained [audit] log). It is still accepted in otc.toml and
+	// ignored: a file left there is no longer written.
+	AuditLog string `toml:"audit_log,omitempty"`
 }
 
 // Defaults of [blob].
 const (
 	DefaultBlobDir      = "data/blobs"
 	DefaultBlobMaxBytes = 1 << 30
-	DefaultAuditLog     = "data/access-audit.log"
+	// LegacyAccessLog is where nodes kept the access audit log before the
+	// [audit] log.
+	LegacyAccessLog = "data/access-audit.log"
 )
 
 // APISettings configure the HTTP/JSON API server.
@@ -104,7 +137,8 @@ func DefaultSettings() Settings {
 		API:     APISettings{Listen: "127.0.0.1:26602", TokenTTL: DefaultTokenTTL.String()},
 		Metrics: MetricsSettings{Listen: "127.0.0.1:26603"},
 		Log:     LogSettings{Level: "info", EngineLevel: "info", Format: "text"},
-		Blob:    BlobSettings{Dir: DefaultBlobDir, MaxBytes: DefaultBlobMaxBytes, AuditLog: DefaultAuditLog},
+		Blob:    BlobSettings{Dir: DefaultBlobDir, MaxBytes: DefaultBlobMaxBytes},
+		Audit:   AuditSettings{Log: DefaultAuditLog, SyncInterval: DefaultAuditSyncInterval.String()},
 	}
 }
 
@@ -133,8 +167,14 @@ func (s *Settings) Validate() error {
 	if s.Log.Format != "text" && s.Log.Format != "json" {
 		return fmt.Errorf("node: otc.toml: log.format %q: want text or json", s.Log.Format)
 	}
-	if s.Blob.Dir == "" || s.Blob.AuditLog == "" {
-		return errors.New("node: otc.toml: blob.dir and blob.audit_log must not be empty")
+	if s.Blob.Dir == "" {
+		return errors.New("node: otc.toml: blob.dir must not be empty")
+	}
+	if s.Audit.Log == "" {
+		return errors.New("node: otc.toml: audit.log must not be empty")
+	}
+	if _, err := s.AuditSync(); err != nil {
+		return err
 	}
 	if s.Blob.MaxBytes < 1 || s.Blob.MaxBytes > 4<<30 {
 		return fmt.Errorf("node: otc.toml: blob.max_bytes %d: want 1 to %d (exchange.MaxBlobBytes)", s.Blob.MaxBytes, int64(4<<30))
@@ -165,9 +205,12 @@ const settingsComments = `
 # [log] level: debug|info|warn|error for otcchain; engine_level:
 #   debug|info|error|none for CometBFT; format: text|json. Logs go to stderr.
 # [blob] dir: the content-addressed store of encrypted exchange files (relative
-#   to the home); max_bytes: the largest blob this node stores (default 1 GiB);
-#   audit_log: append-only JSON lines of every blob download attempt, upload
-#   and refused exchange read.
+#   to the home); max_bytes: the largest blob this node stores (default 1 GiB).
+# [audit] log: the node's append-only, hash-chained audit log (JSON lines):
+#   txs the node refused, reads of personal data and documents, blob
+#   transfers, refused reads; regulators export it (otc audit export) and
+#   check it (otc audit verify). sync_interval: how often entries are fsynced
+#   ("0s": every entry; default "100ms").
 `
 
 // Encode returns s as otc.toml content.

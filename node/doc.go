@@ -12,11 +12,12 @@
 //	HOME/config/priv_validator_key.json   consensus signing key (0600)
 //	HOME/config/otc.toml                  otcchain's settings: [api] listen, token_ttl;
 //	                                      [metrics] listen; [log] level, engine_level, format;
-//	                                      [blob] dir, max_bytes, audit_log
+//	                                      [blob] dir, max_bytes; [audit] log, sync_interval
 //	HOME/data/                            CometBFT's databases, WAL and priv_validator_state.json
 //	HOME/data/app/                        the app state (pebble, package state)
 //	HOME/data/blobs/                      the blob store (package blob): encrypted exchange files by SHA-256
-//	HOME/data/access-audit.log            access audit log: blob downloads, uploads, refused exchange reads (JSON lines)
+//	HOME/data/audit.log                   the audit log (package audit): rejected txs, reads of personal data and
+//	                                      documents, blob transfers, refused reads; hash-chained JSON lines
 //
 // # Generated network (Testnet)
 //

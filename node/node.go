@@ -31,6 +31,7 @@ import (
 
 	"github.com/otcchain/otcchain/api"
 	"github.com/otcchain/otcchain/app"
+	"github.com/otcchain/otcchain/audit"
 	"github.com/otcchain/otcchain/baseline"
 	"github.com/otcchain/otcchain/blob"
 	"github.com/otcchain/otcchain/state"
@@ -88,7 +89,7 @@ type Node struct {
 	dbs     *dbTracker
 	lease   *metricsLease
 	api     *api.Server
-	audit   *os.File
+	audit   *audit.Log
 	metrics *http.Server
 	rpcURL  string
 	genesis *cmttypes.GenesisDoc
@@ -234,14 +235,14 @@ func Start(ctx context.Context, home string, opts StartOptions) (_ *Node, err er
 	if err != nil {
 		return nil, fmt.Errorf("node: blob store: %w", err)
 	}
-	n.audit, err = os.OpenFile(homePath(home, settings.Blob.AuditLog), os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	n.audit, err = openAudit(home, settings, string(nodeKey.ID()), genesis.ChainID, log)
 	if err != nil {
-		return nil, fmt.Errorf("node: access audit log: %w", err)
+		return nil, err
 	}
 	n.api, err = api.New(api.Config{
 		Blobs:        blobs,
 		MaxBlobBytes: settings.Blob.MaxBytes,
-		AccessLog:    n.audit,
+		Audit:        n.audit,
 		Listen:       listen,
 		PublicAddrs:  settings.API.Public,
 		RPC:          local.New(n.cmt),
@@ -267,6 +268,31 @@ func Start(ctx context.Context, home string, opts StartOptions) (_ *Node, err er
 	log.Info("node: started", "home", home, "chain_id", genesis.ChainID, "node_id", nodeKey.ID(),
 		"api", n.APIURL(), "rpc", n.rpcURL, "engine_metrics", n.lease.granted)
 	return n, nil
+}
+
+// openAudit opens the node's audit log ([audit] log), creating it with a
+// genesis entry naming the node and the chain. A torn last line (a crash
+// while writing) stops the start: otc audit repair cuts it.
+func openAudit(home string, settings *Settings, nodeID, chainID string, log *slog.Logger) (*audit.Log, error) {
+	every, err := settings.AuditSync()
+	if err != nil {
+		return nil, err
+	}
+	path := homePath(home, settings.Audit.Log)
+	l, err := audit.Open(path, audit.Options{Node: nodeID, ChainID: chainID, SyncInterval: every})
+	if err != nil {
+		return nil, fmt.Errorf("node: audit log: %w", err)
+	}
+	legacy := homePath(home, LegacyAccessLog)
+	if settings.Blob.AuditLog != "" {
+		legacy = homePath(home, settings.Blob.AuditLog)
+	}
+	if _, err := os.Stat(legacy); err == nil && legacy != path {
+		log.Warn("node: the former access audit log is no longer written; accesses are recorded in the hash-chained audit log", "former", legacy, "audit_log", path)
+	}
+	h := l.Head()
+	log.Info("node: audit log", "path", path, "seq", h.Seq, "head", h.Hash, "sync_interval", every)
+	return l, nil
 }
 
 func (n *Node) serveMetrics(addr string, g prometheus.Gatherer) error {
@@ -405,7 +431,7 @@ func (n *Node) stop() error {
 	}
 	if n.audit != nil {
 		if err := n.audit.Close(); err != nil {
-			errs = append(errs, fmt.Errorf("node: close the access audit log: %w", err))
+			errs = append(errs, fmt.Errorf("node: close the audit log: %w", err))
 		}
 	}
 	if n.metrics != nil {

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/otcchain/otcchain/api"
+	"github.com/otcchain/otcchain/audit"
 	"github.com/otcchain/otcchain/client"
 	"github.com/otcchain/otcchain/internal/ports"
 	"github.com/otcchain/otcchain/keystore"
@@ -257,21 +257,19 @@ func TestExchangeCLI(t *testing.T) {
 	if _, err := os.Stat(broker); err == nil {
 		t.Fatal("the broker got a file")
 	}
-	auditRaw, err := os.ReadFile(filepath.Join(res.Homes[0], "data", "access-audit.log"))
+	auditRaw, err := os.ReadFile(filepath.Join(res.Homes[0], "data", "audit.log"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	refusals := map[string]bool{}
-	for _, line := range strings.Split(strings.TrimSpace(string(auditRaw)), "\n") {
-		var e api.AccessEntry
-		if err := json.Unmarshal([]byte(line), &e); err != nil {
-			t.Fatalf("audit line %q: %v", line, err)
-		}
+	if _, err := audit.VerifyEach(bytes.NewReader(auditRaw), func(e audit.Entry) {
 		if e.Outcome == "refused" && e.Identity == brokerID.ID && e.Org == "rs-broker" {
-			refusals[e.Action] = true
+			refusals[e.Kind] = true
 		}
+	}); err != nil {
+		t.Fatalf("the audit log does not verify: %v", err)
 	}
-	if !refusals["read"] || !refusals["get_blob"] {
+	if !refusals[audit.KindDocumentRead] || !refusals[audit.KindBlobRefused] {
 		t.Fatalf("the broker's attempts are not in the audit log (%v):\n%s", refusals, auditRaw)
 	}
 
