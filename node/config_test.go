@@ -148,3 +148,27 @@ func FuzzParseSettings(f *testing.F) {
 		}
 	})
 }
+
+// TestAuditSettings: [audit] defaults and checks; the former [blob]
+// audit_log key is still accepted (ignored).
+func TestAuditSettings(t *testing.T) {
+	s, err := node.ParseSettings([]byte("[blob]\naudit_log = \"data/access-audit.log\"\n"))
+	if err != nil {
+		t.Fatalf("a home with the former key: %v", err)
+	}
+	if s.Audit.Log != node.DefaultAuditLog || s.Audit.SyncInterval != "100ms" {
+		t.Fatalf("defaults: %+v", s.Audit)
+	}
+	if d, err := s.AuditSync(); err != nil || d != node.DefaultAuditSyncInterval {
+		t.Fatalf("sync %v %v", d, err)
+	}
+	for _, bad := range []string{"[audit]\nsync_interval = \"-1s\"\n", "[audit]\nsync_interval = \"soon\"\n", "[audit]\nlog = \"\"\n"} {
+		if _, err := node.ParseSettings([]byte(bad)); err == nil {
+			t.Errorf("accepted %q", bad)
+		}
+	}
+	b, err := node.DefaultSettings().Encode()
+	if err != nil || strings.Contains(string(b), "audit_log") || !strings.Contains(string(b), "[audit]") {
+		t.Fatalf("new otc.toml:\n%s", b)
+	}
+}
