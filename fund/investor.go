@@ -200,6 +200,9 @@ func openAccount(ctx *module.Context, kv module.KV, m *OpenAccount) (any, error)
 			return nil, err
 		}
 		inv.TransAccount = fmt.Sprintf("%017d", seq)
+		if err := kv.Set(transKey(inv.TransAccount), []byte(inv.ID)); err != nil {
+			return nil, err
+		}
 	}
 	if inv.TAAccounts == nil {
 		inv.TAAccounts = map[string]string{}

@@ -17,6 +17,7 @@ import (
 //	nav/<fund>/<date>                     -> NAVRecord JSON
 //	inv/<investor>                        -> Investor JSON
 //	ta/<ta account>                       -> TAAccount JSON
+//	tr/<transaction account>              -> investor id
 //	ack/<investor>/<fund>                 -> risk disclosure acknowledgement JSON
 //	h/<fund>/<investor>                   -> Holding JSON
 //	hi/<investor>/<fund>                  -> empty (holdings of an investor)
@@ -37,6 +38,7 @@ func navKey(f string, d Date) []byte { return []byte("nav/" + f + "/" + dateKey(
 func navPrefix(f string) []byte      { return []byte("nav/" + f + "/") }
 func investorKey(id string) []byte   { return []byte("inv/" + id) }
 func taKey(id string) []byte         { return []byte("ta/" + id) }
+func transKey(id string) []byte      { return []byte("tr/" + id) }
 func ackKey(inv, f string) []byte    { return []byte("ack/" + inv + "/" + f) }
 func holdingKey(f, inv string) []byte {
 	return []byte("h/" + f + "/" + inv)

@@ -23,6 +23,8 @@ import (
 //	orders/{id}                           the investor, the channel, the fund's manager
 //	channel-orders/{channel}/{date}       the channel: its orders of a trade date; ?status=
 //	jobs                                  any identity: confirmation work in progress
+//	accounts/{id}                         the regulator: look-through from a TA account, a transaction
+//	                                      account or an investor id to the investor (sealed personal data included)
 //
 // A regulator reads everything (look-through); the app lets it pass every
 // role gate and the checks below let it through too.
@@ -51,6 +53,7 @@ func (m *Module) Queries() []module.QuerySpec {
 		{Path: "orders/{id}", Roles: sales, Handle: queryOrder},
 		{Path: "channel-orders/{channel}/{date}", Roles: []module.Role{module.RoleReseller, module.RoleFundManager}, Handle: queryChannelOrders},
 		{Path: "jobs", Roles: all, Handle: queryJobs},
+		{Path: "accounts/{id}", Roles: []module.Role{module.RoleRegulator}, Handle: queryAccount},
 	}
 }
 
@@ -453,4 +456,31 @@ func (m *Module) OutcomeQuery(key string) (string, bool) {
 		return "investors/" + parts[2], true
 	}
 	return "", false
+}
+
+// queryAccount is the regulator's look-through: any account id — a TA
+// account (12 digits), a transaction account (17 digits) or an investor id —
+// maps to the investor record, whose sealed personal data the regulator
+// opens with its own key (otc fund investor show --decrypt).
+func queryAccount(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+	if !regulatorCaller(qc) {
+		return nil, ErrNotPermitted.Wrapf("look-through is for the regulator")
+	}
+	id := p["id"]
+	kind, investor := "investor", id
+	var ta TAAccount
+	if ok, err := getJSON(kv, taKey(id), &ta); err != nil {
+		return nil, err
+	} else if ok {
+		kind, investor = "ta_account", ta.Investor
+	} else if b, err := kv.Get(transKey(id)); err != nil {
+		return nil, err
+	} else if b != nil {
+		kind, investor = "trans_account", string(b)
+	}
+	inv, err := getInvestor(kv, investor)
+	if err != nil {
+		return nil, ErrUnknownInvestor.Wrapf("no TA account, transaction account or investor %s", id)
+	}
+	return map[string]any{"account": id, "kind": kind, "investor": inv}, nil
 }
