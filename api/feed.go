@@ -116,6 +116,10 @@ type blockCache struct {
 
 	mu sync.Mutex
 	m  map[int64]*blockEntry
+
+	// fetches counts fetch goroutines, so that the server's Close waits for
+	// them: none may read the node after it stopped.
+	fetches sync.WaitGroup
 }
 
 func newBlockCache(rpc rpcclient.Client, size int) *blockCache {
@@ -160,7 +164,11 @@ func (c *blockCache) get(ctx context.Context, h int64) (*blockEntry, error) {
 		e = &blockEntry{ready: make(chan struct{}), height: h}
 		c.m[h] = e
 		c.evictLocked()
-		go c.fetch(e)
+		c.fetches.Add(1)
+		go func() {
+			defer c.fetches.Done()
+			c.fetch(e)
+		}()
 	}
 	c.mu.Unlock()
 	select {

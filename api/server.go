@@ -260,7 +260,7 @@ func (s *Server) Close(ctx context.Context) error {
 		err = fmt.Errorf("api: close: %w", ferr)
 	}
 	done := make(chan struct{})
-	go func() { s.wg.Wait(); close(done) }()
+	go func() { s.wg.Wait(); s.cache.fetches.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-ctx.Done():
