@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
 )
@@ -420,7 +421,7 @@ func sign(ctx *module.Context, kv module.KV, m *Sign) (any, error) {
 		return nil, ErrNotPermitted.Wrapf("%s of %s is not a party of %s", ctx.Signer.Role, ctx.Signer.Org, c.ID)
 	}
 	st := SignStatement(ctx.ChainID, c.ID, v.N, v.Document.HashAlg, v.Document.Hash)
-	if !verifyKey(ctx.Signer.Algorithm, ctx.Signer.PublicKey, st, m.Signature) {
+	if !crypto.VerifyHex(ctx.Signer.Algorithm, ctx.Signer.PublicKey, st, m.Signature) {
 		return nil, ErrBadSignature.Wrapf("the signature does not verify with %s's registered key", ctx.Signer.ID)
 	}
 	t, err := getType(kv, c.Type)
@@ -483,7 +484,7 @@ func checkSeal(ctx *module.Context, kv module.KVReader, id string, st []byte, si
 		}
 		return err
 	}
-	if !verifyKey(rec.Algorithm, rec.PublicKey, st, sigHex) {
+	if !crypto.VerifyHex(rec.Algorithm, rec.PublicKey, st, sigHex) {
 		return ErrSeal.Wrapf("the seal signature does not verify with seal %s's key", id)
 	}
 	return nil

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
 )
@@ -205,22 +204,6 @@ func getVersion(kv module.KVReader, id string, n int) (*Version, error) {
 // the contract, the version and the document hash.
 func SignStatement(chainID, contract string, version int, hashAlg, hash string) []byte {
 	return []byte("otcchain/contract/sign/v1\n" + chainID + "\n" + contract + "\n" + strconv.Itoa(version) + "\n" + hashAlg + "\n" + hash)
-}
-
-func verifyKey(alg string, pub []byte, msg []byte, sigHex string) bool {
-	sig, err := hex.DecodeString(sigHex)
-	if err != nil {
-		return false
-	}
-	a, err := crypto.ParseAlgorithm(alg)
-	if err != nil {
-		return false
-	}
-	pk, err := crypto.PublicKeyFromBytes(a, pub)
-	if err != nil {
-		return false
-	}
-	return pk.Verify(msg, sig)
 }
 
 func members(ctx *module.Context) module.KVReader { return ctx.Peer("member") }

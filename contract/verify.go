@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
 	"github.com/otcchain/otcchain/pki"
@@ -169,7 +170,7 @@ func checkSignature(kv, mk module.KVReader, t *Type, c *Contract, s Signature, s
 		sc.Problem = "signer's certificate is not on chain"
 		return sc
 	}
-	sc.SignatureValid = verifyKey(rec.Algorithm, rec.PublicKey, st, s.Signature)
+	sc.SignatureValid = crypto.VerifyHex(rec.Algorithm, rec.PublicKey, st, s.Signature)
 	if !sc.SignatureValid {
 		problems = append(problems, "the signature does not verify with the signer's certificate")
 	}
@@ -197,7 +198,7 @@ func checkSignature(kv, mk module.KVReader, t *Type, c *Contract, s Signature, s
 		if srec, err := member.GetRecord(mk, s.Seal); err == nil {
 			sc.SealUnrevoked = (srec.RevokedAt == 0 || srec.RevokedAt >= s.Height) &&
 				!at.Before(srec.NotBefore) && !at.After(srec.NotAfter) && issuedByOrgCA(mk, srec, at)
-			sc.SealSignatureValid = verifyKey(srec.Algorithm, srec.PublicKey, st, s.SealSig)
+			sc.SealSignatureValid = crypto.VerifyHex(srec.Algorithm, srec.PublicKey, st, s.SealSig)
 		}
 		if !sc.SealRegistered || !sc.SealUnrevoked || !sc.SealSignatureValid {
 			problems = append(problems, "the seal was not registered, was revoked, or its signature does not verify")

@@ -1,6 +1,7 @@
 package crypto
 
 import (
+	"encoding/hex"
 	voied "github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
 	voicache "github.com/oasisprotocol/curve25519-voi/primitives/ed25519/extra/cache"
 
@@ -405,3 +406,22 @@ var (
 	_ PrivateKey = (*p256Private)(nil)
 	_ PrivateKey = (*sm2Private)(nil)
 )
+
+// VerifyHex reports whether sigHex (lowercase or uppercase hex) is a valid
+// signature over msg by the public key pub of the algorithm named alg
+// (ParseAlgorithm, PublicKeyFromBytes, Verify). Any malformed input —
+// unknown algorithm, a key not on its curve, bad hex — is false. Modules use
+// it for detached signatures carried in messages (NAV statements, contract
+// signatures and seals, exchanged files and acknowledgements).
+func VerifyHex(alg string, pub, msg []byte, sigHex string) bool {
+	sig, err := hex.DecodeString(sigHex)
+	if err != nil {
+		return false
+	}
+	a, err := ParseAlgorithm(alg)
+	if err != nil {
+		return false
+	}
+	pk, err := PublicKeyFromBytes(a, pub)
+	return err == nil && pk.Verify(msg, sig)
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"slices"
 
+	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
 )
@@ -52,7 +53,7 @@ func send(ctx *module.Context, kv module.KV, m *Send) (any, error) {
 	} else if old != nil {
 		return nil, ErrExists.Wrapf("record %s already exists", m.ID)
 	}
-	if !verifyKey(ctx.Signer.Algorithm, ctx.Signer.PublicKey, FileStatement(ctx.ChainID, m.ID, m.HashAlg, m.Hash, m.Size, m.Name), m.Signature) {
+	if !crypto.VerifyHex(ctx.Signer.Algorithm, ctx.Signer.PublicKey, FileStatement(ctx.ChainID, m.ID, m.HashAlg, m.Hash, m.Size, m.Name), m.Signature) {
 		return nil, ErrBadSignature.Wrapf("the sender's signature over the file statement does not verify with its registered key")
 	}
 	orgs, err := resolve(mk, m.Recipients)
@@ -206,7 +207,7 @@ func ack(ctx *module.Context, kv module.KV, m *AckMsg) (any, error) {
 	} else if old != nil {
 		return nil, ErrAlreadyAcked.Wrapf("record %s was already acknowledged for %s", r.ID, target)
 	}
-	if !verifyKey(ctx.Signer.Algorithm, ctx.Signer.PublicKey, AckStatement(ctx.ChainID, r.ID, r.Hash, m.Accepted, m.Reason), m.Signature) {
+	if !crypto.VerifyHex(ctx.Signer.Algorithm, ctx.Signer.PublicKey, AckStatement(ctx.ChainID, r.ID, r.Hash, m.Accepted, m.Reason), m.Signature) {
 		return nil, ErrBadSignature.Wrapf("the acknowledgement signature does not verify with the signer's registered key")
 	}
 	a := &Ack{Record: r.ID, Target: target, By: ctx.Signer.ID, Org: ctx.Signer.Org, Accepted: m.Accepted, Reason: m.Reason,

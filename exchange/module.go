@@ -210,19 +210,6 @@ func GetRecord(kv module.KVReader, id string) (*Record, error) {
 	return &r, nil
 }
 
-func verifyKey(alg string, pub, msg []byte, sigHex string) bool {
-	sig, err := hex.DecodeString(sigHex)
-	if err != nil {
-		return false
-	}
-	a, err := crypto.ParseAlgorithm(alg)
-	if err != nil {
-		return false
-	}
-	pk, err := crypto.PublicKeyFromBytes(a, pub)
-	return err == nil && pk.Verify(msg, sig)
-}
-
 func validID(s string) bool {
 	if len(s) == 0 || len(s) > 64 {
 		return false

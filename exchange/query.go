@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
 )
@@ -262,7 +263,7 @@ func queryVerify(qc *module.QueryContext, kv module.KVReader, p map[string]strin
 		fc := FileCheck{Record: r.ID, Sender: r.Sender, SenderOrg: r.SenderOrg, Time: r.Time, Height: r.Height, Tx: r.Tx, Name: r.Name, Size: r.Size, Category: r.Category}
 		if rec, err := member.GetRecord(mk, r.Sender); err == nil {
 			fc.SenderName = rec.Name
-			fc.SignatureValid = verifyKey(rec.Algorithm, rec.PublicKey, FileStatement(qc.ChainID(), r.ID, r.HashAlg, r.Hash, r.Size, r.Name), r.Signature)
+			fc.SignatureValid = crypto.VerifyHex(rec.Algorithm, rec.PublicKey, FileStatement(qc.ChainID(), r.ID, r.HashAlg, r.Hash, r.Size, r.Name), r.Signature)
 			fc.Unrevoked = rec.RevokedAt == 0 || rec.RevokedAt >= r.Height // a revocation in the same block came after the send (a revoked signer's tx is refused)
 		}
 		if readable(mk, r, *qc.Caller) {

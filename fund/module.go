@@ -1,7 +1,6 @@
 package fund
 
 import (
-	"encoding/hex"
 	"encoding/json"
 	"slices"
 	"strings"
@@ -296,19 +295,7 @@ func verifyBy(kv module.KVReader, identity string, msg []byte, sigHex string) er
 }
 
 func verifyKey(alg string, pub, msg []byte, sigHex string) error {
-	sig, err := hex.DecodeString(sigHex)
-	if err != nil {
-		return ErrInvalidRequest.Wrapf("signature is not hex")
-	}
-	a, err := crypto.ParseAlgorithm(alg)
-	if err != nil {
-		return err
-	}
-	pk, err := crypto.PublicKeyFromBytes(a, pub)
-	if err != nil {
-		return err
-	}
-	if !pk.Verify(msg, sig) {
+	if !crypto.VerifyHex(alg, pub, msg, sigHex) {
 		return ErrBadSignature.Wrapf("signature by a %s key does not verify", alg)
 	}
 	return nil
