@@ -31,37 +31,18 @@ func (*Module) Codes() *module.Codes { return Codes }
 // people and investors).
 var people = []module.Role{module.RoleInvestor, module.RoleReseller, module.RoleFundManager, module.RoleCustodian, module.RoleRegulator, module.RoleAdmin}
 
-type handler[T any] func(ctx *module.Context, kv module.KV, m *T) (any, error)
-
-func spec[T any, PT interface {
-	*T
-	module.Msg
-}](typ string, roles []module.Role, batchable bool, h handler[T]) module.MsgSpec {
-	return module.MsgSpec{
-		Type: typ, Roles: roles, Batchable: batchable,
-		New: func() module.Msg { return PT(new(T)) },
-		Handle: func(ctx *module.Context, kv module.KV, msg module.Msg) (json.RawMessage, error) {
-			out, err := h(ctx, kv, (*T)(msg.(PT)))
-			if err != nil {
-				return nil, err
-			}
-			return json.Marshal(out)
-		},
-	}
-}
-
 // Msgs implements module.Module.
 func (m *Module) Msgs() []module.MsgSpec {
 	return []module.MsgSpec{
-		spec(TypeSetType, []module.Role{module.RoleRegulator}, false, setType),
-		spec(TypeRegisterSeal, []module.Role{module.RoleAdmin}, true, registerSeal),
-		spec(TypeCreate, people, false, create),
-		spec(TypeUploadVersion, people, false, uploadVersion),
-		spec(TypeReview, []module.Role{module.RoleAdmin, module.RoleRegulator, module.RoleFundManager, module.RoleReseller, module.RoleCustodian}, true, review),
-		spec(TypeSign, people, true, sign),
-		spec(TypeTerminate, people, true, terminate),
-		spec(TypeArchive, people, true, archive),
-		spec(TypeRecordView, people, true, recordView),
+		module.Spec(TypeSetType, []module.Role{module.RoleRegulator}, false, setType),
+		module.Spec(TypeRegisterSeal, []module.Role{module.RoleAdmin}, true, registerSeal),
+		module.Spec(TypeCreate, people, false, create),
+		module.Spec(TypeUploadVersion, people, false, uploadVersion),
+		module.Spec(TypeReview, []module.Role{module.RoleAdmin, module.RoleRegulator, module.RoleFundManager, module.RoleReseller, module.RoleCustodian}, true, review),
+		module.Spec(TypeSign, people, true, sign),
+		module.Spec(TypeTerminate, people, true, terminate),
+		module.Spec(TypeArchive, people, true, archive),
+		module.Spec(TypeRecordView, people, true, recordView),
 	}
 }
 

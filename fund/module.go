@@ -34,50 +34,31 @@ var (
 	regulators = []module.Role{module.RoleRegulator}
 )
 
-type handler[T any] func(ctx *module.Context, kv module.KV, m *T) (any, error)
-
-func spec[T any, PT interface {
-	*T
-	module.Msg
-}](typ string, roles []module.Role, batchable bool, h handler[T]) module.MsgSpec {
-	return module.MsgSpec{
-		Type: typ, Roles: roles, Batchable: batchable,
-		New: func() module.Msg { return PT(new(T)) },
-		Handle: func(ctx *module.Context, kv module.KV, msg module.Msg) (json.RawMessage, error) {
-			out, err := h(ctx, kv, (*T)(msg.(PT)))
-			if err != nil {
-				return nil, err
-			}
-			return json.Marshal(out)
-		},
-	}
-}
-
 // Msgs implements module.Module: the role column of each message is the
 // first gate; handlers then check the organisation (the investor's channel,
 // the fund's manager or custodian).
 func (m *Module) Msgs() []module.MsgSpec {
 	return []module.MsgSpec{
-		spec(TypeRegisterInvestor, channels, true, registerInvestor),
-		spec(TypeUpdateInvestor, channels, true, updateInvestor),
-		spec(TypeSharePersonal, channels, true, sharePersonal),
-		spec(TypeOpenAccount, channels, true, openAccount),
-		spec(TypeAcknowledgeRisk, []module.Role{module.RoleInvestor, module.RoleReseller, module.RoleFundManager}, true, acknowledgeRisk),
-		spec(TypeRegisterFund, managers, false, registerFund),
-		spec(TypeUpdateTerms, managers, false, updateTerms),
-		spec(TypeSetFundStatus, managers, false, setFundStatus),
-		spec(TypeAuthoriseReseller, managers, true, authoriseReseller),
-		spec(TypeSetCalendar, regulators, false, setCalendar),
-		spec(TypePublishNAV, managers, true, publishNAV),
-		spec(TypeCosignNAV, custodians, true, cosignNAV),
-		spec(TypeSubscribe, channels, true, subscribe),
-		spec(TypePurchase, channels, true, purchase),
-		spec(TypeRedeem, channels, true, redeem),
-		spec(TypeCancel, channels, true, cancel),
-		spec(TypeSetDividendMethod, channels, true, setDividendMethod),
-		spec(TypeDeclareDividend, managers, false, declareDividend),
-		spec(TypeFreeze, []module.Role{module.RoleFundManager, module.RoleRegulator}, true, freeze),
-		spec(TypeUnfreeze, []module.Role{module.RoleFundManager, module.RoleRegulator}, true, unfreeze),
+		module.Spec(TypeRegisterInvestor, channels, true, registerInvestor),
+		module.Spec(TypeUpdateInvestor, channels, true, updateInvestor),
+		module.Spec(TypeSharePersonal, channels, true, sharePersonal),
+		module.Spec(TypeOpenAccount, channels, true, openAccount),
+		module.Spec(TypeAcknowledgeRisk, []module.Role{module.RoleInvestor, module.RoleReseller, module.RoleFundManager}, true, acknowledgeRisk),
+		module.Spec(TypeRegisterFund, managers, false, registerFund),
+		module.Spec(TypeUpdateTerms, managers, false, updateTerms),
+		module.Spec(TypeSetFundStatus, managers, false, setFundStatus),
+		module.Spec(TypeAuthoriseReseller, managers, true, authoriseReseller),
+		module.Spec(TypeSetCalendar, regulators, false, setCalendar),
+		module.Spec(TypePublishNAV, managers, true, publishNAV),
+		module.Spec(TypeCosignNAV, custodians, true, cosignNAV),
+		module.Spec(TypeSubscribe, channels, true, subscribe),
+		module.Spec(TypePurchase, channels, true, purchase),
+		module.Spec(TypeRedeem, channels, true, redeem),
+		module.Spec(TypeCancel, channels, true, cancel),
+		module.Spec(TypeSetDividendMethod, channels, true, setDividendMethod),
+		module.Spec(TypeDeclareDividend, managers, false, declareDividend),
+		module.Spec(TypeFreeze, []module.Role{module.RoleFundManager, module.RoleRegulator}, true, freeze),
+		module.Spec(TypeUnfreeze, []module.Role{module.RoleFundManager, module.RoleRegulator}, true, unfreeze),
 	}
 }
 

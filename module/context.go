@@ -167,3 +167,23 @@ type EndBlocker interface {
 type OutcomeAccess interface {
 	OutcomeQuery(key string) (path string, ok bool)
 }
+
+// Spec builds a MsgSpec from a typed handler: New allocates a *T, Handle
+// passes it on and encodes the handler's result as the message's JSON
+// result data.
+func Spec[T any, PT interface {
+	*T
+	Msg
+}](typ string, roles []Role, batchable bool, h func(ctx *Context, kv KV, m *T) (any, error)) MsgSpec {
+	return MsgSpec{
+		Type: typ, Roles: roles, Batchable: batchable,
+		New: func() Msg { return PT(new(T)) },
+		Handle: func(ctx *Context, kv KV, msg Msg) (json.RawMessage, error) {
+			out, err := h(ctx, kv, (*T)(msg.(PT)))
+			if err != nil {
+				return nil, err
+			}
+			return json.Marshal(out)
+		},
+	}
+}
