@@ -1,6 +1,8 @@
 package contract
 
 import (
+	"encoding/json"
+	"fmt"
 	"strconv"
 
 	"github.com/otcchain/otcchain/member"
@@ -22,7 +24,7 @@ func (m *Module) Queries() []module.QuerySpec {
 			out := []*Type{}
 			return out, iterate(kv, []byte("type/"), func(_, v []byte) error {
 				var t Type
-				if _, err := getJSON(rawKV(v), nil, &t); err != nil {
+				if err := decode(v, &t); err != nil {
 					return err
 				}
 				out = append(out, &t)
@@ -40,7 +42,7 @@ func (m *Module) Queries() []module.QuerySpec {
 			out := []sealView{}
 			return out, iterate(kv, []byte("seal/"), func(_, v []byte) error {
 				var s Seal
-				if _, err := getJSON(rawKV(v), nil, &s); err != nil {
+				if err := decode(v, &s); err != nil {
 					return err
 				}
 				if s.Org == p["org"] {
@@ -118,7 +120,7 @@ func queryHistory(qc *module.QueryContext, kv module.KVReader, p map[string]stri
 	out := []*Event{}
 	return out, iterate(kv, historyPrefix(c.ID), func(_, v []byte) error {
 		var e Event
-		if _, err := getJSON(rawKV(v), nil, &e); err != nil {
+		if err := decode(v, &e); err != nil {
 			return err
 		}
 		out = append(out, &e)
@@ -161,11 +163,13 @@ func iterate(kv module.KVReader, pre []byte, fn func(k, v []byte) error) error {
 	return err
 }
 
-// rawKV is a reader holding one value (so decoding shares getJSON's errors).
-type rawKV []byte
-
-func (r rawKV) Get([]byte) ([]byte, error)                           { return r, nil }
-func (r rawKV) Iterate([]byte, []byte, func(k, v []byte) bool) error { return nil }
+// decode reads a stored record.
+func decode(v []byte, out any) error {
+	if err := json.Unmarshal(v, out); err != nil {
+		return fmt.Errorf("contract: corrupt record: %w", err)
+	}
+	return nil
+}
 
 // RiskDisclosureSigned says whether investor (an id of the fund module,
 // whose own identity is identity) has an effective risk-disclosure contract

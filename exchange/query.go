@@ -1,6 +1,8 @@
 package exchange
 
 import (
+	"encoding/json"
+	"fmt"
 	"slices"
 	"strconv"
 
@@ -45,7 +47,7 @@ func acksOf(kv module.KVReader, id string) ([]Ack, error) {
 	out := []Ack{}
 	return out, iterate(kv, ackPrefix(id), func(_, v []byte) error {
 		var a Ack
-		if _, err := getJSON(raw(v), nil, &a); err != nil {
+		if err := decode(v, &a); err != nil {
 			return err
 		}
 		out = append(out, a)
@@ -317,7 +319,10 @@ func iterate(kv module.KVReader, pre []byte, fn func(k, v []byte) error) error {
 	return err
 }
 
-type raw []byte
-
-func (r raw) Get([]byte) ([]byte, error)                           { return r, nil }
-func (r raw) Iterate([]byte, []byte, func(k, v []byte) bool) error { return nil }
+// decode reads a stored record.
+func decode(v []byte, out any) error {
+	if err := json.Unmarshal(v, out); err != nil {
+		return fmt.Errorf("exchange: corrupt record: %w", err)
+	}
+	return nil
+}
