@@ -156,7 +156,26 @@ holds; otherwise 1, saying what failed. --json prints the report as JSON.`,
 // reached from the trust root, with result code 0, sent by the signer and
 // carrying this signature of this version.
 func (fs *fundSession) checkSignReceipt(trust proof.Trust, contractID string, version int, s contract.Signature) receiptCheck {
-	rc := receiptCheck{Tx: s.Tx, Signer: s.Signer}
+	return fs.checkTxReceipt(trust, txClaim{tx: s.Tx, signer: s.Signer, height: s.Height, who: "signer", source: "the signature",
+		carries: func(msgs []tx.Any) bool { return carriesSign(msgs, contractID, version, s.Signature) },
+		missing: fmt.Sprintf("the tx carries no contract/sign of version %d of %s with this signature", version, contractID)})
+}
+
+// txClaim is what a record says of the tx that made it, for checkTxReceipt.
+type txClaim struct {
+	tx, signer string
+	height     int64
+	who        string // "signer", "sender": how the messages name the signer
+	source     string // "the signature", "the record": what claims the height
+	carries    func(msgs []tx.Any) bool
+	missing    string // the failure when carries is false
+}
+
+// checkTxReceipt fetches the receipt of a claimed tx (waiting while it is not
+// ready) and verifies it offline against trust, then checks it is the tx, in
+// the block, sent by the signer and carrying the message the claim names.
+func (fs *fundSession) checkTxReceipt(trust proof.Trust, c txClaim) receiptCheck {
+	rc := receiptCheck{Tx: c.tx, Signer: c.signer}
 	fail := func(format string, a ...any) receiptCheck {
 		rc.OK, rc.Error = false, fmt.Sprintf(format, a...)
 		return rc
@@ -164,7 +183,7 @@ func (fs *fundSession) checkSignReceipt(trust proof.Trust, contractID string, ve
 	var b []byte
 	var err error
 	for {
-		b, err = fs.api.ReceiptJSON(fs.ctx, s.Tx)
+		b, err = fs.api.ReceiptJSON(fs.ctx, c.tx)
 		if err == nil || !client.IsCode(err, client.CodeReceiptNotReady) {
 			break
 		}
@@ -188,26 +207,26 @@ func (fs *fundSession) checkSignReceipt(trust proof.Trust, contractID string, ve
 	rc.Height, rc.SignedPower, rc.TotalPower = rep.Height, rep.SignedPower, rep.TotalPower
 	rc.BlockTime = rep.BlockTime.UTC().Format(time.RFC3339Nano)
 	switch {
-	case !strings.EqualFold(rep.TxHash, s.Tx):
-		return fail("the receipt is of tx %s, not %s", rep.TxHash, s.Tx)
+	case !strings.EqualFold(rep.TxHash, c.tx):
+		return fail("the receipt is of tx %s, not %s", rep.TxHash, c.tx)
 	case rep.Code != 0:
 		return fail("the tx was refused (code %d)", rep.Code)
-	case rep.Height != s.Height:
-		return fail("the tx is in block %d, the signature says %d", rep.Height, s.Height)
+	case rep.Height != c.height:
+		return fail("the tx is in block %d, %s says %d", rep.Height, c.source, c.height)
 	}
 	env, err := tx.Decode(r.Tx)
 	if err != nil {
 		return fail("the receipt's tx: %v", err)
 	}
-	if env.SignerID() != s.Signer {
-		return fail("the tx was sent by %s, not by the signer %s", env.SignerID(), s.Signer)
+	if env.SignerID() != c.signer {
+		return fail("the tx was sent by %s, not by the %s %s", env.SignerID(), c.who, c.signer)
 	}
 	body, err := tx.DecodeBody(env.Body)
 	if err != nil {
 		return fail("the receipt's tx: %v", err)
 	}
-	if !carriesSign(body.Msgs, contractID, version, s.Signature) {
-		return fail("the tx carries no contract/sign of version %d of %s with this signature", version, contractID)
+	if !c.carries(body.Msgs) {
+		return fail("%s", c.missing)
 	}
 	rc.OK = true
 	return rc

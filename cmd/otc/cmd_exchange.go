@@ -1004,61 +1004,9 @@ Exit status 0 only when some record matches and every check holds.`,
 // it offline, then that the tx was sent by the sender and carries the
 // record's exchange/send with the file's hash.
 func (fs *fundSession) checkSendReceipt(trust proof.Trust, mt *exchangeMatch, hash string) receiptCheck {
-	rc := receiptCheck{Tx: mt.Tx, Signer: mt.Sender}
-	fail := func(format string, a ...any) receiptCheck {
-		rc.OK, rc.Error = false, fmt.Sprintf(format, a...)
-		return rc
-	}
-	var b []byte
-	var err error
-	for {
-		b, err = fs.api.ReceiptJSON(fs.ctx, mt.Tx)
-		if err == nil || !client.IsCode(err, client.CodeReceiptNotReady) {
-			break
-		}
-		select {
-		case <-fs.ctx.Done():
-			return fail("receipt not ready: %v", err)
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
-	if err != nil {
-		return fail("fetch the receipt: %v", err)
-	}
-	r, err := proof.Unmarshal(b)
-	if err != nil {
-		return fail("receipt: %v", err)
-	}
-	rep, err := proof.Verify(r, trust)
-	if err != nil {
-		return fail("receipt does NOT verify: %v", err)
-	}
-	rc.Height, rc.SignedPower, rc.TotalPower = rep.Height, rep.SignedPower, rep.TotalPower
-	rc.BlockTime = rep.BlockTime.UTC().Format(time.RFC3339Nano)
-	switch {
-	case !strings.EqualFold(rep.TxHash, mt.Tx):
-		return fail("the receipt is of tx %s, not %s", rep.TxHash, mt.Tx)
-	case rep.Code != 0:
-		return fail("the tx was refused (code %d)", rep.Code)
-	case rep.Height != mt.Height:
-		return fail("the tx is in block %d, the record says %d", rep.Height, mt.Height)
-	}
-	env, err := tx.Decode(r.Tx)
-	if err != nil {
-		return fail("the receipt's tx: %v", err)
-	}
-	if env.SignerID() != mt.Sender {
-		return fail("the tx was sent by %s, not by the sender %s", env.SignerID(), mt.Sender)
-	}
-	body, err := tx.DecodeBody(env.Body)
-	if err != nil {
-		return fail("the receipt's tx: %v", err)
-	}
-	if !carriesSend(body.Msgs, mt.Record, mt.HashAlg, hash) {
-		return fail("the tx carries no exchange/send of record %s with this file's hash", mt.Record)
-	}
-	rc.OK = true
-	return rc
+	return fs.checkTxReceipt(trust, txClaim{tx: mt.Tx, signer: mt.Sender, height: mt.Height, who: "sender", source: "the record",
+		carries: func(msgs []tx.Any) bool { return carriesSend(msgs, mt.Record, mt.HashAlg, hash) },
+		missing: fmt.Sprintf("the tx carries no exchange/send of record %s with this file's hash", mt.Record)})
 }
 
 func carriesSend(msgs []tx.Any, id, alg, hash string) bool {
