@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -21,6 +20,7 @@ import (
 	"github.com/otcchain/otcchain/contract"
 	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/fund"
+	"github.com/otcchain/otcchain/internal/scenario"
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
 	"github.com/otcchain/otcchain/tx"
@@ -77,98 +77,11 @@ func TestScenarios(t *testing.T) {
 	}
 }
 
-// hexRun matches identity ids, hashes and signatures, which change with the
-// fixture's fresh keys on every run.
-var hexRun = regexp.MustCompile(`[0-9a-f]{32,}`)
-
-type scase struct {
-	line   int
-	input  []string
-	expect string
-	got    string
-}
-
-func parseScenario(t *testing.T, path string) (cases []*scase) {
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.ReplaceAll(string(raw), "\r\n", "\n"), "\n")
-	var cur *scase
-	inExpect := false
-	var exp []string
-	for i, l := range lines {
-		switch {
-		case inExpect && l == "":
-			cur.expect = strings.Join(exp, "\n")
-			cases = append(cases, cur)
-			cur, inExpect, exp = nil, false, nil
-		case inExpect:
-			exp = append(exp, l)
-		case l == "----":
-			if cur == nil {
-				t.Fatalf("%s:%d: ---- without a command", path, i+1)
-			}
-			inExpect = true
-		case strings.HasPrefix(l, "#") || strings.TrimSpace(l) == "":
-		default:
-			if cur == nil {
-				cur = &scase{line: i + 1}
-			}
-			cur.input = append(cur.input, l)
-		}
-	}
-	if inExpect {
-		cur.expect = strings.Join(exp, "\n")
-		cases = append(cases, cur)
-	} else if cur != nil {
-		t.Fatalf("%s:%d: command without ----", path, cur.line)
-	}
-	return cases
-}
-
 // runScenarioOn runs a scenario on h; check compares the output with the
-// expectations.
+// expectations (heights in the output depend on the chunk size).
 func runScenarioOn(t *testing.T, path string, h *chain, check bool) {
-	cases := parseScenario(t, path)
 	r := &runner{h: h}
-	failed := false
-	for _, c := range cases {
-		c.got = hexRun.ReplaceAllString(strings.TrimRight(r.run(c.input), "\n"), "<id>")
-		if check && c.got != c.expect && !*rewrite {
-			failed = true
-			t.Errorf("%s:%d: %s\n--- want\n%s\n--- got\n%s", path, c.line, c.input[0], c.expect, c.got)
-		}
-	}
-	if *rewrite && check {
-		writeScenario(t, path, cases)
-	} else if failed {
-		t.Log("run with -rewrite to accept the new output (and review the diff)")
-	}
-}
-
-// writeScenario rewrites the expectations in place, keeping comments.
-func writeScenario(t *testing.T, path string, cases []*scase) {
-	raw, _ := os.ReadFile(path)
-	lines := strings.Split(string(raw), "\n")
-	var out []string
-	ci := 0
-	for i := 0; i < len(lines); i++ {
-		l := lines[i]
-		out = append(out, l)
-		if l == "----" && ci < len(cases) {
-			for i+1 < len(lines) && lines[i+1] != "" {
-				i++
-			}
-			if cases[ci].got != "" {
-				out = append(out, strings.Split(cases[ci].got, "\n")...)
-			}
-			ci++
-		}
-	}
-	if err := os.WriteFile(path, []byte(strings.Join(out, "\n")), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	scenario.Run(t, path, r.run, check, *rewrite)
 }
 
 type runner struct {

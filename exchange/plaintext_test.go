@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/otcchain/otcchain/internal/scenario"
 )
 
 // TestPlaintextNeverOnChain runs every scenario and checks that no file's
@@ -19,8 +21,8 @@ func TestPlaintextNeverOnChain(t *testing.T) {
 			h := newChain(t)
 			runScenarioOn(t, f, h, false)
 			var texts [][]byte
-			for _, c := range parseScenario(t, f) {
-				for _, l := range c.input {
+			for _, c := range scenario.Parse(t, f) {
+				for _, l := range c.Input {
 					if strings.HasPrefix(l, "send ") && len(content(l)) >= 8 {
 						texts = append(texts, []byte(content(l)))
 					}
