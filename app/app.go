@@ -200,12 +200,17 @@ func (a *App) initGenesis(blk *state.Block, req *abci.RequestInitChain) error {
 		return err
 	}
 	a.cfg.Store(&chainConfig{chainID: req.ChainId, params: p})
-	ctx := &module.Context{ChainID: req.ChainId, Height: req.InitialHeight - 1, Time: req.Time.UTC(), State: blk}
+	vals, err := genesisValidators(req.Validators)
+	if err != nil {
+		return ErrInvalidGenesis.Wrapf("%v", err)
+	}
 	for _, m := range a.reg.Modules() {
 		raw, ok := sections[m.Name()]
 		if !ok {
 			raw = json.RawMessage("{}")
 		}
+		ctx := &module.Context{ChainID: req.ChainId, Height: req.InitialHeight - 1, Time: req.Time.UTC(), State: blk,
+			Module: m.Name(), GenesisValidators: vals}
 		if err := m.InitGenesis(ctx, module.Prefixed(blk, m.Name()+"/"), raw); err != nil {
 			return fmt.Errorf("module %s: %w", m.Name(), err)
 		}
@@ -257,7 +262,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	}
 	a.height = req.Height
 	cc := a.chainCfg()
-	bc := blockCtx{chainID: cc.chainID, height: req.Height, time: req.Time.UTC(), params: cc.params}
+	bc := blockCtx{chainID: cc.chainID, height: req.Height, time: req.Time.UTC(), params: cc.params, misbehaviour: misbehaviour(req.Misbehavior)}
 	if err := a.pruneNonces(a.block, req.Height); err != nil {
 		return nil, err
 	}
@@ -270,9 +275,18 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		results[i] = r
 		a.m.txs.WithLabelValues(r.Codespace, codeName(r)).Inc()
 	}
-	events, outcomes, err := a.endBlock(a.block, bc)
+	events, outcomes, updates, err := a.endBlock(a.block, bc)
 	if err != nil {
 		return nil, err
+	}
+	valUpdates, err := validatorUpdates(updates)
+	if err != nil {
+		return nil, err
+	}
+	if len(valUpdates) > 0 {
+		if err := a.recordValidatorChange(req.Height); err != nil {
+			return nil, err
+		}
 	}
 	a.m.height.Set(float64(req.Height))
 	hash, err := a.sealOutcomes(a.block, req.Height, outcomes)
@@ -286,7 +300,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	if a.crash != nil {
 		a.crash("after-finalize", req.Height)
 	}
-	return &abci.ResponseFinalizeBlock{TxResults: results, Events: events, AppHash: hash}, nil
+	return &abci.ResponseFinalizeBlock{TxResults: results, Events: events, AppHash: hash, ValidatorUpdates: valUpdates}, nil
 }
 
 // Commit implements abci.Application: the staged block, its height and app

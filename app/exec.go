@@ -24,6 +24,8 @@ type blockCtx struct {
 	height  int64
 	time    time.Time
 	params  Params
+	// misbehaviour is the evidence of the block (for end-blockers).
+	misbehaviour []module.Misbehaviour
 }
 
 // checked is a transaction that passed every stateless and signer check.
@@ -268,7 +270,7 @@ func (a *App) deliverTx(blk *state.Block, bc blockCtx, raw []byte, index uint32)
 		return nil, err
 	}
 	msgb := txb.Branch()
-	ctx := &module.Context{ChainID: bc.chainID, Height: bc.height, Time: bc.time, TxHash: ct.hash[:], Signer: ct.signer}
+	ctx := &module.Context{ChainID: bc.chainID, Height: bc.height, Time: bc.time, TxHash: ct.hash[:], Signer: ct.signer, Router: a.route}
 	var results []tx.ItemResult
 	var events []abci.Event
 	for i, cm := range ct.msgs {
@@ -291,6 +293,8 @@ func (a *App) deliverTx(blk *state.Block, bc blockCtx, raw []byte, index uint32)
 				return nil, err
 			}
 			msgb.Discard()
+			ctx.ResetEvents(mark)
+			a.observeRefusal(ctx, txb, cm.entry.spec.Type, cm.msg, e)
 			ctx.ResetEvents(mark)
 			if err := txb.Write(); err != nil {
 				return nil, err
@@ -333,6 +337,7 @@ func (a *App) runMsg(ctx *module.Context, kv module.KV, e *msgEntry, msg module.
 	}()
 	br := branchOf(kv)
 	ctx.State = br
+	ctx.Module = e.mod.Name()
 	data, err = e.spec.Handle(ctx, module.Prefixed(br, e.mod.Name()+"/"), msg)
 	if err != nil {
 		br.Discard()
@@ -358,6 +363,8 @@ func (a *App) runBatch(ctx *module.Context, kv module.KV, items []tx.Any, role m
 			if ce == nil {
 				return nil, nil, err
 			}
+			ctx.ResetEvents(mark)
+			a.observeRefusal(ctx, kv, it.Type, msg, ce)
 			ctx.ResetEvents(mark)
 			out[j].Code, out[j].Codespace, out[j].Log = ce.Code, ce.Codespace, ce.Error()
 			continue
@@ -411,23 +418,25 @@ func toABCI(evs []module.Event, msgIndex int) []abci.Event {
 	return out
 }
 
-func (a *App) endBlock(blk *state.Block, bc blockCtx) ([]abci.Event, []module.Outcome, error) {
+func (a *App) endBlock(blk *state.Block, bc blockCtx) ([]abci.Event, []module.Outcome, []module.Validator, error) {
 	var out []abci.Event
 	var outcomes []module.Outcome
+	var updates []module.Validator
 	for _, m := range a.reg.Modules() {
 		eb, ok := m.(module.EndBlocker)
 		if !ok {
 			continue
 		}
-		ctx := &module.Context{ChainID: bc.chainID, Height: bc.height, Time: bc.time}
+		ctx := &module.Context{ChainID: bc.chainID, Height: bc.height, Time: bc.time, Module: m.Name(), Router: a.route, Misbehaviour: bc.misbehaviour}
 		br := blk.Branch()
 		ctx.State = br
 		if err := eb.EndBlock(ctx, module.Prefixed(br, m.Name()+"/")); err != nil {
-			return nil, nil, fmt.Errorf("app: end block %s: %w", m.Name(), err)
+			return nil, nil, nil, fmt.Errorf("app: end block %s: %w", m.Name(), err)
 		}
 		if err := br.Write(); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
+		updates = append(updates, ctx.ValidatorUpdates()...)
 		for _, o := range ctx.Outcomes() {
 			outcomes = append(outcomes, module.Outcome{Key: m.Name() + "/" + o.Key, Value: o.Value})
 		}
@@ -439,7 +448,7 @@ func (a *App) endBlock(blk *state.Block, bc blockCtx) ([]abci.Event, []module.Ou
 		}
 		out = append(out, evs...)
 	}
-	return out, outcomes, nil
+	return out, outcomes, updates, nil
 }
 
 // Side record of the tx index (not hashed: it is derived from blocks).

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"encoding/json"
 	"strings"
 	"time"
 
@@ -88,9 +89,19 @@ func (a *App) Identity(id string) (*module.Identity, error) {
 }
 
 // ValidatorChangeHeights lists heights at which the validator set changed
-// (receipts carry a trust path through them). The set is fixed at genesis
-// until governance (a later module) changes it.
-func (a *App) ValidatorChangeHeights() []int64 { return nil }
+// (receipts carry a trust path through them): governance and misbehaviour
+// change it.
+func (a *App) ValidatorChangeHeights() []int64 {
+	b, err := a.db.Side(keyValChanges)
+	if err != nil || b == nil {
+		return nil
+	}
+	var hs []int64
+	if json.Unmarshal(b, &hs) != nil {
+		return nil
+	}
+	return hs
+}
 
 // keyBlockTime is the side record of the last block's time.
 var keyBlockTime = []byte("app/block-time")

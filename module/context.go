@@ -2,6 +2,7 @@ package module
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -43,8 +44,106 @@ type Context struct {
 	// only through Peer, never write it.
 	State KVReader
 
-	events   []Event
-	outcomes []Outcome
+	// Module is the module whose code runs (set by the app; Call switches it
+	// for the callee).
+	Module string
+	// Router runs Call; set by the app (nil where calls are not allowed,
+	// e.g. genesis).
+	Router Router
+
+	// GenesisValidators is the validator set of the genesis, given to
+	// InitGenesis only.
+	GenesisValidators []Validator
+	// Misbehaviour is what CometBFT reported in the block (duplicate votes,
+	// light-client attacks), given to EndBlock only.
+	Misbehaviour []Misbehaviour
+
+	events     []Event
+	outcomes   []Outcome
+	valUpdates []Validator
+	depth      int
+}
+
+// Validator is a consensus validator: CometBFT address (upper-case hex),
+// public key and voting power (0 removes it).
+type Validator struct {
+	Address    string `json:"address"`
+	PubKeyType string `json:"pub_key_type"` // "ed25519"
+	PubKey     []byte `json:"pub_key"`
+	Power      int64  `json:"power"`
+}
+
+// Misbehaviour is one piece of evidence CometBFT committed in a block.
+type Misbehaviour struct {
+	Type             string    `json:"type"`      // "duplicate_vote" or "light_client_attack"
+	Validator        string    `json:"validator"` // address, upper-case hex
+	Power            int64     `json:"power"`     // its power at Height
+	Height           int64     `json:"height"`    // height of the offence
+	Time             time.Time `json:"time"`
+	TotalVotingPower int64     `json:"total_voting_power"`
+}
+
+// UpdateValidator asks for a validator set change at the end of this block
+// (CometBFT applies it two heights later). Only EndBlock updates reach the
+// engine.
+func (c *Context) UpdateValidator(v Validator) { c.valUpdates = append(c.valUpdates, v) }
+
+// ValidatorUpdates returns the updates asked for so far.
+func (c *Context) ValidatorUpdates() []Validator { return c.valUpdates }
+
+// Router runs action of module target on the state ctx sees, atomically
+// with the caller's message, and returns the callee's result.
+type Router func(ctx *Context, target, action string, payload json.RawMessage) (json.RawMessage, error)
+
+// Receiver is implemented by modules that take actions from other modules
+// through Context.Call: governance applying a passed proposal to the module
+// that owns the data, the fund module reporting an order to the compliance
+// rules. from names the calling module; the receiver refuses callers it
+// does not expect. The receiver writes only its own state (kv) and its
+// writes commit or roll back with the caller's message.
+type Receiver interface {
+	Receive(ctx *Context, kv KV, from, action string, payload json.RawMessage) (json.RawMessage, error)
+}
+
+// RefusalObserver is implemented by modules that record refused messages
+// (the compliance rules count repeated unsuitable purchase attempts). The
+// app calls it after a message or batch item was refused and its writes
+// were discarded; the observer's writes are kept. It must not refuse: an
+// error is a storage failure.
+type RefusalObserver interface {
+	ObserveRefusal(ctx *Context, kv KV, msgType string, msg Msg, refusal *Error) error
+}
+
+// maxCallDepth bounds nested Calls (a receiver calling another module).
+const maxCallDepth = 4
+
+// Call runs action of module target (see Receiver) with in as its JSON
+// payload and decodes the result into out (if not nil). The call is atomic:
+// a refused call leaves no write behind and its refusal is returned as is
+// (it refuses the caller's message unless the caller handles it).
+func (c *Context) Call(target, action string, in, out any) error {
+	if c.Router == nil {
+		return fmt.Errorf("module: %s cannot call %s/%s here", c.Module, target, action)
+	}
+	if c.depth >= maxCallDepth {
+		return fmt.Errorf("module: calls nested deeper than %d (%s -> %s/%s)", maxCallDepth, c.Module, target, action)
+	}
+	payload, err := json.Marshal(in)
+	if err != nil {
+		return fmt.Errorf("module: call %s/%s: %w", target, action, err)
+	}
+	c.depth++
+	res, err := c.Router(c, target, action, payload)
+	c.depth--
+	if err != nil {
+		return err
+	}
+	if out != nil && len(res) > 0 {
+		if err := json.Unmarshal(res, out); err != nil {
+			return fmt.Errorf("module: call %s/%s: result: %w", target, action, err)
+		}
+	}
+	return nil
 }
 
 // Outcome is a result the chain produced by itself in an end-block (a
