@@ -82,12 +82,12 @@ func ReturnName(code string) string {
 }
 
 // BusinessCheck says which business codes a file type's BusinessCode field must hold: "application"
-// for 01 and 03, "confirmation" for 02 and 04, "" (no check) otherwise.
+// for 01, 03 and 23, "confirmation" for 02, 04 and 24, "" (no check) otherwise.
 func BusinessCheck(fileType string) string {
 	switch fileType {
-	case "01", "03":
+	case "01", "03", "23":
 		return "application"
-	case "02", "04":
+	case "02", "04", "24":
 		return "confirmation"
 	}
 	return ""

@@ -38,8 +38,9 @@ func NewReader(r io.Reader) *Reader {
 }
 
 // CheckBusinessCodes turns the BusinessCode check on or off. By default it is on for 01/03 files (the
-// code must be a known application code) and off otherwise; on for 02/04 files it requires a known
-// confirmation code. Call it before the first Next.
+// code must be a known application code) and off otherwise; turned on, 23 files need a known
+// application code and 02/04/24 files a known confirmation code (other file types are never checked).
+// Call it before the first Next.
 func (r *Reader) CheckBusinessCodes(on bool) { r.bizOn, r.bizSet = on, true }
 
 // Header reads and validates the header (once) and returns it.
@@ -272,7 +273,7 @@ func (r *Reader) record() (*Record, error) {
 		}
 		return nil, errf(r.line, "", CodeTrailer, "file ends after %d records without OFDCFEND", r.read)
 	}
-	isEnd := strings.TrimRight(string(l.b), " ") == markerEnd && len(l.b) != r.s.length
+	isEnd := len(l.b) != r.s.length && string(bytes.TrimRight(l.b, " ")) == markerEnd
 	if r.read == r.hdr.Count {
 		if !isEnd && string(l.b) != markerEnd {
 			if len(l.b) == r.s.length {
@@ -338,7 +339,7 @@ func (s *schema) check(b []byte, line int, biz bool) *Error {
 			}
 			return e
 		}
-		if i == s.biz && biz {
+		if i == s.biz && biz && s.bizMode != "" {
 			code := strings.TrimRight(string(v), " ")
 			ok := IsApplicationCode(code)
 			want := "application"

@@ -58,6 +58,30 @@ func TestGolden04(t *testing.T) {
 	}
 }
 
+// TestConfirmationCodes: on request the reader checks 04 business codes against the confirmation codes.
+func TestConfirmationCodes(t *testing.T) {
+	b, err := os.ReadFile("testdata/OFD_H0_996_20240105_04.TXT")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad := bytes.Replace(b, []byte("124T2024"), []byte("024T2024"), 1)
+	if err := firstError(bad); err != nil {
+		t.Fatalf("04 codes are not checked by default: %v", err)
+	}
+	r := ofd.NewReader(bytes.NewReader(bad))
+	r.CheckBusinessCodes(true)
+	var e *ofd.Error
+	for {
+		_, err := r.Next()
+		if errors.As(err, &e) || err != nil {
+			break
+		}
+	}
+	if e == nil || e.Code != ofd.CodeBusinessCode || e.Line != 26 || !strings.Contains(e.Msg, "confirmation") {
+		t.Fatalf("got %v", e)
+	}
+}
+
 func TestWriterRefusals(t *testing.T) {
 	base := []string{"20240104000001", "20240105", "1000.5", "1000.50", "000198", "0000", "91704220067000002", "122", "T1", "1.5", "1.0005", "", ""}
 	with := func(i int, v string) []string {

@@ -233,6 +233,16 @@ func appendValue(b []byte, f Field, v string) ([]byte, *Error) {
 		}
 		return append(b, digits...), nil
 	}
+	if isASCIIString(v) {
+		if len(v) > f.Length {
+			return b, &Error{Code: CodeTooLong, Msg: fmt.Sprintf("%q is %d bytes, the field holds %d", clip(v), len(v), f.Length)}
+		}
+		b = append(b, v...)
+		for i := len(v); i < f.Length; i++ {
+			b = append(b, ' ')
+		}
+		return b, nil
+	}
 	enc, ok := gbkEncode(v)
 	if !ok {
 		return b, &Error{Code: CodeEncoding, Msg: fmt.Sprintf("%q has a character GBK cannot encode", clip(v))}
@@ -273,4 +283,13 @@ func numberDigits(f Field, v string) (string, *Error) {
 		return "", &Error{Code: CodeNumber, Msg: fmt.Sprintf("%q does not fit N%d(%d)", clip(v), f.Length, f.Decimals)}
 	}
 	return d, nil
+}
+
+func isASCIIString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
