@@ -224,7 +224,9 @@ func evaluateOrder(ctx *module.Context, kv module.KV, f *OrderFacts) (json.RawMe
 	}
 	var near []int64
 	s := r.Structuring
-	isNear := s.Mode != ModeOff && f.Value < thr && int64(f.Value)*100 >= int64(thr)*int64(100-s.MarginPct)
+	keep := Amount(100 - s.MarginPct)
+	lower := thr/100*keep + thr%100*keep/100 // thr*(100-margin)/100 without overflow
+	isNear := s.Mode != ModeOff && f.Value < thr && f.Value >= lower
 	if isNear {
 		if near, err = getDays(kv, nearKey(f.Investor), day-int64(s.WindowDays)+1); err != nil {
 			return nil, err

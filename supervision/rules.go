@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"sync"
 	"time"
@@ -29,7 +30,7 @@ func ParseAmount(s string) (Amount, error) {
 			break
 		}
 	}
-	if intPart == "" || len(intPart) > 16 || len(frac) > 2 || (len(intPart) > 1 && intPart[0] == '0') {
+	if intPart == "" || len(intPart) > 17 || len(frac) > 2 || (len(intPart) > 1 && intPart[0] == '0') {
 		return 0, fmt.Errorf("amount %q: want digits with at most two decimals", s)
 	}
 	for _, p := range []string{intPart, frac} {
@@ -40,8 +41,8 @@ func ParseAmount(s string) (Amount, error) {
 		}
 	}
 	n, err := strconv.ParseInt(intPart, 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("amount %q: %v", s, err)
+	if err != nil || n > (math.MaxInt64-99)/100 {
+		return 0, fmt.Errorf("amount %q: out of range", s)
 	}
 	for len(frac) < 2 {
 		frac += "0"
