@@ -258,9 +258,12 @@ func evaluateOrder(ctx *module.Context, kv module.KV, f *OrderFacts) (json.RawMe
 		}
 	}
 
-	// Accepted: record the activity, the volumes and the alerts.
-	if err := setInt(kv, lastOrderKey(f.Investor), day); err != nil {
-		return nil, err
+	// Accepted: record the activity (only what changed), the volumes and
+	// the alerts.
+	if !seen || last != day {
+		if err := setInt(kv, lastOrderKey(f.Investor), day); err != nil {
+			return nil, err
+		}
 	}
 	if f.buy() {
 		if err := setInt(kv, lastBuyKey(f.Investor, f.Fund), day); err != nil {

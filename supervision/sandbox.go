@@ -108,6 +108,18 @@ func sandboxKey(id string) []byte { return []byte("sb/" + id) }
 // sandboxIndexKey maps a fund or an organisation to its entry (active or
 // ended; a graduated entry is no longer indexed).
 func sandboxIndexKey(kind, id string) []byte { return []byte("sbx/" + kind + "/" + id) }
+// sandboxIndexedKey counts the indexed entries, so that an order checks the
+// index only when there is one.
+var sandboxIndexedKey = []byte("sbx-count")
+
+func addIndexed(kv module.KV, d int64) error {
+	n, _, err := getInt(kv, sandboxIndexedKey)
+	if err != nil {
+		return err
+	}
+	return setInt(kv, sandboxIndexedKey, n+d)
+}
+
 func sandboxInvestorKey(entry, inv string) []byte {
 	return []byte("sbi/" + entry + "/" + inv)
 }
@@ -156,6 +168,8 @@ func sandboxAdmit(ctx *module.Context, kv module.KV, m *SandboxAdmit) (any, erro
 		if o.Status == SandboxActive {
 			return nil, ErrSandboxStatus.Wrapf("%s %s is already in the sandbox (entry %s)", kind, id, o.ID)
 		}
+	} else if err := addIndexed(kv, 1); err != nil {
+		return nil, err
 	}
 	if err := kv.Set(sandboxIndexKey(kind, id), []byte(e.ID)); err != nil {
 		return nil, err
@@ -183,6 +197,9 @@ func sandboxEnd(ctx *module.Context, kv module.KV, m *SandboxEnd) (any, error) {
 		if err := kv.Delete(sandboxIndexKey(kind, id)); err != nil {
 			return nil, err
 		}
+		if err := addIndexed(kv, -1); err != nil {
+			return nil, err
+		}
 	}
 	ctx.Emit("sandbox_closed", module.A("entry", e.ID), module.A("outcome", m.Outcome))
 	return &e, putJSON(kv, sandboxKey(e.ID), &e)
@@ -191,6 +208,9 @@ func sandboxEnd(ctx *module.Context, kv module.KV, m *SandboxEnd) (any, error) {
 // sandboxesOf returns the entries an order falls under: its fund's, its
 // channel's and its fund manager's.
 func sandboxesOf(kv module.KV, f *OrderFacts) ([]*SandboxEntry, error) {
+	if n, _, err := getInt(kv, sandboxIndexedKey); err != nil || n == 0 {
+		return nil, err
+	}
 	var out []*SandboxEntry
 	for _, k := range [][]byte{sandboxIndexKey(KindFund, f.Fund), sandboxIndexKey(KindOrg, f.Channel), sandboxIndexKey(KindOrg, f.Manager)} {
 		id, err := kv.Get(k)
