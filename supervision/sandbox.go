@@ -108,6 +108,7 @@ func sandboxKey(id string) []byte { return []byte("sb/" + id) }
 // sandboxIndexKey maps a fund or an organisation to its entry (active or
 // ended; a graduated entry is no longer indexed).
 func sandboxIndexKey(kind, id string) []byte { return []byte("sbx/" + kind + "/" + id) }
+
 // sandboxIndexedKey counts the indexed entries, so that an order checks the
 // index only when there is one.
 var sandboxIndexedKey = []byte("sbx-count")
