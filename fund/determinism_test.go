@@ -30,6 +30,9 @@ func TestDeterminism(t *testing.T) {
 			}
 			cal := scenarioCalendar()
 			g := &fund.Genesis{Calendar: &cal, Params: &fund.Params{ChunkSize: 1}}
+			if sup := supervisionGenesis(t, f); sup != nil {
+				c.Sections = map[string]any{"supervision": sup}
+			}
 			a := newChainOf(t, c, g)
 			runScenarioOn(t, f, a, false)
 			if len(a.blocks) < 10 {
@@ -55,7 +58,7 @@ func replay(t *testing.T, c *fixture.Consortium, g *fund.Genesis, blocks []recBl
 	}
 	db, a := open()
 	defer func() { a.Close(); db.Close() }()
-	c.Sections = map[string]any{"fund": g}
+	c.Sections["fund"] = g // and the scenario's supervision genesis
 	if _, err := a.InitChain(context.Background(), &abci.RequestInitChain{ChainId: c.ChainID, Time: genesisTime, InitialHeight: 1, AppStateBytes: c.AppState()}); err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -67,6 +69,20 @@ func scenarioCalendar() fund.Calendar {
 	return c
 }
 
+// supervisionGenesis is a scenario's supervision genesis: the file
+// NAME.supervision.json beside testdata/scenarios/NAME.txt (compliance
+// rules for the scenario), or nil for the defaults.
+func supervisionGenesis(t testing.TB, scenario string) json.RawMessage {
+	b, err := os.ReadFile(strings.TrimSuffix(scenario, ".txt") + ".supervision.json")
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func newChain(t testing.TB, genesis *fund.Genesis) *chain {
 	t.Helper()
 	c, err := fixture.New("fund-test", genesisTime, fixture.DefaultOrgs())
@@ -84,7 +100,11 @@ func newChainOf(t testing.TB, c *fixture.Consortium, genesis *fund.Genesis) *cha
 		cal := scenarioCalendar()
 		genesis = &fund.Genesis{Calendar: &cal}
 	}
+	sup := c.Sections["supervision"]
 	c.Sections = map[string]any{"fund": genesis}
+	if sup != nil {
+		c.Sections["supervision"] = sup
+	}
 	h := &chain{t: t, dir: filepath.Join(t.TempDir(), "app"), c: c, now: genesisTime}
 	db, err := state.Open(h.dir, state.Options{})
 	if err != nil {

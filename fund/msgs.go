@@ -231,7 +231,18 @@ func (m *RegisterFund) Validate() error {
 			return ErrInvalidRequest.Wrapf("invalid reseller %q", r)
 		}
 	}
-	return validTerms(&m.Terms)
+	if err := validTerms(&m.Terms); err != nil {
+		return err
+	}
+	return privateTerms(p, &m.Terms)
+}
+
+// privateTerms checks the terms a private fund needs.
+func privateTerms(p *Product, t *Terms) error {
+	if p.Private && t.MinFirst < PrivateMinFirst {
+		return ErrInvalidRequest.Wrapf("private fund %s: the minimum first purchase must be at least %s", p.Code, PrivateMinFirst)
+	}
+	return nil
 }
 
 func validTerms(t *Terms) error {

@@ -194,6 +194,33 @@ func checkBuy(kv module.KV, oc *orderCtx, amount Amount) error {
 	return nil
 }
 
+// superviseOrder reports an order that passed every check of this module
+// to the supervision module's compliance rules and sandbox caps, which may
+// refuse it (a supervision code) and record alerts atomically with it.
+func superviseOrder(ctx *module.Context, oc *orderCtx, appNo, kind string, amount Amount, shares Shares) error {
+	f := &supervision.OrderFacts{Order: orderID(ctx.Signer.Org, appNo), Channel: ctx.Signer.Org, Manager: oc.fund.Manager,
+		Fund: oc.fund.Code, Private: oc.fund.Private, Investor: oc.inv.ID, InvestorType: oc.inv.Type, Kind: kind,
+		Amount: supervision.Amount(amount), Shares: supervision.Amount(shares), Value: supervision.Amount(amount), TradeDate: oc.date.String()}
+	if r, err := oc.inv.Risk.MarshalText(); err == nil {
+		f.InvestorRisk = string(r)
+	}
+	if r, err := oc.fund.Risk.MarshalText(); err == nil {
+		f.FundRisk = string(r)
+	}
+	if shares > 0 {
+		nav := oc.fund.LastNAV
+		if nav <= 0 {
+			nav = Par
+		}
+		v, err := shares.Value(nav, HalfUp)
+		if err != nil {
+			return ErrInvalidRequest.Wrapf("value of %s shares: %v", shares, err)
+		}
+		f.Value = supervision.Amount(v)
+	}
+	return ctx.Call("supervision", "order", f, nil)
+}
+
 // addOrder stores a new pending order with its indexes.
 func addOrder(ctx *module.Context, kv module.KV, oc *orderCtx, o *Order, queueDate Date) (any, error) {
 	seq, err := nextSeq(kv, "order")
@@ -235,6 +262,9 @@ func subscribe(ctx *module.Context, kv module.KV, m *SubscribeOrder) (any, error
 	if err := checkBuy(kv, oc, m.Amount); err != nil {
 		return nil, err
 	}
+	if err := superviseOrder(ctx, oc, m.AppNo, supervision.OrderSubscribe, m.Amount, 0); err != nil {
+		return nil, err
+	}
 	return addOrder(ctx, kv, oc, &Order{AppNo: m.AppNo, Business: BizSubscribe, Amount: m.Amount, InvestorSig: m.InvestorSig != ""}, 0)
 }
 
@@ -247,6 +277,9 @@ func purchase(ctx *module.Context, kv module.KV, m *PurchaseOrder) (any, error) 
 		return nil, err
 	}
 	if err := checkBuy(kv, oc, m.Amount); err != nil {
+		return nil, err
+	}
+	if err := superviseOrder(ctx, oc, m.AppNo, supervision.OrderPurchase, m.Amount, 0); err != nil {
 		return nil, err
 	}
 	return addOrder(ctx, kv, oc, &Order{AppNo: m.AppNo, Business: BizPurchase, Amount: m.Amount, InvestorSig: m.InvestorSig != ""}, oc.date)
@@ -294,6 +327,9 @@ func redeem(ctx *module.Context, kv module.KV, m *RedeemOrder) (any, error) {
 	}
 	if left := h.Shares - h.Pending - m.Shares; left > 0 && left < f.Terms.MinHolding {
 		return nil, ErrMinHolding.Wrapf("%s shares would remain, below the minimum holding %s: redeem all %s", left, f.Terms.MinHolding, avail)
+	}
+	if err := superviseOrder(ctx, oc, m.AppNo, supervision.OrderRedeem, 0, m.Shares); err != nil {
+		return nil, err
 	}
 	h.Pending += m.Shares
 	if err := putJSON(kv, holdingKey(f.Code, oc.inv.ID), &h); err != nil {

@@ -70,6 +70,9 @@ func updateTerms(ctx *module.Context, kv module.KV, m *UpdateTerms) (any, error)
 	if f.Status == StatusLiquidated {
 		return nil, ErrFundStatus.Wrapf("fund %s is liquidated", f.Code)
 	}
+	if err := privateTerms(&f.Product, &m.Terms); err != nil {
+		return nil, err
+	}
 	f.Terms = m.Terms
 	if err := putJSON(kv, fundKey(f.Code), f); err != nil {
 		return nil, err
@@ -167,6 +170,12 @@ func setCalendar(ctx *module.Context, kv module.KV, m *SetCalendar) (any, error)
 	if !isRegulator(members(ctx), ctx.Signer) {
 		return nil, ErrNotPermitted.Wrapf("only the regulator sets the trading calendar")
 	}
+	return putCalendar(ctx, kv, m)
+}
+
+// putCalendar replaces the trading calendar (fund/set_calendar by the
+// regulator, or a passed governance proposal through Receive).
+func putCalendar(ctx *module.Context, kv module.KV, m *SetCalendar) (any, error) {
 	if err := putJSON(kv, calKey(), &m.Calendar); err != nil {
 		return nil, err
 	}

@@ -16,8 +16,10 @@ import (
 
 	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/fund"
+	"github.com/otcchain/otcchain/internal/fixture"
 	"github.com/otcchain/otcchain/internal/scenario"
 	"github.com/otcchain/otcchain/module"
+	"github.com/otcchain/otcchain/supervision"
 	"github.com/otcchain/otcchain/tx"
 )
 
@@ -39,7 +41,14 @@ func TestScenarios(t *testing.T) {
 }
 
 func runScenario(t *testing.T, path string) {
-	runScenarioOn(t, path, newChain(t, nil), true)
+	c, err := fixture.New("fund-test", genesisTime, fixture.DefaultOrgs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sup := supervisionGenesis(t, path); sup != nil {
+		c.Sections = map[string]any{"supervision": sup}
+	}
+	runScenarioOn(t, path, newChainOf(t, c, nil), true)
 }
 
 // runScenarioOn runs a scenario on h; check compares the output with the
@@ -211,6 +220,53 @@ func (r *runner) run(in []string) string {
 		}
 		out, _ := json.MarshalIndent(v, "", "  ")
 		return string(out)
+	case "alerts":
+		// alerts [STATUS]: the compliance alerts, one line each
+		var as []supervision.Alert
+		p := ""
+		if len(args) > 0 {
+			p = "?status=" + args[0]
+		}
+		r.readParams("supervision/alerts", p, &as)
+		for _, a := range as {
+			fmt.Fprintf(&b, "%s %s %s %s %s x%d orders=%s\n  %s\n", a.ID, a.Rule, a.Action, a.Subject, a.Status, a.Occurrences, strings.Join(a.Orders, ","), a.Detail)
+			for _, u := range a.History {
+				fmt.Fprintf(&b, "  %s at %d: %s\n", u.Status, u.Height, u.Note)
+			}
+		}
+		if len(as) == 0 {
+			return "none"
+		}
+	case "sandbox":
+		// sandbox: the sandbox entries with their activity
+		var es []supervision.SandboxEntry
+		r.read("supervision/sandbox", &es)
+		for _, e := range es {
+			a := e.Activity
+			fmt.Fprintf(&b, "%s %s %s%s status=%s expired=%v investors=%d/%d subscribed=%s/%s redeemed=%s orders=%d refusals=%d\n",
+				e.ID, e.Kind, e.Fund, e.Org, e.Status, e.Expired, a.Investors, e.MaxInvestors, a.Subscribed, e.MaxSubscription, a.Redeemed, a.Orders, a.Refusals)
+		}
+	case "report":
+		// report FROM TO: the supervisory report's tables, summarised
+		var rep supervision.Report
+		r.readParams("supervision/report", "?from="+args[0]+"&to="+args[1], &rep)
+		for _, t := range []struct {
+			name string
+			rows []supervision.VolumeRow
+		}{{"fund", rep.ByFund}, {"channel", rep.ByChannel}, {"sandbox", rep.SandboxVolumes}} {
+			for _, v := range t.rows {
+				fmt.Fprintf(&b, "%s %s %s orders=%d amount=%s shares=%s\n", t.name, v.Key, v.Kind, v.Orders, v.Amount, v.Shares)
+			}
+		}
+		for _, c := range rep.AlertsByRule {
+			fmt.Fprintf(&b, "alerts %s %s %s %d\n", c.Rule, c.Action, c.Status, c.Count)
+		}
+		for _, iv := range rep.Interventions {
+			fmt.Fprintf(&b, "intervention %s %s %s %s\n", iv.ID, iv.Action, iv.Target.Kind, iv.Status)
+		}
+		for _, e := range rep.Sandbox {
+			fmt.Fprintf(&b, "sandbox %s %s orders=%d\n", e.ID, e.Status, e.Activity.Orders)
+		}
 	case "can-read":
 		// can-read USER PATH: ok, or the refusal
 		_, err := h.app.Read(args[1], nil, h.identity(args[0]))
@@ -294,6 +350,24 @@ func (r *runner) report(b *strings.Builder, evs []abci.Event) {
 
 func (r *runner) read(path string, v any) {
 	out, err := r.h.app.Read(path, nil, &module.Identity{Role: module.RoleRegulator, Org: "regulator"})
+	if err != nil {
+		r.h.t.Fatalf("read %s: %v", path, err)
+	}
+	b, _ := json.Marshal(out)
+	if err := json.Unmarshal(b, v); err != nil {
+		r.h.t.Fatal(err)
+	}
+}
+
+// readParams reads a query with "?k=v&k=v" parameters as the regulator.
+func (r *runner) readParams(path, query string, v any) {
+	p := map[string]string{}
+	for _, kv := range strings.Split(strings.TrimPrefix(query, "?"), "&") {
+		if k, val, ok := strings.Cut(kv, "="); ok {
+			p[k] = val
+		}
+	}
+	out, err := r.h.app.Read(path, p, r.h.identity("regulator/operator"))
 	if err != nil {
 		r.h.t.Fatalf("read %s: %v", path, err)
 	}
@@ -500,6 +574,9 @@ func setFundOpt(m *fund.RegisterFund, kv string) error {
 		m.Terms.RequireInvestor = v == "true"
 	case "custodian":
 		m.Custodian = v
+	case "private":
+		m.Private = v == "true"
+		m.Terms.MinFirst = fund.PrivateMinFirst
 	default:
 		return fmt.Errorf("unknown fund option %q", k)
 	}

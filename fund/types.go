@@ -163,7 +163,16 @@ type Product struct {
 	OfferingStart Date     `json:"offering_start"`
 	OfferingEnd   Date     `json:"offering_end"`
 	Rounding      Rounding `json:"rounding"` // share rounding rule: truncate or half_up
+	// Private marks a privately offered fund (私募): it is sold to qualified
+	// investors only, with a minimum first purchase of at least
+	// PrivateMinFirst, and the supervision module caps its distinct
+	// investors (the 200-investor guard against illegal fund-raising).
+	Private bool `json:"private,omitempty"`
 }
+
+// PrivateMinFirst is the lowest minimum first purchase of a private fund
+// (1,000,000.00 CNY: 私募投资基金监督管理暂行办法, art. 12).
+const PrivateMinFirst Amount = 1000000 * Yuan
 
 // Terms are a fund's limits and fees; the manager may change them.
 type Terms struct {

@@ -3,8 +3,10 @@
 // that take effect only when k regulator officers have approved them, each
 // step recorded on chain with its reason and actors. Other modules consult
 // the freezes in force (the fund module refuses frozen business with a
-// clear code). docs/supervision.md describes the rules; compliance rules,
-// the sandbox and governance come next.
+// clear code). It also holds the compliance rules the fund module's orders
+// are checked against (rules.go, compliance.go), their alerts (alerts.go),
+// the regulatory sandbox (sandbox.go) and the supervisory report
+// (report.go). docs/supervision.md describes the rules.
 //
 // Like every module it sees state only through module.KV and must never
 // import CometBFT, pebble, net/http or the app.
@@ -33,6 +35,19 @@ var (
 	ErrStatus         = Codes.Register(5, "status", "the intervention is no longer open")
 	ErrSameOfficer    = Codes.Register(6, "same_officer", "an officer approves an intervention once; a second officer is needed")
 	ErrTarget         = Codes.Register(7, "target", "the target is not in the state the action needs")
+
+	ErrCaller              = Codes.Register(8, "unexpected_caller", "supervision does not take this action from that module")
+	ErrRuleBlocked         = Codes.Register(9, "rule_blocked", "a compliance rule in block mode refuses the order")
+	ErrInvalidRules        = Codes.Register(10, "invalid_rules", "the compliance rule set is not valid")
+	ErrUnknownAlert        = Codes.Register(11, "unknown_alert", "no such alert")
+	ErrAlertStatus         = Codes.Register(12, "alert_status", "the alert cannot move to that status")
+	ErrSandboxExists       = Codes.Register(13, "sandbox_exists", "a sandbox entry with this id already exists")
+	ErrUnknownSandbox      = Codes.Register(14, "unknown_sandbox", "no such sandbox entry")
+	ErrSandboxStatus       = Codes.Register(15, "sandbox_status", "the sandbox entry is not in the status the action needs")
+	ErrSandboxCap          = Codes.Register(16, "sandbox_cap", "the sandbox entry's investor or subscription cap would be exceeded")
+	ErrSandboxInvestorType = Codes.Register(17, "sandbox_investor_type", "the sandbox entry does not admit this type of investor")
+	ErrSandboxExpired      = Codes.Register(18, "sandbox_expired", "the sandbox entry's test period is over")
+	ErrSandboxEnded        = Codes.Register(19, "sandbox_ended", "the sandbox entry was ended: no new business")
 )
 
 // Message types.
@@ -40,6 +55,10 @@ const (
 	TypePropose  = "supervision/propose"
 	TypeApprove  = "supervision/approve"
 	TypeWithdraw = "supervision/withdraw"
+
+	TypeUpdateAlert  = "supervision/alert_update"
+	TypeSandboxAdmit = "supervision/sandbox_admit"
+	TypeSandboxEnd   = "supervision/sandbox_end"
 )
 
 // Target kinds and actions.
@@ -230,6 +249,9 @@ func (m *Module) Msgs() []module.MsgSpec {
 			Handle: func(ctx *module.Context, kv module.KV, msg module.Msg) (json.RawMessage, error) {
 				return marshal(withdraw(ctx, kv, msg.(*Withdraw)))
 			}},
+		module.Spec(TypeUpdateAlert, officers, false, updateAlert),
+		module.Spec(TypeSandboxAdmit, officers, false, sandboxAdmit),
+		module.Spec(TypeSandboxEnd, officers, false, sandboxEnd),
 	}
 }
 
@@ -240,9 +262,11 @@ func marshal(v any, err error) (json.RawMessage, error) {
 	return json.Marshal(v)
 }
 
-// Genesis is the module's genesis: how many officers an intervention needs.
+// Genesis is the module's genesis: how many officers an intervention needs
+// and the compliance rules (DefaultRules when absent).
 type Genesis struct {
-	Approvals int `json:"approvals,omitempty"` // k of the regulator's officers (default 2, at least 2)
+	Approvals int    `json:"approvals,omitempty"` // k of the regulator's officers (default 2, at least 2)
+	Rules     *Rules `json:"rules,omitempty"`
 }
 
 // InitGenesis implements module.Module.
@@ -257,6 +281,17 @@ func (m *Module) InitGenesis(ctx *module.Context, kv module.KV, raw json.RawMess
 	if g.Approvals < 2 || g.Approvals > 16 {
 		return ErrInvalidRequest.Wrapf("supervision genesis: approvals must be 2 to 16 (one officer never acts alone)")
 	}
+	rules := DefaultRules()
+	if g.Rules != nil {
+		rules = *g.Rules
+	}
+	if err := rules.Validate(); err != nil {
+		return ErrInvalidRequest.Wrapf("supervision genesis: %v", err)
+	}
+	if err := putJSON(kv, rulesKey, &rules); err != nil {
+		return err
+	}
+	g.Rules = nil
 	return putJSON(kv, []byte("params"), &g)
 }
 
@@ -404,8 +439,45 @@ func withdraw(ctx *module.Context, kv module.KV, m *Withdraw) (any, error) {
 //	interventions/{id}     the regulator
 //	interventions          the regulator: every intervention
 //	freezes                the regulator: the freezes in force
+//	rules                  the regulator: the compliance rule set
+//	alerts                 the regulator: every alert (?status=, ?rule=)
+//	alerts/{id}            the regulator
+//	sandbox                the regulator: every sandbox entry
+//	sandbox/{id}           the regulator
+//	report                 the regulator: the supervisory report (?from=&to=)
 func (m *Module) Queries() []module.QuerySpec {
 	return []module.QuerySpec{
+		{Path: "rules", Roles: officers, Handle: func(_ *module.QueryContext, kv module.KVReader, _ map[string]string) (any, error) {
+			return loadRules(kv)
+		}},
+		{Path: "alerts", Roles: officers, Handle: func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+			return listAlerts(kv, p)
+		}},
+		{Path: "alerts/{id}", Roles: officers, Handle: func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+			var a Alert
+			if ok, err := getJSON(kv, alertKey(p["id"]), &a); err != nil {
+				return nil, err
+			} else if !ok {
+				return nil, ErrUnknownAlert.Wrapf("no alert %s", p["id"])
+			}
+			return &a, nil
+		}},
+		{Path: "sandbox", Roles: officers, Handle: func(qc *module.QueryContext, kv module.KVReader, _ map[string]string) (any, error) {
+			return listSandbox(qc, kv)
+		}},
+		{Path: "sandbox/{id}", Roles: officers, Handle: func(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+			var e SandboxEntry
+			if ok, err := getJSON(kv, sandboxKey(p["id"]), &e); err != nil {
+				return nil, err
+			} else if !ok {
+				return nil, ErrUnknownSandbox.Wrapf("no sandbox entry %s", p["id"])
+			}
+			e.markExpired(qc)
+			return &e, nil
+		}},
+		{Path: "report", Roles: officers, Handle: func(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+			return report(qc, kv, p)
+		}},
 		{Path: "interventions/{id}", Roles: officers, Handle: func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
 			var iv Intervention
 			if ok, err := getJSON(kv, interventionKey(p["id"]), &iv); err != nil {

@@ -2,13 +2,16 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/otcchain/otcchain/fund"
 	"github.com/otcchain/otcchain/internal/ports"
 	"github.com/otcchain/otcchain/node"
 )
@@ -42,8 +45,14 @@ func TestSuperviseCLI(t *testing.T) {
 		}
 	})
 	env := map[string]string{PassphraseEnv: pass}
+	// as runs `otc supervise ARGS` as who; "!" first runs `otc ARGS`.
 	as := func(who string, args ...string) (string, error) {
-		return run(t, ctx, env, append(append([]string{"supervise"}, args...), "--home", dir, "--as", who)...)
+		if len(args) > 0 && args[0] == "!" {
+			args = args[1:]
+		} else {
+			args = append([]string{"supervise"}, args...)
+		}
+		return run(t, ctx, env, append(args, "--home", dir, "--as", who)...)
 	}
 	propose := []string{"propose", "--id", "IV-1", "--action", "freeze", "--kind", "org", "--org", "rs-broker", "--reason", "licence suspended"}
 	// Until the genesis block is committed, CheckTx knows no identity.
@@ -77,4 +86,90 @@ func TestSuperviseCLI(t *testing.T) {
 	if o, err := as("regulator/officer-2", "show", "IV-1"); err != nil || strings.Count(o, `"officer"`) != 2 {
 		t.Fatalf("show: %v\n%s", err, o)
 	}
+	superviseCompliance(t, as)
+}
+
+// superviseCompliance: a large purchase raises an alert (default rules);
+// only regulator officers move it, closing needs findings; the sandbox
+// admits a fund; the report of the day has the purchase, the alert, the
+// intervention and the sandbox entry, as JSON and as CSV.
+func superviseCompliance(t *testing.T, as func(who string, args ...string) (string, error)) {
+	must := func(who string, args ...string) string {
+		t.Helper()
+		o, err := as(who, args...)
+		if err != nil {
+			t.Fatalf("otc supervise %s as %s: %v\n%s", strings.Join(args, " "), who, err, o)
+		}
+		return o
+	}
+	refused := func(want, who string, args ...string) {
+		t.Helper()
+		o, err := as(who, args...)
+		if err == nil || !strings.Contains(err.Error()+o, want) {
+			t.Fatalf("otc supervise %s as %s: want %q, got %v\n%s", strings.Join(args, " "), who, want, err, o)
+		}
+	}
+	today, _ := fund.ChinaDate(time.Now())
+	expires, _ := today.AddDays(365)
+	for _, args := range [][]string{
+		{"fund", "investor", "register", "--id", "INV-L", "--type", "individual", "--risk", "C5", "--assessed", today.String(), "--expires", expires.String(),
+			"--name", "Li Si", "--id-type", "resident_id", "--id-number", "11010519491231002X", "--phone", "13800000000"},
+		{"fund", "account", "open", "--investor", "INV-L", "--manager", "fm-alpha"},
+		{"fund", "purchase", "--investor", "INV-L", "--fund", "000001", "--amount", "600000.00", "--app-no", "L0001"},
+	} {
+		if o, err := as("rs-bank/operator", append([]string{"!"}, args...)...); err != nil {
+			t.Fatalf("otc %s: %v\n%s", strings.Join(args, " "), err, o)
+		}
+	}
+	if o := must("regulator/operator", "alerts", "--status", "open"); !strings.Contains(o, `"A-000001"`) || !strings.Contains(o, `"large_transaction"`) {
+		t.Fatalf("alerts:\n%s", o)
+	}
+	refused("role_not_permitted", "fm-alpha/operator", "alert-update", "A-000001", "--status", "investigating")
+	refused("findings", "regulator/operator", "alert-update", "A-000001", "--status", "closed")
+	must("regulator/operator", "alert-update", "A-000001", "--status", "investigating", "--note", "source of funds asked")
+	if o := must("regulator/officer-2", "alert-update", "A-000001", "--status", "closed", "--note", "inheritance, documented"); !strings.Contains(o, `"closed"`) {
+		t.Fatalf("close:\n%s", o)
+	}
+	refused("alert_status", "regulator/operator", "alert-update", "A-000001", "--status", "investigating")
+	if o := must("regulator/operator", "alerts", "--status", "open"); strings.TrimSpace(o) != "[]" {
+		t.Fatalf("open alerts after closing:\n%s", o)
+	}
+	end, _ := today.AddDays(30)
+	must("regulator/operator", "sandbox", "admit", "--id", "SB-1", "--fund", "000001", "--max-investors", "100", "--max-subscription", "10000000.00",
+		"--investor-types", "individual,professional", "--end-date", end.String())
+	if o := must("regulator/operator", "sandbox", "show", "SB-1"); !strings.Contains(o, `"active"`) {
+		t.Fatalf("sandbox show:\n%s", o)
+	}
+
+	from, _ := today.AddDays(-1)
+	to, _ := today.AddDays(1)
+	o := must("regulator/operator", "report", "--from", from.String(), "--to", to.String())
+	var rep struct {
+		ByFund        []map[string]any `json:"volumes_by_fund"`
+		Alerts        []map[string]any `json:"alerts"`
+		Interventions []map[string]any `json:"interventions"`
+		Sandbox       []map[string]any `json:"sandbox"`
+	}
+	if err := json.Unmarshal([]byte(o), &rep); err != nil {
+		t.Fatalf("report JSON: %v\n%s", err, o)
+	}
+	if len(rep.ByFund) != 1 || rep.ByFund[0]["amount"] != "600000.00" || len(rep.Alerts) != 1 || rep.Alerts[0]["status"] != "closed" ||
+		len(rep.Interventions) != 1 || len(rep.Sandbox) != 1 {
+		t.Fatalf("report:\n%s", o)
+	}
+	out := filepath.Join(t.TempDir(), "report.csv")
+	must("regulator/operator", "report", "--from", from.String(), "--to", to.String(), "--format", "csv", "--out", out)
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"#section,volumes_by_fund\nfund,kind,orders,amount,shares\n000001,purchase,1,600000.00,0.00\n\n",
+		"#section,alerts_by_rule\nrule,action,status,count\nlarge_transaction,alert,closed,1\n",
+		"#section,interventions\n", "IV-1,freeze,org,rs-broker,effective,licence suspended,", "#section,sandbox\n", "SB-1,fund,000001,active,"} {
+		if !strings.Contains(string(b), want) {
+			t.Fatalf("CSV has no %q:\n%s", want, b)
+		}
+	}
+	refused("not_permitted", "fm-alpha/operator", "report", "--from", from.String(), "--to", to.String())
+	refused("invalid_request", "regulator/operator", "report", "--from", to.String(), "--to", from.String())
 }
