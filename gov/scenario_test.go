@@ -217,6 +217,9 @@ func (r *runner) run(in []string) string {
 			typ = o.Type
 		}
 		r.cas[args[0]] = &fixture.Org{ID: args[0], Name: args[0], Type: typ, CA: ca, CAKey: key}
+		if len(in) > 1 {
+			return r.run(in[1:])
+		}
 		return ""
 	case "issue":
 		o := r.cas[args[0]]
@@ -228,6 +231,9 @@ func (r *runner) run(in []string) string {
 			return err.Error()
 		}
 		h.c.Users[args[0]+"/"+args[1]] = u
+		if len(in) > 1 {
+			return r.run(in[1:])
+		}
 		return ""
 	default:
 		return "unknown command " + cmd
