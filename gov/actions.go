@@ -414,13 +414,31 @@ func loadValidators(kv module.KVReader) ([]Validator, error) {
 	})
 }
 
+// queued is a validator update waiting for the end of the block; Was is
+// the power CometBFT knew before the block's first change of it.
+type queued struct {
+	Validator
+	Was int64 `json:"was"`
+}
+
 // setValidator records a validator's new power and queues the update for
 // the end of the block.
 func setValidator(kv module.KV, v Validator) error {
+	q := queued{Validator: v}
+	if ok, err := getJSON(kv, queueKey(v.Address), &q); err != nil {
+		return err
+	} else if !ok {
+		var old Validator
+		if _, err := getJSON(kv, valKey(v.Address), &old); err != nil {
+			return err
+		}
+		q.Was = old.Power
+	}
+	q.Validator = v
 	if err := putJSON(kv, valKey(v.Address), &v); err != nil {
 		return err
 	}
-	return putJSON(kv, queueKey(v.Address), &v)
+	return putJSON(kv, queueKey(v.Address), &q)
 }
 
 // Receive implements module.Receiver: only governance itself calls it, to

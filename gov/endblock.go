@@ -17,13 +17,13 @@ func (m *Module) EndBlock(ctx *module.Context, kv module.KV) error {
 	if err := expire(ctx, kv); err != nil {
 		return err
 	}
-	if err := flushValidators(ctx, kv); err != nil {
-		return err
-	}
 	for _, mb := range ctx.Misbehaviour {
 		if err := punish(ctx, kv, mb); err != nil {
 			return err
 		}
+	}
+	if err := flushValidators(ctx, kv); err != nil {
+		return err
 	}
 	return accrue(ctx, kv)
 }
@@ -59,20 +59,24 @@ func expire(ctx *module.Context, kv module.KV) error {
 }
 
 func flushValidators(ctx *module.Context, kv module.KV) error {
-	var queued []Validator
+	var qs []queued
 	if err := iterate(kv, []byte("vq/"), func(_, v []byte) error {
-		var val Validator
-		if err := json.Unmarshal(v, &val); err != nil {
+		var q queued
+		if err := json.Unmarshal(v, &q); err != nil {
 			return err
 		}
-		queued = append(queued, val)
+		qs = append(qs, q)
 		return nil
 	}); err != nil {
 		return err
 	}
-	for _, v := range queued {
-		ctx.UpdateValidator(module.Validator{Address: v.Address, PubKeyType: v.PubKeyType, PubKey: v.PubKey, Power: v.Power})
-		if err := kv.Delete(queueKey(v.Address)); err != nil {
+	for _, q := range qs {
+		// Changes that cancel out within the block reach CometBFT as
+		// nothing (removing a validator it never had would halt it).
+		if q.Power != q.Was {
+			ctx.UpdateValidator(module.Validator{Address: q.Address, PubKeyType: q.PubKeyType, PubKey: q.PubKey, Power: q.Power})
+		}
+		if err := kv.Delete(queueKey(q.Address)); err != nil {
 			return err
 		}
 	}
@@ -98,13 +102,9 @@ func punish(ctx *module.Context, kv module.KV, mb module.Misbehaviour) error {
 		if v.Power > 0 {
 			ev.PowerRemoved = v.Power
 			v.Power, v.Since = 0, ctx.Height
-			if err := putJSON(kv, valKey(v.Address), &v); err != nil {
+			if err := setValidator(kv, v); err != nil {
 				return err
 			}
-			if err := kv.Delete(queueKey(v.Address)); err != nil {
-				return err
-			}
-			ctx.UpdateValidator(module.Validator{Address: v.Address, PubKeyType: v.PubKeyType, PubKey: v.PubKey, Power: 0})
 			vals, err := loadValidators(kv)
 			if err != nil {
 				return err
