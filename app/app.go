@@ -18,6 +18,7 @@ import (
 	"github.com/otcchain/otcchain/evidence"
 	"github.com/otcchain/otcchain/exchange"
 	"github.com/otcchain/otcchain/fund"
+	"github.com/otcchain/otcchain/gov"
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
 	"github.com/otcchain/otcchain/state"
@@ -42,7 +43,7 @@ type Config struct {
 // DefaultModules are the modules after member in a standard node, in
 // registration order (which is also genesis and end-block order).
 func DefaultModules() []module.Module {
-	return []module.Module{evidence.New(), fund.New(), contract.New(), exchange.New(), supervision.New()}
+	return []module.Module{evidence.New(), fund.New(), contract.New(), exchange.New(), supervision.New(), gov.New()}
 }
 
 // Version is reported in ABCI Info.

@@ -27,4 +27,5 @@ var (
 	ErrUnknownQuery     = Codes.Register(18, "unknown_query", "no such query path")
 	ErrInvalidGenesis   = Codes.Register(19, "invalid_genesis", "the genesis app state is invalid")
 	ErrUnknownOutcome   = Codes.Register(20, "unknown_outcome", "no end-block outcome with this key")
+	ErrNoReceiver       = Codes.Register(21, "no_receiver", "the module called takes no such calls from other modules")
 )

@@ -17,13 +17,16 @@ import (
 // a refused call leaves nothing behind, so the caller may handle the
 // refusal. ctx.Module is the callee's name while it runs.
 func (a *App) route(ctx *module.Context, target, action string, payload json.RawMessage) (json.RawMessage, error) {
+	// A call to a module that is not there or takes no calls is refused,
+	// never fatal: every node refuses it alike (governance may name a
+	// module's action before the module implements it).
 	m, ok := a.reg.Module(target)
 	if !ok {
-		return nil, fmt.Errorf("app: call from %s to unknown module %q", ctx.Module, target)
+		return nil, ErrNoReceiver.Wrapf("call from %s to unknown module %q", ctx.Module, target)
 	}
 	rcv, ok := m.(module.Receiver)
 	if !ok {
-		return nil, fmt.Errorf("app: module %s takes no calls (%s from %s)", target, action, ctx.Module)
+		return nil, ErrNoReceiver.Wrapf("module %s takes no calls (%s from %s)", target, action, ctx.Module)
 	}
 	kv, ok := ctx.State.(module.KV)
 	if !ok {

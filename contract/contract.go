@@ -14,6 +14,12 @@ func setType(ctx *module.Context, kv module.KV, m *SetType) (any, error) {
 	if !isRegulator(members(ctx), ctx.Signer) {
 		return nil, ErrNotPermitted.Wrapf("only the regulator sets contract types")
 	}
+	return storeType(ctx, kv, m)
+}
+
+// storeType creates or replaces a validated contract type (contract/set_type
+// by the regulator, or a governance proposal's action).
+func storeType(ctx *module.Context, kv module.KV, m *SetType) (any, error) {
 	t := m.Type
 	t.Updated = ctx.Height
 	if err := putJSON(kv, typeKey(t.ID), &t); err != nil {

@@ -13,14 +13,29 @@ type Org struct {
 	Type       module.OrgType `json:"type"`
 	CACert     string         `json:"ca_cert"` // PEM
 	Validators []string       `json:"validators,omitempty"`
-	Status     string         `json:"status"` // "active"
+	Status     string         `json:"status"` // "active" or "removed"
 	Since      int64          `json:"since"`  // height (0: genesis)
+	// Removed and RemovedReason record a removal by governance.
+	Removed       int64  `json:"removed,omitempty"`
+	RemovedReason string `json:"removed_reason,omitempty"`
+	// CAHistory lists the CA certificates replaced by rotations, oldest
+	// first: identities they issued stay valid until revoked or expired.
+	CAHistory []FormerCA `json:"ca_history,omitempty"`
+}
+
+// FormerCA is a CA certificate an organisation used until a rotation.
+type FormerCA struct {
+	CACert string `json:"ca_cert"` // PEM
+	Until  int64  `json:"until"`   // height of the rotation
 }
 
 // Identity statuses.
 const (
 	StatusActive  = "active"
 	StatusRevoked = "revoked"
+	// StatusRemoved is an organisation removed by governance: its
+	// identities no longer authenticate.
+	StatusRemoved = "removed"
 )
 
 // Record is a registered certificate and its state.

@@ -23,6 +23,7 @@ import (
 	"github.com/otcchain/otcchain/contract"
 	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/fund"
+	"github.com/otcchain/otcchain/gov"
 	"github.com/otcchain/otcchain/keystore"
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
@@ -340,12 +341,19 @@ func generate(cfg TestnetConfig, dir string) (*TestnetResult, error) {
 	if err != nil {
 		return nil, fmt.Errorf("node: testnet: %w", err)
 	}
+	// Governance: default parameters, and every organisation's bond.
+	govParams := gov.DefaultParams()
+	govGen := gov.Genesis{Params: &govParams}
+	for _, ob := range orgs {
+		govGen.Bonds = append(govGen.Bonds, gov.GenesisBond{Org: ob.spec.ID, Amount: govParams.MinBond})
+	}
 	appState, err := json.Marshal(struct {
 		Params   app.Params        `json:"params"`
 		Member   *member.Genesis   `json:"member"`
 		Fund     *fund.Genesis     `json:"fund"`
 		Contract *contract.Genesis `json:"contract"`
-	}{app.DefaultParams(), &gen, fundGen, &contractGen})
+		Gov      *gov.Genesis      `json:"gov"`
+	}{app.DefaultParams(), &gen, fundGen, &contractGen, &govGen})
 	if err != nil {
 		return nil, fmt.Errorf("node: testnet: encode app state: %w", err)
 	}
