@@ -11,8 +11,12 @@
 // catching up with the same app hash after a restart; the chain halting
 // without a two-thirds quorum and resuming, with no fork; offline
 // verification of a receipt; crash recovery at exact points of block
-// execution (OTC_CRASH_AT); and otc dev starting, stopping, resuming and
-// resetting.
+// execution (OTC_CRASH_AT); otc dev starting, stopping, resuming and
+// resetting; and misbehaviour on a five-validator network: duplicate-vote
+// evidence forged with one validator's key from its home and sent through
+// CometBFT's broadcast_evidence (invalid evidence refused), committed in a
+// block, recorded by the gov module, the offender's power removed and its
+// organisation's insurance bond debited, the four others going on.
 //
 // Every test picks free 127.0.0.1 ports below 32768, keeps its own temporary
 // directory, polls with deadlines instead of sleeping, and kills every
