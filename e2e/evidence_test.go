@@ -132,10 +132,10 @@ func TestDuplicateVoteEvidence(t *testing.T) {
 	// 2. The app: recorded, power removed, bond debited.
 	net.waitAppHeight(all(5), e, commitTimeout)
 	rec := net.waitGovEvidence(via, off.ValidatorAddress, commitTimeout)
-	if rec.Type != "duplicate_vote" || rec.Org != off.Org || int64(rec.Height) != h || int64(rec.Recorded) != e || !rec.PowerRemoved {
-		t.Fatalf("gov/evidence record %+v; want type duplicate_vote, org %s, height %d, recorded %d, power_removed", rec, off.Org, h, e)
+	if rec.Type != "duplicate_vote" || rec.Org != off.Org || int64(rec.Height) != h || int64(rec.Recorded) != e || int64(rec.PowerRemoved) != node.ValidatorPower {
+		t.Fatalf("gov/evidence record %+v; want type duplicate_vote, org %s, height %d, recorded %d, power_removed %d", rec, off.Org, h, e, node.ValidatorPower)
 	}
-	debited := parseAmount(t, "gov/evidence debited", rec.Debited)
+	debited := parseAmount(t, "gov/evidence debited", string(rec.Debited))
 	if debited.Sign() <= 0 {
 		t.Fatalf("gov/evidence: debited %q, want > 0", rec.Debited)
 	}
@@ -340,14 +340,14 @@ func (n *network) checkValidatorUpdate(i int, e int64, pub cmtcrypto.PubKey) {
 
 // govEvidence is one record of GET /v1/q/gov/evidence.
 type govEvidence struct {
-	Type          string  `json:"type"`
-	Validator     string  `json:"validator"`
-	Org           string  `json:"org"`
-	Height        flexInt `json:"height"`
-	Recorded      flexInt `json:"recorded"`
-	PowerRemoved  bool    `json:"power_removed"`
-	Debited       string  `json:"debited"`
-	FloorBreached bool    `json:"floor_breached"`
+	Type          string     `json:"type"`
+	Validator     string     `json:"validator"`
+	Org           string     `json:"org"`
+	Height        flexInt    `json:"height"`
+	Recorded      flexInt    `json:"recorded"`
+	PowerRemoved  flexInt    `json:"power_removed"` // the voting power taken away
+	Debited       flexAmount `json:"debited"`
+	FloorBreached bool       `json:"floor_breached"`
 }
 
 // govQuery reads path of the gov module on node i with api (node i's
@@ -443,21 +443,21 @@ func (n *network) checkInsurance(i int, s *signer, org string, debited *big.Rat)
 		n.t.Fatalf("gov/insurance on node%d as %s: %v", i, s.name, err)
 	}
 	var ins struct {
-		Pool  string `json:"pool"`
+		Pool  flexAmount `json:"pool"`
 		Bonds []struct {
-			Org  string `json:"org"`
-			Bond string `json:"bond"`
+			Org  string     `json:"org"`
+			Bond flexAmount `json:"bond"`
 		} `json:"bonds"`
 	}
 	if err := json.Unmarshal(raw, &ins); err != nil {
 		n.t.Fatalf("gov/insurance: %v\n%s", err, raw)
 	}
-	if parseAmount(n.t, "gov/insurance pool", ins.Pool).Cmp(debited) < 0 {
+	if parseAmount(n.t, "gov/insurance pool", string(ins.Pool)).Cmp(debited) < 0 {
 		n.t.Fatalf("gov/insurance: pool %s, want at least the debit %s\n%s", ins.Pool, debited.RatString(), raw)
 	}
 	for _, b := range ins.Bonds {
 		if b.Org == org {
-			parseAmount(n.t, "gov/insurance bond of "+org, b.Bond)
+			parseAmount(n.t, "gov/insurance bond of "+org, string(b.Bond))
 			return
 		}
 	}
@@ -472,6 +472,15 @@ func parseAmount(t *testing.T, what, s string) *big.Rat {
 		t.Fatalf("%s: %q is not a decimal amount", what, s)
 	}
 	return r
+}
+
+// flexAmount decodes an amount given as a JSON number or string (gov keeps
+// integer bookkeeping units).
+type flexAmount string
+
+func (f *flexAmount) UnmarshalJSON(b []byte) error {
+	*f = flexAmount(strings.Trim(string(b), `"`))
+	return nil
 }
 
 // flexInt decodes a JSON integer given as a number or as a string.
