@@ -49,7 +49,7 @@ func expire(ctx *module.Context, kv module.KV) error {
 		if p.Status != StatusOpen {
 			continue
 		}
-		p.Status, p.Decided = StatusExpired, ctx.Height
+		p.Status, p.Decided, p.DecidedTime = StatusExpired, ctx.Height, stamp(ctx.Time)
 		if err := putJSON(kv, proposalKey(p.ID), p); err != nil {
 			return err
 		}

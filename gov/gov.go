@@ -230,7 +230,7 @@ func vote(ctx *module.Context, kv module.KV, m *Ballot) (any, error) {
 	ctx.Emit("proposal_vote", module.A("proposal", p.ID), module.A("org", ctx.Signer.Org), module.A("vote", m.Vote))
 	switch tallyOf(p) {
 	case StatusPassed:
-		if err := decide(kv, p, ctx.Height); err != nil {
+		if err := decide(kv, p, ctx.Height, ctx.Time); err != nil {
 			return nil, err
 		}
 		// Execute on the branch Call gives: a refused action leaves
@@ -250,7 +250,7 @@ func vote(ctx *module.Context, kv module.KV, m *Ballot) (any, error) {
 			ctx.Emit("proposal_passed", module.A("proposal", p.ID))
 		}
 	case StatusRejected:
-		if err := decide(kv, p, ctx.Height); err != nil {
+		if err := decide(kv, p, ctx.Height, ctx.Time); err != nil {
 			return nil, err
 		}
 		p.Status = StatusRejected
@@ -288,12 +288,12 @@ func tallyOf(p *Proposal) string {
 }
 
 // decide closes an open proposal's expiry entry.
-func decide(kv module.KV, p *Proposal, h int64) error {
+func decide(kv module.KV, p *Proposal, h int64, at time.Time) error {
 	exp, err := time.Parse(time.RFC3339Nano, p.Expires)
 	if err != nil {
 		return fmt.Errorf("gov: proposal %s: corrupt expiry: %w", p.ID, err)
 	}
-	p.Decided = h
+	p.Decided, p.DecidedTime = h, stamp(at)
 	return kv.Delete(expKey(exp, p.ID))
 }
 
@@ -308,7 +308,7 @@ func withdraw(ctx *module.Context, kv module.KV, m *Withdraw) (any, error) {
 	if p.Status != StatusOpen {
 		return nil, ErrStatus.Wrapf("proposal %s is %s", p.ID, p.Status)
 	}
-	if err := decide(kv, p, ctx.Height); err != nil {
+	if err := decide(kv, p, ctx.Height, ctx.Time); err != nil {
 		return nil, err
 	}
 	p.Status, p.Reason = StatusWithdrawn, m.Reason

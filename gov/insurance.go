@@ -72,7 +72,7 @@ func fileClaim(ctx *module.Context, kv module.KV, m *FileClaim) (any, error) {
 		return nil, ErrClaimExists.Wrapf("claim %s already exists", m.ID)
 	}
 	c := &Claim{ID: m.ID, Org: ctx.Signer.Org, Amount: m.Amount, Description: m.Description, Evidence: m.Evidence,
-		Status: ClaimOpen, Filed: ctx.Height, FiledBy: ctx.Signer.ID}
+		Status: ClaimOpen, Filed: ctx.Height, FiledTime: stamp(ctx.Time), FiledBy: ctx.Signer.ID}
 	ctx.Emit("claim_filed", module.A("claim", c.ID), module.A("org", c.Org), module.A("amount", itoa(c.Amount)))
 	return c, putJSON(kv, claimKey(c.ID), c)
 }
@@ -91,7 +91,7 @@ func rejectClaim(ctx *module.Context, kv module.KV, m *RejectClaim) (any, error)
 	if c.Status != ClaimOpen {
 		return nil, ErrClaimStatus.Wrapf("claim %s is %s", c.ID, c.Status)
 	}
-	c.Status, c.Rejected, c.RejectedBy, c.Reason = ClaimRejected, ctx.Height, ctx.Signer.ID, m.Reason
+	c.Status, c.Rejected, c.RejectedBy, c.Reason, c.ClosedTime = ClaimRejected, ctx.Height, ctx.Signer.ID, m.Reason, stamp(ctx.Time)
 	ctx.Emit("claim_rejected", module.A("claim", c.ID), module.A("by", ctx.Signer.ID))
 	return &c, putJSON(kv, claimKey(c.ID), &c)
 }
@@ -112,7 +112,7 @@ func payClaim(ctx *module.Context, kv module.KV, p *Proposal, id string) (json.R
 	if pool < c.Amount {
 		return nil, ErrPoolShort.Wrapf("the pool holds %d units; claim %s asks %d", pool, c.ID, c.Amount)
 	}
-	c.Status, c.Paid, c.Proposal = ClaimPaid, ctx.Height, p.ID
+	c.Status, c.Paid, c.Proposal, c.ClosedTime = ClaimPaid, ctx.Height, p.ID, stamp(ctx.Time)
 	if err := putJSON(kv, keyPool, pool-c.Amount); err != nil {
 		return nil, err
 	}

@@ -41,6 +41,7 @@ var rewrite = flag.Bool("rewrite", false, "rewrite the expected output of testda
 //	show ID                        a proposal's status and votes
 //	block [misbehave=vN@H,...]     an empty block (with CometBFT evidence)
 //	validators | evidence | insurance | claims
+//	query PATH [USER]              any module query, as JSON
 //	newca ORG                      a new CA key for ORG (a new or a rotated CA)
 //	issue ORG NAME ROLE [old]      a certificate from ORG's newest (or original) CA
 //
@@ -199,6 +200,17 @@ func (r *runner) run(in []string) string {
 			cl := c.(*gov.Claim)
 			fmt.Fprintf(&b, "%s org=%s amount=%d status=%s proposal=%s reason=%s\n", cl.ID, cl.Org, cl.Amount, cl.Status, cl.Proposal, cl.Reason)
 		}
+	case "query":
+		who := ""
+		if len(args) > 1 {
+			who = args[1]
+		}
+		v, err := h.read(args[0], who)
+		if err != nil {
+			return "error " + err.Error()
+		}
+		out, _ := json.Marshal(v)
+		b.Write(out)
 	case "params":
 		v, _ := h.read("gov/params", "")
 		out, _ := json.Marshal(v)

@@ -64,6 +64,7 @@ type Proposal struct {
 	SubmittedTime     string   `json:"submitted_time"` // block time, RFC 3339
 	Expires           string   `json:"expires"`        // block time from which it is expired
 	Decided           int64    `json:"decided,omitempty"`
+	DecidedTime       string   `json:"decided_time,omitempty"` // block time of the decision, RFC 3339
 	Executed          int64    `json:"executed,omitempty"`
 	// Results are the executed actions' results, in order (passed).
 	Results []json.RawMessage `json:"results,omitempty"`
@@ -136,12 +137,14 @@ type Claim struct {
 	Evidence    []EvidenceRef `json:"evidence"`
 	Status      string        `json:"status"`
 	Filed       int64         `json:"filed"`
+	FiledTime   string        `json:"filed_time"` // block time, RFC 3339
 	FiledBy     string        `json:"filed_by"`
 	Paid        int64         `json:"paid,omitempty"`     // height
 	Proposal    string        `json:"proposal,omitempty"` // the proposal that paid it
 	Rejected    int64         `json:"rejected,omitempty"` // height
 	RejectedBy  string        `json:"rejected_by,omitempty"`
 	Reason      string        `json:"reason,omitempty"`
+	ClosedTime  string        `json:"closed_time,omitempty"` // block time it was paid or rejected
 }
 
 // Params are governance's parameters (changed by gov/set_params).

@@ -141,6 +141,12 @@ func superviseCompliance(t *testing.T, as func(who string, args ...string) (stri
 		t.Fatalf("sandbox show:\n%s", o)
 	}
 
+	// An insurance claim (gov module) shows in the report's gov sections.
+	if o, err := as("rs-bank/admin", "!", "gov", "file-claim", "--id", "CL-1", "--amount", "1000", "--description", "orders lost in an outage",
+		"--evidence", "tx:ab12"); err != nil {
+		t.Fatalf("otc gov file-claim: %v\n%s", err, o)
+	}
+
 	from, _ := today.AddDays(-1)
 	to, _ := today.AddDays(1)
 	o := must("regulator/operator", "report", "--from", from.String(), "--to", to.String())
@@ -149,6 +155,7 @@ func superviseCompliance(t *testing.T, as func(who string, args ...string) (stri
 		Alerts        []map[string]any `json:"alerts"`
 		Interventions []map[string]any `json:"interventions"`
 		Sandbox       []map[string]any `json:"sandbox"`
+		Sections      []reportSection  `json:"sections"`
 	}
 	if err := json.Unmarshal([]byte(o), &rep); err != nil {
 		t.Fatalf("report JSON: %v\n%s", err, o)
@@ -156,6 +163,16 @@ func superviseCompliance(t *testing.T, as func(who string, args ...string) (stri
 	if len(rep.ByFund) != 1 || rep.ByFund[0]["amount"] != "600000.00" || len(rep.Alerts) != 1 || rep.Alerts[0]["status"] != "closed" ||
 		len(rep.Interventions) != 1 || len(rep.Sandbox) != 1 {
 		t.Fatalf("report:\n%s", o)
+	}
+	secs := map[string]reportSection{}
+	for _, s := range rep.Sections {
+		secs[s.Name] = s
+	}
+	if c := secs["claims"]; len(c.Rows) != 1 || c.Rows[0][0] != "CL-1" || c.Rows[0][1] != "rs-bank" || c.Rows[0][3] != "open" {
+		t.Fatalf("claims section %+v\n%s", c, o)
+	}
+	if g, m, ins := secs["governance"], secs["misbehaviour"], secs["insurance_now"]; g.Name == "" || m.Name == "" || len(ins.Rows) < 2 || ins.Rows[0][0] != "(pool)" {
+		t.Fatalf("gov sections missing:\n%s", o)
 	}
 	out := filepath.Join(t.TempDir(), "report.csv")
 	must("regulator/operator", "report", "--from", from.String(), "--to", to.String(), "--format", "csv", "--out", out)
@@ -165,7 +182,8 @@ func superviseCompliance(t *testing.T, as func(who string, args ...string) (stri
 	}
 	for _, want := range []string{"#section,volumes_by_fund\nfund,kind,orders,amount,shares\n000001,purchase,1,600000.00,0.00\n\n",
 		"#section,alerts_by_rule\nrule,action,status,count\nlarge_transaction,alert,closed,1\n",
-		"#section,interventions\n", "IV-1,freeze,org,rs-broker,effective,licence suspended,", "#section,sandbox\n", "SB-1,fund,000001,active,"} {
+		"#section,interventions\n", "IV-1,freeze,org,rs-broker,effective,licence suspended,", "#section,sandbox\n", "SB-1,fund,000001,active,",
+		"#section,claims\nclaim,org,amount,status,filed_time,closed_time,proposal,reason\nCL-1,rs-bank,1000,open,", "#section,insurance_now\n"} {
 		if !strings.Contains(string(b), want) {
 			t.Fatalf("CSV has no %q:\n%s", want, b)
 		}
