@@ -104,15 +104,20 @@ func TestExchangeCLI(t *testing.T) {
 			t.Fatalf("otc %s as %s: want an error with %q, got %v\n%s", strings.Join(args, " "), who, want, err, out)
 		}
 	}
+	// Every user of the test logs in to its own organisation's node: wait
+	// until each of those nodes has committed the genesis identities (a node
+	// that has not yet committed its first block answers not_registered).
 	deadline := time.Now().Add(time.Minute)
-	for {
-		if _, err := as("cust-trust/operator", "exchange", "inbox"); err == nil {
-			break
+	for _, who := range []string{"cust-trust/operator", "fm-alpha/operator"} {
+		for {
+			if _, err := as(who, "exchange", "inbox"); err == nil {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the node of %s did not answer", who)
+			}
+			time.Sleep(200 * time.Millisecond)
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("the nodes did not answer")
-		}
-		time.Sleep(200 * time.Millisecond)
 	}
 
 	tmp := t.TempDir()
