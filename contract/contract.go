@@ -22,7 +22,7 @@ func setType(ctx *module.Context, kv module.KV, m *SetType) (any, error) {
 func storeType(ctx *module.Context, kv module.KV, m *SetType) (any, error) {
 	t := m.Type
 	t.Updated = ctx.Height
-	if err := putJSON(kv, typeKey(t.ID), &t); err != nil {
+	if err := module.PutJSON(kv, typeKey(t.ID), &t); err != nil {
 		return nil, err
 	}
 	ctx.Emit("contract_type_set", module.A("type", t.ID))
@@ -49,7 +49,7 @@ func registerSeal(ctx *module.Context, kv module.KV, m *RegisterSeal) (any, erro
 		return nil, ErrSealExists.Wrapf("seal %s is already registered", m.Seal)
 	}
 	s := &Seal{ID: m.Seal, Org: rec.Org, Name: m.Name, ImageHash: m.ImageHash, Registered: ctx.Height, By: ctx.Signer.ID}
-	if err := putJSON(kv, sealKey(s.ID), s); err != nil {
+	if err := module.PutJSON(kv, sealKey(s.ID), s); err != nil {
 		return nil, err
 	}
 	ctx.Emit("seal_registered", module.A("seal", s.ID), module.A("org", s.Org))
@@ -194,7 +194,7 @@ func create(ctx *module.Context, kv module.KV, m *Create) (any, error) {
 	if err := record(ctx, kv, c, "create", 1, map[string]string{"type": t.ID, "parties": joinParties(c.Parties), "hash": m.Document.Hash, "hash_alg": m.Document.HashAlg}); err != nil {
 		return nil, err
 	}
-	return c, putJSON(kv, contractKey(c.ID), c)
+	return c, module.PutJSON(kv, contractKey(c.ID), c)
 }
 
 // addVersion stores the next version and moves the contract to its review
@@ -214,7 +214,7 @@ func addVersion(ctx *module.Context, kv module.KV, c *Contract, t *Type, d Docum
 		c.Status = v.Status
 	}
 	c.Updated = ctx.Height
-	if err := putJSON(kv, versionKey(c.ID, v.N), v); err != nil {
+	if err := module.PutJSON(kv, versionKey(c.ID, v.N), v); err != nil {
 		return err
 	}
 	return kv.Set([]byte(string(docHashPrefix(d.HashAlg, d.Hash))+c.ID+"/"+strconv.Itoa(v.N)), []byte{})
@@ -248,7 +248,7 @@ func uploadVersion(ctx *module.Context, kv module.KV, m *UploadVersion) (any, er
 	}
 	if prev.N != c.InForce && prev.Status != "rejected" {
 		prev.Status = "superseded"
-		if err := putJSON(kv, versionKey(c.ID, prev.N), prev); err != nil {
+		if err := module.PutJSON(kv, versionKey(c.ID, prev.N), prev); err != nil {
 			return nil, err
 		}
 	}
@@ -262,7 +262,7 @@ func uploadVersion(ctx *module.Context, kv module.KV, m *UploadVersion) (any, er
 	if err := record(ctx, kv, c, action, c.Version, map[string]string{"replaces": strconv.Itoa(m.Replaces), "hash": m.Document.Hash, "comment": m.Comment}); err != nil {
 		return nil, err
 	}
-	return c, putJSON(kv, contractKey(c.ID), c)
+	return c, module.PutJSON(kv, contractKey(c.ID), c)
 }
 
 func review(ctx *module.Context, kv module.KV, m *ReviewMsg) (any, error) {
@@ -302,13 +302,13 @@ func review(ctx *module.Context, kv module.KV, m *ReviewMsg) (any, error) {
 	if m.Approve && !stageComplete(c, v, st) {
 		// An other_party stage passes when every other party organisation approved.
 		c.Updated = ctx.Height
-		if err := putJSON(kv, versionKey(c.ID, v.N), v); err != nil {
+		if err := module.PutJSON(kv, versionKey(c.ID, v.N), v); err != nil {
 			return nil, err
 		}
 		if err := record(ctx, kv, c, "review", v.N, map[string]string{"stage": st.Name, "verdict": "approved", "comment": m.Comment, "waiting": "other parties"}); err != nil {
 			return nil, err
 		}
-		return map[string]any{"contract": c.ID, "version": v.N, "stage": st.Name, "verdict": "approved", "status": c.Status, "version_status": v.Status, "waiting": "other parties"}, putJSON(kv, contractKey(c.ID), c)
+		return map[string]any{"contract": c.ID, "version": v.N, "stage": st.Name, "verdict": "approved", "status": c.Status, "version_status": v.Status, "waiting": "other parties"}, module.PutJSON(kv, contractKey(c.ID), c)
 	}
 	if m.Approve {
 		c.Stage++
@@ -327,7 +327,7 @@ func review(ctx *module.Context, kv module.KV, m *ReviewMsg) (any, error) {
 		}
 	}
 	c.Updated = ctx.Height
-	if err := putJSON(kv, versionKey(c.ID, v.N), v); err != nil {
+	if err := module.PutJSON(kv, versionKey(c.ID, v.N), v); err != nil {
 		return nil, err
 	}
 	verdict := "approved"
@@ -337,7 +337,7 @@ func review(ctx *module.Context, kv module.KV, m *ReviewMsg) (any, error) {
 	if err := record(ctx, kv, c, "review", v.N, map[string]string{"stage": st.Name, "verdict": verdict, "comment": m.Comment}); err != nil {
 		return nil, err
 	}
-	return map[string]any{"contract": c.ID, "version": v.N, "stage": st.Name, "verdict": verdict, "status": c.Status, "version_status": v.Status}, putJSON(kv, contractKey(c.ID), c)
+	return map[string]any{"contract": c.ID, "version": v.N, "stage": st.Name, "verdict": verdict, "status": c.Status, "version_status": v.Status}, module.PutJSON(kv, contractKey(c.ID), c)
 }
 
 // stageComplete says whether stage st has every approval it needs (after
@@ -464,10 +464,10 @@ func sign(ctx *module.Context, kv module.KV, m *Sign) (any, error) {
 		out["status"] = StatusEffective
 	}
 	c.Updated = ctx.Height
-	if err := putJSON(kv, versionKey(c.ID, v.N), v); err != nil {
+	if err := module.PutJSON(kv, versionKey(c.ID, v.N), v); err != nil {
 		return nil, err
 	}
-	return out, putJSON(kv, contractKey(c.ID), c)
+	return out, module.PutJSON(kv, contractKey(c.ID), c)
 }
 
 // checkSeal checks a seal at signing: registered on chain, its certificate
@@ -475,7 +475,7 @@ func sign(ctx *module.Context, kv module.KV, m *Sign) (any, error) {
 // organisation, and its signature over the statement.
 func checkSeal(ctx *module.Context, kv module.KVReader, id string, st []byte, sigHex string) error {
 	var s Seal
-	if ok, err := getJSON(kv, sealKey(id), &s); err != nil {
+	if ok, err := module.GetJSON(kv, sealKey(id), &s); err != nil {
 		return err
 	} else if !ok {
 		return ErrSeal.Wrapf("seal %s is not registered on chain", id)
@@ -504,7 +504,7 @@ func becomeEffective(ctx *module.Context, kv module.KV, c *Contract, v *Version)
 			return err
 		}
 		old.Status = "superseded"
-		if err := putJSON(kv, versionKey(c.ID, old.N), old); err != nil {
+		if err := module.PutJSON(kv, versionKey(c.ID, old.N), old); err != nil {
 			return err
 		}
 	}
@@ -557,7 +557,7 @@ func terminate(ctx *module.Context, kv module.KV, m *Terminate) (any, error) {
 		c.RetainUntil = retainUntil(ctx.Time, t.RetentionYears)
 	}
 	c.Updated = ctx.Height
-	return c, putJSON(kv, contractKey(c.ID), c)
+	return c, module.PutJSON(kv, contractKey(c.ID), c)
 }
 
 func retainUntil(t time.Time, years int) string {
@@ -587,7 +587,7 @@ func archive(ctx *module.Context, kv module.KV, m *Archive) (any, error) {
 	if err := record(ctx, kv, c, "archive", c.InForce, map[string]string{"was": s, "retain_until": c.RetainUntil}); err != nil {
 		return nil, err
 	}
-	return c, putJSON(kv, contractKey(c.ID), c)
+	return c, module.PutJSON(kv, contractKey(c.ID), c)
 }
 
 func recordView(ctx *module.Context, kv module.KV, m *RecordView) (any, error) {
@@ -605,5 +605,5 @@ func recordView(ctx *module.Context, kv module.KV, m *RecordView) (any, error) {
 		return nil, err
 	}
 	c.Updated = ctx.Height
-	return map[string]any{"contract": c.ID, "version": m.Version, "action": m.Action}, putJSON(kv, contractKey(c.ID), c)
+	return map[string]any{"contract": c.ID, "version": m.Version, "action": m.Action}, module.PutJSON(kv, contractKey(c.ID), c)
 }

@@ -87,7 +87,7 @@ func (m *Module) InitGenesis(ctx *module.Context, kv module.KV, raw json.RawMess
 			return ErrInvalidRequest.Wrapf("contract genesis: type %d: %v", i, err)
 		}
 		st.Updated = ctx.Height
-		if err := putJSON(kv, typeKey(st.ID), &st.Type); err != nil {
+		if err := module.PutJSON(kv, typeKey(st.ID), &st.Type); err != nil {
 			return err
 		}
 	}
@@ -132,28 +132,9 @@ func docHashPrefix(alg, hash string) []byte {
 func riskDisclosurePrefix(inv, fund string) []byte { return []byte("rd/" + inv + "/" + fund + "/") }
 func distributionPrefix(mgr, rs string) []byte     { return []byte("da/" + mgr + "/" + rs + "/") }
 
-func putJSON(kv module.KV, key []byte, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("contract: encode %s: %w", key, err)
-	}
-	return kv.Set(key, b)
-}
-
-func getJSON(kv module.KVReader, key []byte, v any) (bool, error) {
-	b, err := kv.Get(key)
-	if err != nil || b == nil {
-		return false, err
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return false, fmt.Errorf("contract: corrupt record %q: %w", key, err)
-	}
-	return true, nil
-}
-
 func getType(kv module.KVReader, id string) (*Type, error) {
 	var t Type
-	if ok, err := getJSON(kv, typeKey(id), &t); err != nil {
+	if ok, err := module.GetJSON(kv, typeKey(id), &t); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, ErrUnknownType.Wrapf("no contract type %q", id)
@@ -163,7 +144,7 @@ func getType(kv module.KVReader, id string) (*Type, error) {
 
 func getContract(kv module.KVReader, id string) (*Contract, error) {
 	var c Contract
-	if ok, err := getJSON(kv, contractKey(id), &c); err != nil {
+	if ok, err := module.GetJSON(kv, contractKey(id), &c); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, ErrUnknownID.Wrapf("no contract %q", id)
@@ -173,7 +154,7 @@ func getContract(kv module.KVReader, id string) (*Contract, error) {
 
 func getVersion(kv module.KVReader, id string, n int) (*Version, error) {
 	var v Version
-	if ok, err := getJSON(kv, versionKey(id, n), &v); err != nil {
+	if ok, err := module.GetJSON(kv, versionKey(id, n), &v); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, ErrVersion.Wrapf("contract %s has no version %d", id, n)
@@ -217,7 +198,7 @@ func record(ctx *module.Context, kv module.KV, c *Contract, action string, versi
 		e.Tx = hex.EncodeToString(ctx.TxHash)
 	}
 	key := binary.BigEndian.AppendUint64(historyPrefix(c.ID), c.HistoryCount)
-	if err := putJSON(kv, key, e); err != nil {
+	if err := module.PutJSON(kv, key, e); err != nil {
 		return err
 	}
 	attrs := []module.Attr{module.A("contract", c.ID), module.A("action", action), module.A("actor", ctx.Signer.ID)}

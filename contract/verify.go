@@ -192,7 +192,7 @@ func checkSignature(kv, mk module.KVReader, t *Type, c *Contract, s Signature, s
 	orgParty := s.Party < len(c.Parties) && c.Parties[s.Party].Identity == ""
 	if s.Seal != "" {
 		var seal Seal
-		ok, _ := getJSON(kv, sealKey(s.Seal), &seal)
+		ok, _ := module.GetJSON(kv, sealKey(s.Seal), &seal)
 		sc.SealRegistered = ok && seal.Registered <= s.Height && seal.Org == s.Org
 		sc.SealImageHash = seal.ImageHash
 		if srec, err := member.GetRecord(mk, s.Seal); err == nil {

@@ -102,7 +102,7 @@ func send(ctx *module.Context, kv module.KV, m *Send) (any, error) {
 	r := &Record{ID: m.ID, Sender: ctx.Signer.ID, SenderOrg: ctx.Signer.Org, Recipients: m.Recipients, Category: m.Category,
 		Name: m.Name, Size: m.Size, Hash: m.Hash, HashAlg: m.HashAlg, Signature: m.Signature, Parents: m.Parents, Key: m.Key,
 		Inline: m.Inline, Blob: m.Blob, Height: ctx.Height, Time: ctx.Time.UTC().Format("2006-01-02T15:04:05.000Z"), Tx: hexOf(ctx.TxHash), Seq: seq}
-	if err := putJSON(kv, recordKey(r.ID), r); err != nil {
+	if err := module.PutJSON(kv, recordKey(r.ID), r); err != nil {
 		return nil, err
 	}
 	keys := [][]byte{boxKey("out", r.SenderOrg, seq), append(hashPrefix(r.HashAlg, r.Hash), r.ID...)}
@@ -212,7 +212,7 @@ func ack(ctx *module.Context, kv module.KV, m *AckMsg) (any, error) {
 	}
 	a := &Ack{Record: r.ID, Target: target, By: ctx.Signer.ID, Org: ctx.Signer.Org, Accepted: m.Accepted, Reason: m.Reason,
 		Signature: m.Signature, Height: ctx.Height, Time: ctx.Time.UTC().Format("2006-01-02T15:04:05.000Z"), Tx: hexOf(ctx.TxHash)}
-	if err := putJSON(kv, ackKey(r.ID, target), a); err != nil {
+	if err := module.PutJSON(kv, ackKey(r.ID, target), a); err != nil {
 		return nil, err
 	}
 	verdict := "accepted"

@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"net/url"
 	"slices"
 	"strconv"
@@ -180,29 +179,10 @@ func boxKey(box, org string, seq uint64) []byte {
 	return binary.BigEndian.AppendUint64([]byte(box+"/"+org+"/"), seq)
 }
 
-func putJSON(kv module.KV, key []byte, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("exchange: encode %s: %w", key, err)
-	}
-	return kv.Set(key, b)
-}
-
-func getJSON(kv module.KVReader, key []byte, v any) (bool, error) {
-	b, err := kv.Get(key)
-	if err != nil || b == nil {
-		return false, err
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return false, fmt.Errorf("exchange: corrupt record %q: %w", key, err)
-	}
-	return true, nil
-}
-
 // GetRecord reads a record.
 func GetRecord(kv module.KVReader, id string) (*Record, error) {
 	var r Record
-	if ok, err := getJSON(kv, recordKey(id), &r); err != nil {
+	if ok, err := module.GetJSON(kv, recordKey(id), &r); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, ErrUnknown.Wrapf("no record %s", id)

@@ -159,7 +159,7 @@ func prepare(ctx *module.Context, kv module.KVReader, pl *plan, a Action) (*prep
 			return nil, err
 		}
 		var c Claim
-		if ok, err := getJSON(kv, claimKey(p.Claim), &c); err != nil {
+		if ok, err := module.GetJSON(kv, claimKey(p.Claim), &c); err != nil {
 			return nil, err
 		} else if !ok {
 			return nil, ErrUnknownClaim.Wrapf("no claim %q", p.Claim)
@@ -425,20 +425,20 @@ type queued struct {
 // the end of the block.
 func setValidator(kv module.KV, v Validator) error {
 	q := queued{Validator: v}
-	if ok, err := getJSON(kv, queueKey(v.Address), &q); err != nil {
+	if ok, err := module.GetJSON(kv, queueKey(v.Address), &q); err != nil {
 		return err
 	} else if !ok {
 		var old Validator
-		if _, err := getJSON(kv, valKey(v.Address), &old); err != nil {
+		if _, err := module.GetJSON(kv, valKey(v.Address), &old); err != nil {
 			return err
 		}
 		q.Was = old.Power
 	}
 	q.Validator = v
-	if err := putJSON(kv, valKey(v.Address), &v); err != nil {
+	if err := module.PutJSON(kv, valKey(v.Address), &v); err != nil {
 		return err
 	}
-	return putJSON(kv, queueKey(v.Address), &q)
+	return module.PutJSON(kv, queueKey(v.Address), &q)
 }
 
 // Receive implements module.Receiver: only governance itself calls it, to
@@ -493,7 +493,7 @@ func run(ctx *module.Context, kv module.KV, pl *plan, p *Proposal, a Action) (js
 	case "gov/validator":
 		return json.Marshal(pr.changed[0])
 	case "gov/set_params":
-		if err := putJSON(kv, keyParams, pr.params); err != nil {
+		if err := module.PutJSON(kv, keyParams, pr.params); err != nil {
 			return nil, err
 		}
 		ctx.Emit("gov_params_set")
@@ -507,7 +507,7 @@ func run(ctx *module.Context, kv module.KV, pl *plan, p *Proposal, a Action) (js
 	}
 	if pr.addOrg != nil {
 		b := Bond{Org: pr.addOrg.ID, Bond: pr.addOrg.Bond, Posted: pr.addOrg.Bond}
-		if err := putJSON(kv, bondKey(b.Org), &b); err != nil {
+		if err := module.PutJSON(kv, bondKey(b.Org), &b); err != nil {
 			return nil, err
 		}
 		ctx.Emit("bond_posted", module.A("org", b.Org), module.A("amount", itoa(b.Bond)))

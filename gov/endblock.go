@@ -50,7 +50,7 @@ func expire(ctx *module.Context, kv module.KV) error {
 			continue
 		}
 		p.Status, p.Decided, p.DecidedTime = StatusExpired, ctx.Height, stamp(ctx.Time)
-		if err := putJSON(kv, proposalKey(p.ID), p); err != nil {
+		if err := module.PutJSON(kv, proposalKey(p.ID), p); err != nil {
 			return err
 		}
 		ctx.Emit("proposal_expired", module.A("proposal", p.ID))
@@ -93,7 +93,7 @@ func punish(ctx *module.Context, kv module.KV, mb module.Misbehaviour) error {
 	}
 	ev := Evidence{Type: mb.Type, Validator: mb.Validator, Height: mb.Height, Time: stamp(mb.Time), Recorded: ctx.Height}
 	var v Validator
-	ok, err := getJSON(kv, valKey(mb.Validator), &v)
+	ok, err := module.GetJSON(kv, valKey(mb.Validator), &v)
 	if err != nil {
 		return err
 	}
@@ -132,17 +132,17 @@ func punish(ctx *module.Context, kv module.KV, mb module.Misbehaviour) error {
 			}
 			b.Bond -= ev.Debited
 			b.Debited += ev.Debited
-			if err := putJSON(kv, bondKey(b.Org), b); err != nil {
+			if err := module.PutJSON(kv, bondKey(b.Org), b); err != nil {
 				return err
 			}
-			if err := putJSON(kv, keyPool, pool+ev.Debited); err != nil {
+			if err := module.PutJSON(kv, keyPool, pool+ev.Debited); err != nil {
 				return err
 			}
 		}
 	}
 	ctx.Emit("misbehaviour", module.A("type", ev.Type), module.A("validator", ev.Validator), module.A("org", ev.Org),
 		module.A("height", itoa(ev.Height)), module.A("power_removed", itoa(ev.PowerRemoved)), module.A("debited", itoa(ev.Debited)))
-	return putJSON(kv, k, &ev)
+	return module.PutJSON(kv, k, &ev)
 }
 
 // maxPeriods bounds the premium periods accrued in one block (a chain
@@ -187,7 +187,7 @@ func accrue(ctx *module.Context, kv module.KV) error {
 			return err
 		}
 		b.PremiumDue = min(MaxAmount, b.PremiumDue+n*params.Premium)
-		if err := putJSON(kv, bondKey(b.Org), b); err != nil {
+		if err := module.PutJSON(kv, bondKey(b.Org), b); err != nil {
 			return err
 		}
 	}

@@ -95,7 +95,7 @@ func (m *Module) InitGenesis(ctx *module.Context, kv module.KV, raw json.RawMess
 	if err := p.Validate(); err != nil {
 		return ErrInvalidGenesis.Wrapf("params: %v", err)
 	}
-	if err := putJSON(kv, keyParams, &p); err != nil {
+	if err := module.PutJSON(kv, keyParams, &p); err != nil {
 		return err
 	}
 	orgs, err := memberOrgs(ctx.Peer("member"))
@@ -110,7 +110,7 @@ func (m *Module) InitGenesis(ctx *module.Context, kv module.KV, raw json.RawMess
 	}
 	for _, v := range ctx.GenesisValidators {
 		val := Validator{Address: v.Address, Org: owner[v.Address], Power: v.Power, PubKeyType: v.PubKeyType, PubKey: v.PubKey, Since: ctx.Height}
-		if err := putJSON(kv, valKey(val.Address), &val); err != nil {
+		if err := module.PutJSON(kv, valKey(val.Address), &val); err != nil {
 			return err
 		}
 	}
@@ -123,18 +123,18 @@ func (m *Module) InitGenesis(ctx *module.Context, kv module.KV, raw json.RawMess
 			return ErrInvalidGenesis.Wrapf("bond %d: %s listed twice or amount out of range", i, b.Org)
 		}
 		listed[b.Org] = true
-		if err := putJSON(kv, bondKey(b.Org), &Bond{Org: b.Org, Bond: b.Amount, Posted: b.Amount}); err != nil {
+		if err := module.PutJSON(kv, bondKey(b.Org), &Bond{Org: b.Org, Bond: b.Amount, Posted: b.Amount}); err != nil {
 			return err
 		}
 	}
 	for _, o := range orgs {
 		if !listed[o.ID] {
-			if err := putJSON(kv, bondKey(o.ID), &Bond{Org: o.ID, Bond: p.MinBond, Posted: p.MinBond}); err != nil {
+			if err := module.PutJSON(kv, bondKey(o.ID), &Bond{Org: o.ID, Bond: p.MinBond, Posted: p.MinBond}); err != nil {
 				return err
 			}
 		}
 	}
-	if err := putJSON(kv, keyPool, int64(0)); err != nil {
+	if err := module.PutJSON(kv, keyPool, int64(0)); err != nil {
 		return err
 	}
 	next := ctx.Time.Add(time.Duration(p.PremiumPeriodDays) * 24 * time.Hour)
@@ -192,12 +192,12 @@ func propose(ctx *module.Context, kv module.KV, m *Propose) (any, error) {
 		return nil, err
 	}
 	ctx.Emit("proposal_submitted", module.A("proposal", p.ID), module.A("org", p.ProposerOrg), module.A("by", ctx.Signer.ID))
-	return p, putJSON(kv, proposalKey(p.ID), p)
+	return p, module.PutJSON(kv, proposalKey(p.ID), p)
 }
 
 func getProposal(kv module.KVReader, id string) (*Proposal, error) {
 	var p Proposal
-	if ok, err := getJSON(kv, proposalKey(id), &p); err != nil {
+	if ok, err := module.GetJSON(kv, proposalKey(id), &p); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, ErrUnknown.Wrapf("no proposal %s", id)
@@ -235,7 +235,7 @@ func vote(ctx *module.Context, kv module.KV, m *Ballot) (any, error) {
 		}
 		// Execute on the branch Call gives: a refused action leaves
 		// nothing of any action behind.
-		if err := putJSON(kv, proposalKey(p.ID), p); err != nil {
+		if err := module.PutJSON(kv, proposalKey(p.ID), p); err != nil {
 			return nil, err
 		}
 		var results []json.RawMessage
@@ -256,7 +256,7 @@ func vote(ctx *module.Context, kv module.KV, m *Ballot) (any, error) {
 		p.Status = StatusRejected
 		ctx.Emit("proposal_rejected", module.A("proposal", p.ID))
 	}
-	return p, putJSON(kv, proposalKey(p.ID), p)
+	return p, module.PutJSON(kv, proposalKey(p.ID), p)
 }
 
 // tallyOf says whether p passes (StatusPassed), can no longer pass
@@ -313,31 +313,12 @@ func withdraw(ctx *module.Context, kv module.KV, m *Withdraw) (any, error) {
 	}
 	p.Status, p.Reason = StatusWithdrawn, m.Reason
 	ctx.Emit("proposal_withdrawn", module.A("proposal", p.ID), module.A("by", ctx.Signer.ID))
-	return p, putJSON(kv, proposalKey(p.ID), p)
+	return p, module.PutJSON(kv, proposalKey(p.ID), p)
 }
 
 // ---- storage helpers
 
 func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339Nano) }
-
-func putJSON(kv module.KV, key []byte, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("gov: encode %s: %w", key, err)
-	}
-	return kv.Set(key, b)
-}
-
-func getJSON(kv module.KVReader, key []byte, v any) (bool, error) {
-	b, err := kv.Get(key)
-	if err != nil || b == nil {
-		return false, err
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return false, fmt.Errorf("gov: corrupt record %q: %w", key, err)
-	}
-	return true, nil
-}
 
 func iterate(kv module.KVReader, pre []byte, fn func(k, v []byte) error) error {
 	var err error
@@ -352,19 +333,19 @@ func iterate(kv module.KVReader, pre []byte, fn func(k, v []byte) error) error {
 
 func getParams(kv module.KVReader) (Params, error) {
 	p := DefaultParams()
-	_, err := getJSON(kv, keyParams, &p)
+	_, err := module.GetJSON(kv, keyParams, &p)
 	return p, err
 }
 
 func getPool(kv module.KVReader) (int64, error) {
 	var n int64
-	_, err := getJSON(kv, keyPool, &n)
+	_, err := module.GetJSON(kv, keyPool, &n)
 	return n, err
 }
 
 func getBond(kv module.KVReader, org string) (*Bond, error) {
 	b := Bond{Org: org}
-	_, err := getJSON(kv, bondKey(org), &b)
+	_, err := module.GetJSON(kv, bondKey(org), &b)
 	return &b, err
 }
 

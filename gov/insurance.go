@@ -21,7 +21,7 @@ type Payment struct {
 func logPayment(ctx *module.Context, kv module.KV, kind string, amount int64) error {
 	k := binary.BigEndian.AppendUint64([]byte("log/"), uint64(ctx.Height))
 	k = binary.BigEndian.AppendUint32(k, uint32(ctx.MsgIndex))
-	return putJSON(kv, k, &Payment{Kind: kind, Org: ctx.Signer.Org, Amount: amount, By: ctx.Signer.ID, Height: ctx.Height, Time: stamp(ctx.Time)})
+	return module.PutJSON(kv, k, &Payment{Kind: kind, Org: ctx.Signer.Org, Amount: amount, By: ctx.Signer.ID, Height: ctx.Height, Time: stamp(ctx.Time)})
 }
 
 func postBond(ctx *module.Context, kv module.KV, m *PostBond) (any, error) {
@@ -38,7 +38,7 @@ func postBond(ctx *module.Context, kv module.KV, m *PostBond) (any, error) {
 		return nil, err
 	}
 	ctx.Emit("bond_posted", module.A("org", b.Org), module.A("amount", itoa(m.Amount)))
-	return b, putJSON(kv, bondKey(b.Org), b)
+	return b, module.PutJSON(kv, bondKey(b.Org), b)
 }
 
 func payPremium(ctx *module.Context, kv module.KV, m *PayPremium) (any, error) {
@@ -55,14 +55,14 @@ func payPremium(ctx *module.Context, kv module.KV, m *PayPremium) (any, error) {
 	}
 	b.PremiumDue -= m.Amount
 	b.Paid += m.Amount
-	if err := putJSON(kv, keyPool, pool+m.Amount); err != nil {
+	if err := module.PutJSON(kv, keyPool, pool+m.Amount); err != nil {
 		return nil, err
 	}
 	if err := logPayment(ctx, kv, "premium", m.Amount); err != nil {
 		return nil, err
 	}
 	ctx.Emit("premium_paid", module.A("org", b.Org), module.A("amount", itoa(m.Amount)))
-	return b, putJSON(kv, bondKey(b.Org), b)
+	return b, module.PutJSON(kv, bondKey(b.Org), b)
 }
 
 func fileClaim(ctx *module.Context, kv module.KV, m *FileClaim) (any, error) {
@@ -74,7 +74,7 @@ func fileClaim(ctx *module.Context, kv module.KV, m *FileClaim) (any, error) {
 	c := &Claim{ID: m.ID, Org: ctx.Signer.Org, Amount: m.Amount, Description: m.Description, Evidence: m.Evidence,
 		Status: ClaimOpen, Filed: ctx.Height, FiledTime: stamp(ctx.Time), FiledBy: ctx.Signer.ID}
 	ctx.Emit("claim_filed", module.A("claim", c.ID), module.A("org", c.Org), module.A("amount", itoa(c.Amount)))
-	return c, putJSON(kv, claimKey(c.ID), c)
+	return c, module.PutJSON(kv, claimKey(c.ID), c)
 }
 
 func rejectClaim(ctx *module.Context, kv module.KV, m *RejectClaim) (any, error) {
@@ -83,7 +83,7 @@ func rejectClaim(ctx *module.Context, kv module.KV, m *RejectClaim) (any, error)
 		return nil, ErrNotPermitted.Wrapf("only the regulator's officers reject claims")
 	}
 	var c Claim
-	if ok, err := getJSON(kv, claimKey(m.ID), &c); err != nil {
+	if ok, err := module.GetJSON(kv, claimKey(m.ID), &c); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, ErrUnknownClaim.Wrapf("no claim %q", m.ID)
@@ -93,14 +93,14 @@ func rejectClaim(ctx *module.Context, kv module.KV, m *RejectClaim) (any, error)
 	}
 	c.Status, c.Rejected, c.RejectedBy, c.Reason, c.ClosedTime = ClaimRejected, ctx.Height, ctx.Signer.ID, m.Reason, stamp(ctx.Time)
 	ctx.Emit("claim_rejected", module.A("claim", c.ID), module.A("by", ctx.Signer.ID))
-	return &c, putJSON(kv, claimKey(c.ID), &c)
+	return &c, module.PutJSON(kv, claimKey(c.ID), &c)
 }
 
 // payClaim pays an open claim from the pool (a passed proposal's
 // gov/pay_claim action).
 func payClaim(ctx *module.Context, kv module.KV, p *Proposal, id string) (json.RawMessage, error) {
 	var c Claim
-	if ok, err := getJSON(kv, claimKey(id), &c); err != nil {
+	if ok, err := module.GetJSON(kv, claimKey(id), &c); err != nil {
 		return nil, err
 	} else if !ok || c.Status != ClaimOpen {
 		return nil, ErrClaimStatus.Wrapf("claim %s is not open", id)
@@ -113,10 +113,10 @@ func payClaim(ctx *module.Context, kv module.KV, p *Proposal, id string) (json.R
 		return nil, ErrPoolShort.Wrapf("the pool holds %d units; claim %s asks %d", pool, c.ID, c.Amount)
 	}
 	c.Status, c.Paid, c.Proposal, c.ClosedTime = ClaimPaid, ctx.Height, p.ID, stamp(ctx.Time)
-	if err := putJSON(kv, keyPool, pool-c.Amount); err != nil {
+	if err := module.PutJSON(kv, keyPool, pool-c.Amount); err != nil {
 		return nil, err
 	}
-	if err := putJSON(kv, claimKey(c.ID), &c); err != nil {
+	if err := module.PutJSON(kv, claimKey(c.ID), &c); err != nil {
 		return nil, err
 	}
 	ctx.Emit("claim_paid", module.A("claim", c.ID), module.A("org", c.Org), module.A("amount", itoa(c.Amount)))

@@ -61,7 +61,7 @@ func (m *Module) Queries() []module.QuerySpec {
 		{Path: "claims", Roles: readers, Handle: list("claim/", func() any { return &Claim{} })},
 		{Path: "claims/{id}", Roles: readers, Handle: func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
 			var c Claim
-			if ok, err := getJSON(kv, claimKey(p["id"]), &c); err != nil {
+			if ok, err := module.GetJSON(kv, claimKey(p["id"]), &c); err != nil {
 				return nil, err
 			} else if !ok {
 				return nil, ErrUnknownClaim.Wrapf("no claim %q", p["id"])

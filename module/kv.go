@@ -1,5 +1,10 @@
 package module
 
+import (
+	"encoding/json"
+	"fmt"
+)
+
 // KVReader reads state. Get returns (nil, nil) for an absent key. Iterate
 // visits keys in [start, end) in ascending byte order (end nil: to the end of
 // the keyspace) and stops when fn returns false. Keys and values passed to fn
@@ -85,3 +90,25 @@ var (
 	_ KV       = (*prefixed)(nil)
 	_ KVReader = (*prefixedReader)(nil)
 )
+
+// PutJSON stores v as JSON under key (the record format of every module).
+func PutJSON(kv KV, key []byte, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("module: encode %T for %q: %w", v, key, err)
+	}
+	return kv.Set(key, b)
+}
+
+// GetJSON decodes the JSON record under key into v; false when there is
+// none. A record that does not decode is a storage failure.
+func GetJSON(kv KVReader, key []byte, v any) (bool, error) {
+	b, err := kv.Get(key)
+	if err != nil || b == nil {
+		return false, err
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		return false, fmt.Errorf("module: corrupt record %q (%T): %w", key, v, err)
+	}
+	return true, nil
+}

@@ -83,7 +83,7 @@ func raise(ctx *module.Context, kv module.KV, rule, action string, s Subject, f 
 	}
 	var a Alert
 	if id != nil {
-		found, err := getJSON(kv, alertKey(string(id)), &a)
+		found, err := module.GetJSON(kv, alertKey(string(id)), &a)
 		if err != nil {
 			return nil, err
 		}
@@ -110,7 +110,7 @@ func raise(ctx *module.Context, kv module.KV, rule, action string, s Subject, f 
 	if f != nil && len(a.Orders) < maxAlertOrders {
 		a.Orders = append(a.Orders, f.Order)
 	}
-	if err := putJSON(kv, alertKey(a.ID), &a); err != nil {
+	if err := module.PutJSON(kv, alertKey(a.ID), &a); err != nil {
 		return nil, err
 	}
 	ctx.Emit("compliance_alert", module.A("alert", a.ID), module.A("rule", rule), module.A("action", action), module.A("subject", s.String()))
@@ -147,7 +147,7 @@ func updateAlert(ctx *module.Context, kv module.KV, m *UpdateAlert) (any, error)
 		return nil, err
 	}
 	var a Alert
-	if ok, err := getJSON(kv, alertKey(m.ID), &a); err != nil {
+	if ok, err := module.GetJSON(kv, alertKey(m.ID), &a); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, ErrUnknownAlert.Wrapf("no alert %s", m.ID)
@@ -167,7 +167,7 @@ func updateAlert(ctx *module.Context, kv module.KV, m *UpdateAlert) (any, error)
 		}
 	}
 	ctx.Emit("alert_updated", module.A("alert", a.ID), module.A("status", a.Status), module.A("officer", ctx.Signer.ID))
-	return &a, putJSON(kv, alertKey(a.ID), &a)
+	return &a, module.PutJSON(kv, alertKey(a.ID), &a)
 }
 
 func listAlerts(kv module.KVReader, p map[string]string) ([]*Alert, error) {

@@ -72,7 +72,7 @@ func (m *Module) Receive(ctx *module.Context, kv module.KV, from, action string,
 		if err := r.Validate(); err != nil {
 			return nil, err
 		}
-		if err := putJSON(kv, rulesKey, &r); err != nil {
+		if err := module.PutJSON(kv, rulesKey, &r); err != nil {
 			return nil, err
 		}
 		ctx.Emit("rules_set", module.A("by", from))
@@ -88,12 +88,12 @@ func (m *Module) Receive(ctx *module.Context, kv module.KV, from, action string,
 			return nil, ErrInvalidRequest.Wrapf("approvals must be 2 to 16 (one officer never acts alone)")
 		}
 		var p Genesis
-		if _, err := getJSON(kv, []byte("params"), &p); err != nil {
+		if _, err := module.GetJSON(kv, []byte("params"), &p); err != nil {
 			return nil, err
 		}
 		p.Approvals = g.Approvals
 		p.Rules = nil
-		if err := putJSON(kv, []byte("params"), &p); err != nil {
+		if err := module.PutJSON(kv, []byte("params"), &p); err != nil {
 			return nil, err
 		}
 		ctx.Emit("supervision_params_set", module.A("approvals", fmt.Sprint(g.Approvals)))
@@ -393,11 +393,11 @@ func (m *Module) ObserveRefusal(ctx *module.Context, kv module.KV, msgType strin
 			return nil
 		}
 		var e SandboxEntry
-		if found, err := getJSON(kv, sandboxKey(id), &e); err != nil || !found {
+		if found, err := module.GetJSON(kv, sandboxKey(id), &e); err != nil || !found {
 			return err
 		}
 		e.Activity.Refusals++
-		return putJSON(kv, sandboxKey(id), &e)
+		return module.PutJSON(kv, sandboxKey(id), &e)
 	}
 	r, err := loadRules(kv)
 	if err != nil {

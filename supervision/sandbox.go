@@ -163,7 +163,7 @@ func sandboxAdmit(ctx *module.Context, kv module.KV, m *SandboxAdmit) (any, erro
 		return nil, err
 	} else if old != nil {
 		var o SandboxEntry
-		if _, err := getJSON(kv, sandboxKey(string(old)), &o); err != nil {
+		if _, err := module.GetJSON(kv, sandboxKey(string(old)), &o); err != nil {
 			return nil, err
 		}
 		if o.Status == SandboxActive {
@@ -176,7 +176,7 @@ func sandboxAdmit(ctx *module.Context, kv module.KV, m *SandboxAdmit) (any, erro
 		return nil, err
 	}
 	ctx.Emit("sandbox_admitted", module.A("entry", e.ID), module.A("kind", kind), module.A("subject", id))
-	return e, putJSON(kv, sandboxKey(e.ID), e)
+	return e, module.PutJSON(kv, sandboxKey(e.ID), e)
 }
 
 func sandboxEnd(ctx *module.Context, kv module.KV, m *SandboxEnd) (any, error) {
@@ -184,7 +184,7 @@ func sandboxEnd(ctx *module.Context, kv module.KV, m *SandboxEnd) (any, error) {
 		return nil, err
 	}
 	var e SandboxEntry
-	if ok, err := getJSON(kv, sandboxKey(m.ID), &e); err != nil {
+	if ok, err := module.GetJSON(kv, sandboxKey(m.ID), &e); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, ErrUnknownSandbox.Wrapf("no sandbox entry %s", m.ID)
@@ -203,7 +203,7 @@ func sandboxEnd(ctx *module.Context, kv module.KV, m *SandboxEnd) (any, error) {
 		}
 	}
 	ctx.Emit("sandbox_closed", module.A("entry", e.ID), module.A("outcome", m.Outcome))
-	return &e, putJSON(kv, sandboxKey(e.ID), &e)
+	return &e, module.PutJSON(kv, sandboxKey(e.ID), &e)
 }
 
 // sandboxesOf returns the entries an order falls under: its fund's, its
@@ -222,7 +222,7 @@ func sandboxesOf(kv module.KV, f *OrderFacts) ([]*SandboxEntry, error) {
 			continue
 		}
 		var e SandboxEntry
-		if _, err := getJSON(kv, sandboxKey(string(id)), &e); err != nil {
+		if _, err := module.GetJSON(kv, sandboxKey(string(id)), &e); err != nil {
 			return nil, err
 		}
 		out = append(out, &e)
@@ -278,7 +278,7 @@ func (e *SandboxEntry) record(kv module.KV, f *OrderFacts, day int64) error {
 	if err := addVolume(kv, sandboxVolumeKey(day, e.ID, f.Kind), f); err != nil {
 		return err
 	}
-	return putJSON(kv, sandboxKey(e.ID), e)
+	return module.PutJSON(kv, sandboxKey(e.ID), e)
 }
 
 func listSandbox(qc *module.QueryContext, kv module.KVReader) ([]*SandboxEntry, error) {

@@ -15,7 +15,6 @@ package supervision
 import (
 	"encoding/binary"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -288,30 +287,11 @@ func (m *Module) InitGenesis(ctx *module.Context, kv module.KV, raw json.RawMess
 	if err := rules.Validate(); err != nil {
 		return ErrInvalidRequest.Wrapf("supervision genesis: %v", err)
 	}
-	if err := putJSON(kv, rulesKey, &rules); err != nil {
+	if err := module.PutJSON(kv, rulesKey, &rules); err != nil {
 		return err
 	}
 	g.Rules = nil
-	return putJSON(kv, []byte("params"), &g)
-}
-
-func putJSON(kv module.KV, key []byte, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("supervision: encode %s: %w", key, err)
-	}
-	return kv.Set(key, b)
-}
-
-func getJSON(kv module.KVReader, key []byte, v any) (bool, error) {
-	b, err := kv.Get(key)
-	if err != nil || b == nil {
-		return false, err
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return false, fmt.Errorf("supervision: corrupt record %q: %w", key, err)
-	}
-	return true, nil
+	return module.PutJSON(kv, []byte("params"), &g)
 }
 
 func interventionKey(id string) []byte { return []byte("iv/" + id) }
@@ -352,7 +332,7 @@ func propose(ctx *module.Context, kv module.KV, m *Propose) (any, error) {
 		return nil, ErrTarget.Wrapf("the %s is not frozen by an intervention", m.Target.Kind)
 	}
 	var g Genesis
-	if _, err := getJSON(kv, []byte("params"), &g); err != nil {
+	if _, err := module.GetJSON(kv, []byte("params"), &g); err != nil {
 		return nil, err
 	}
 	if g.Approvals == 0 {
@@ -361,7 +341,7 @@ func propose(ctx *module.Context, kv module.KV, m *Propose) (any, error) {
 	iv := &Intervention{ID: m.ID, Action: m.Action, Target: m.Target, Reason: m.Reason, Status: "proposed", Proposer: ctx.Signer.ID,
 		Approvals: []Approval{{Officer: ctx.Signer.ID, Height: ctx.Height, Time: ctx.Time.UTC().Format("2006-01-02T15:04:05Z")}},
 		Needed:    g.Approvals, Proposed: ctx.Height}
-	if err := putJSON(kv, interventionKey(iv.ID), iv); err != nil {
+	if err := module.PutJSON(kv, interventionKey(iv.ID), iv); err != nil {
 		return nil, err
 	}
 	ctx.Emit("intervention_proposed", module.A("intervention", iv.ID), module.A("action", iv.Action), module.A("kind", iv.Target.Kind), module.A("officer", ctx.Signer.ID))
@@ -373,7 +353,7 @@ func approve(ctx *module.Context, kv module.KV, m *Approve) (any, error) {
 		return nil, err
 	}
 	var iv Intervention
-	if ok, err := getJSON(kv, interventionKey(m.ID), &iv); err != nil {
+	if ok, err := module.GetJSON(kv, interventionKey(m.ID), &iv); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, ErrUnknown.Wrapf("no intervention %s", m.ID)
@@ -396,7 +376,7 @@ func approve(ctx *module.Context, kv module.KV, m *Approve) (any, error) {
 		case iv.Action == ActionUnfreeze && frozen == nil:
 			return nil, ErrTarget.Wrapf("the %s was unfrozen meanwhile", iv.Target.Kind)
 		case iv.Action == ActionFreeze:
-			if err := putJSON(kv, iv.Target.key(), &Freeze{Target: iv.Target, Intervention: iv.ID, Since: ctx.Height, Reason: iv.Reason}); err != nil {
+			if err := module.PutJSON(kv, iv.Target.key(), &Freeze{Target: iv.Target, Intervention: iv.ID, Since: ctx.Height, Reason: iv.Reason}); err != nil {
 				return nil, err
 			}
 		default:
@@ -412,7 +392,7 @@ func approve(ctx *module.Context, kv module.KV, m *Approve) (any, error) {
 	} else {
 		ctx.Emit("intervention_approved", module.A("intervention", iv.ID), module.A("officer", ctx.Signer.ID))
 	}
-	return &iv, putJSON(kv, interventionKey(iv.ID), &iv)
+	return &iv, module.PutJSON(kv, interventionKey(iv.ID), &iv)
 }
 
 func withdraw(ctx *module.Context, kv module.KV, m *Withdraw) (any, error) {
@@ -420,7 +400,7 @@ func withdraw(ctx *module.Context, kv module.KV, m *Withdraw) (any, error) {
 		return nil, err
 	}
 	var iv Intervention
-	if ok, err := getJSON(kv, interventionKey(m.ID), &iv); err != nil {
+	if ok, err := module.GetJSON(kv, interventionKey(m.ID), &iv); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, ErrUnknown.Wrapf("no intervention %s", m.ID)
@@ -430,7 +410,7 @@ func withdraw(ctx *module.Context, kv module.KV, m *Withdraw) (any, error) {
 	}
 	iv.Status, iv.Withdrawn = "withdrawn", m.Reason
 	ctx.Emit("intervention_withdrawn", module.A("intervention", iv.ID), module.A("officer", ctx.Signer.ID))
-	return &iv, putJSON(kv, interventionKey(iv.ID), &iv)
+	return &iv, module.PutJSON(kv, interventionKey(iv.ID), &iv)
 }
 
 // Queries implements module.Module (the regulator reads; every member may
@@ -455,7 +435,7 @@ func (m *Module) Queries() []module.QuerySpec {
 		}},
 		{Path: "alerts/{id}", Roles: officers, Handle: func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
 			var a Alert
-			if ok, err := getJSON(kv, alertKey(p["id"]), &a); err != nil {
+			if ok, err := module.GetJSON(kv, alertKey(p["id"]), &a); err != nil {
 				return nil, err
 			} else if !ok {
 				return nil, ErrUnknownAlert.Wrapf("no alert %s", p["id"])
@@ -467,7 +447,7 @@ func (m *Module) Queries() []module.QuerySpec {
 		}},
 		{Path: "sandbox/{id}", Roles: officers, Handle: func(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
 			var e SandboxEntry
-			if ok, err := getJSON(kv, sandboxKey(p["id"]), &e); err != nil {
+			if ok, err := module.GetJSON(kv, sandboxKey(p["id"]), &e); err != nil {
 				return nil, err
 			} else if !ok {
 				return nil, ErrUnknownSandbox.Wrapf("no sandbox entry %s", p["id"])
@@ -480,7 +460,7 @@ func (m *Module) Queries() []module.QuerySpec {
 		}},
 		{Path: "interventions/{id}", Roles: officers, Handle: func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
 			var iv Intervention
-			if ok, err := getJSON(kv, interventionKey(p["id"]), &iv); err != nil {
+			if ok, err := module.GetJSON(kv, interventionKey(p["id"]), &iv); err != nil {
 				return nil, err
 			} else if !ok {
 				return nil, ErrUnknown.Wrapf("no intervention %s", p["id"])
@@ -527,7 +507,7 @@ func iterate(kv module.KVReader, pre []byte, fn func(v []byte) error) error {
 
 func frozen(kv module.KVReader, t Target) (*Freeze, error) {
 	var f Freeze
-	ok, err := getJSON(kv, t.key(), &f)
+	ok, err := module.GetJSON(kv, t.key(), &f)
 	if err != nil || !ok {
 		return nil, err
 	}
