@@ -111,7 +111,7 @@ func (m *Main) contractMsg(use, short string, flags func(f *pflag.FlagSet), requ
 			if err != nil {
 				return err
 			}
-			return fs.sendContract(typ, v)
+			return fs.sendMsg(typ, v)
 		},
 	}
 	s.register(c.Flags())
@@ -120,24 +120,6 @@ func (m *Main) contractMsg(use, short string, flags func(f *pflag.FlagSet), requ
 		_ = c.MarkFlagRequired(r)
 	}
 	return c
-}
-
-// sendContract validates a message, sends it and prints its result.
-func (fs *fundSession) sendContract(typ string, v any) error {
-	if vm, ok := v.(interface{ Validate() error }); ok {
-		if err := vm.Validate(); err != nil {
-			return fmt.Errorf("not sent: %w", err)
-		}
-	}
-	a, err := tx.NewAny(typ, v)
-	if err != nil {
-		return err
-	}
-	hash, items, err := fs.send(a)
-	if err != nil {
-		return err
-	}
-	return fs.printResult(hash, items)
 }
 
 func (m *Main) contractTypeSetCmd() *cobra.Command {

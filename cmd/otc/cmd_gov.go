@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/otcchain/otcchain/gov"
-	"github.com/otcchain/otcchain/tx"
 )
 
 func init() { addCommands(newGovCmd) }
@@ -45,7 +44,7 @@ See docs/governance.md.`,
 				}
 				p.Actions = append(p.Actions, act)
 			}
-			return m.govSend(cmd, &ps, gov.TypePropose, &p)
+			return m.sendAs(cmd, &ps, gov.TypePropose, &p)
 		},
 	}
 	ps.register(propose.Flags())
@@ -64,7 +63,7 @@ See docs/governance.md.`,
 		Short: "Cast your organisation's vote (once per organisation; final)",
 		Args:  cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return m.govSend(cmd, &vs, gov.TypeVote, &gov.Ballot{ID: args[0], Vote: args[1]})
+			return m.sendAs(cmd, &vs, gov.TypeVote, &gov.Ballot{ID: args[0], Vote: args[1]})
 		},
 	}
 	vs.register(vote.Flags())
@@ -76,7 +75,7 @@ See docs/governance.md.`,
 		Short: "Withdraw an open proposal of your organisation",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return m.govSend(cmd, &ws, gov.TypeWithdraw, &gov.Withdraw{ID: args[0], Reason: wreason})
+			return m.sendAs(cmd, &ws, gov.TypeWithdraw, &gov.Withdraw{ID: args[0], Reason: wreason})
 		},
 	}
 	ws.register(withdraw.Flags())
@@ -89,7 +88,7 @@ See docs/governance.md.`,
 		Short: "Post (top up) your organisation's insurance bond, in bookkeeping units",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return m.govSend(cmd, &bs, gov.TypePostBond, &gov.PostBond{Amount: bond})
+			return m.sendAs(cmd, &bs, gov.TypePostBond, &gov.PostBond{Amount: bond})
 		},
 	}
 	bs.register(postBond.Flags())
@@ -103,7 +102,7 @@ See docs/governance.md.`,
 		Short: "Pay premium due into the insurance pool",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return m.govSend(cmd, &prs, gov.TypePayPremium, &gov.PayPremium{Amount: premium})
+			return m.sendAs(cmd, &prs, gov.TypePayPremium, &gov.PayPremium{Amount: premium})
 		},
 	}
 	prs.register(payPremium.Flags())
@@ -126,7 +125,7 @@ See docs/governance.md.`,
 				}
 				claim.Evidence = append(claim.Evidence, gov.EvidenceRef{Kind: k, Ref: r})
 			}
-			return m.govSend(cmd, &cs, gov.TypeFileClaim, &claim)
+			return m.sendAs(cmd, &cs, gov.TypeFileClaim, &claim)
 		},
 	}
 	cs.register(fileClaim.Flags())
@@ -146,7 +145,7 @@ See docs/governance.md.`,
 		Short: "Close an open claim without payment (regulator officers)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return m.govSend(cmd, &rs, gov.TypeRejectClaim, &gov.RejectClaim{ID: args[0], Reason: rreason})
+			return m.sendAs(cmd, &rs, gov.TypeRejectClaim, &gov.RejectClaim{ID: args[0], Reason: rreason})
 		},
 	}
 	rs.register(rejectClaim.Flags())
@@ -182,26 +181,6 @@ func parseAction(s string) (gov.Action, error) {
 		return gov.Action{}, fmt.Errorf("action %s: the payload is not valid JSON", name)
 	}
 	return gov.Action{Module: mod, Action: act, Payload: json.RawMessage(payload)}, nil
-}
-
-func (m *Main) govSend(cmd *cobra.Command, s *signerFlags, typ string, msg interface{ Validate() error }) error {
-	if err := msg.Validate(); err != nil {
-		return err
-	}
-	fs, cancel, err := m.openFund(cmd, s, true)
-	if err != nil {
-		return err
-	}
-	defer cancel()
-	a, err := tx.NewAny(typ, msg)
-	if err != nil {
-		return err
-	}
-	hash, items, err := fs.send(a)
-	if err != nil {
-		return err
-	}
-	return fs.printResult(hash, items)
 }
 
 // govRead is a gov query; signed reads need an identity (members' people),

@@ -6,7 +6,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/otcchain/otcchain/supervision"
-	"github.com/otcchain/otcchain/tx"
 )
 
 func init() { addCommands(newSuperviseCmd) }
@@ -33,7 +32,7 @@ report of a period as JSON or CSV. See docs/supervision.md.`,
 		Short: "Propose an intervention (counts as your approval)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return m.superviseSend(cmd, &ps, supervision.TypePropose, &supervision.Propose{ID: id, Action: action, Target: t, Reason: reason})
+			return m.sendAs(cmd, &ps, supervision.TypePropose, &supervision.Propose{ID: id, Action: action, Target: t, Reason: reason})
 		},
 	}
 	ps.register(propose.Flags())
@@ -58,7 +57,7 @@ report of a period as JSON or CSV. See docs/supervision.md.`,
 		Short: "Approve another officer's intervention; with enough approvals it takes effect",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return m.superviseSend(cmd, &as, supervision.TypeApprove, &supervision.Approve{ID: args[0]})
+			return m.sendAs(cmd, &as, supervision.TypeApprove, &supervision.Approve{ID: args[0]})
 		},
 	}
 	as.register(approve.Flags())
@@ -70,7 +69,7 @@ report of a period as JSON or CSV. See docs/supervision.md.`,
 		Short: "Withdraw an intervention that has not taken effect",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return m.superviseSend(cmd, &ws, supervision.TypeWithdraw, &supervision.Withdraw{ID: args[0], Reason: wreason})
+			return m.sendAs(cmd, &ws, supervision.TypeWithdraw, &supervision.Withdraw{ID: args[0], Reason: wreason})
 		},
 	}
 	ws.register(withdraw.Flags())
@@ -84,7 +83,7 @@ report of a period as JSON or CSV. See docs/supervision.md.`,
 		Short: "Move a compliance alert: investigating (optional note) or closed (findings required); closed is final",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return m.superviseSend(cmd, &us, supervision.TypeUpdateAlert, &supervision.UpdateAlert{ID: args[0], Status: ustatus, Note: unote})
+			return m.sendAs(cmd, &us, supervision.TypeUpdateAlert, &supervision.UpdateAlert{ID: args[0], Status: ustatus, Note: unote})
 		},
 	}
 	us.register(alertUpdate.Flags())
@@ -130,7 +129,7 @@ func (m *Main) newSandboxCmd() *cobra.Command {
 				return err
 			}
 			a.MaxSubscription = v
-			return m.superviseSend(cmd, &as, supervision.TypeSandboxAdmit, &a)
+			return m.sendAs(cmd, &as, supervision.TypeSandboxAdmit, &a)
 		},
 	}
 	as.register(admit.Flags())
@@ -155,7 +154,7 @@ func (m *Main) newSandboxCmd() *cobra.Command {
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			e.ID = args[0]
-			return m.superviseSend(cmd, &es, supervision.TypeSandboxEnd, &e)
+			return m.sendAs(cmd, &es, supervision.TypeSandboxEnd, &e)
 		},
 	}
 	es.register(end.Flags())
@@ -168,26 +167,6 @@ func (m *Main) newSandboxCmd() *cobra.Command {
 		m.superviseRead("list", "Every sandbox entry with its activity", "sandbox"),
 		m.superviseRead("show ID", "One sandbox entry with its activity", "sandbox/{0}"))
 	return c
-}
-
-func (m *Main) superviseSend(cmd *cobra.Command, s *signerFlags, typ string, msg interface{ Validate() error }) error {
-	if err := msg.Validate(); err != nil {
-		return err
-	}
-	fs, cancel, err := m.openFund(cmd, s, true)
-	if err != nil {
-		return err
-	}
-	defer cancel()
-	a, err := tx.NewAny(typ, msg)
-	if err != nil {
-		return err
-	}
-	hash, items, err := fs.send(a)
-	if err != nil {
-		return err
-	}
-	return fs.printResult(hash, items)
 }
 
 // superviseRead is a read command of supervision/PATH ("{0}" is the

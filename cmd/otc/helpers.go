@@ -15,6 +15,7 @@ import (
 	"github.com/otcchain/otcchain/client"
 	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/keystore"
+	"github.com/otcchain/otcchain/tx"
 )
 
 // PassphraseEnv names the environment variable read for a passphrase.
@@ -102,4 +103,36 @@ func apiClient(url string) (*client.Client, error) {
 // contextTimeout returns the command's context bounded by d.
 func contextTimeout(cmd *cobra.Command, d time.Duration) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(cmd.Context(), d)
+}
+
+// sendMsg validates a message, sends it and prints its result.
+func (fs *fundSession) sendMsg(typ string, v any) error {
+	if vm, ok := v.(interface{ Validate() error }); ok {
+		if err := vm.Validate(); err != nil {
+			return fmt.Errorf("not sent: %w", err)
+		}
+	}
+	a, err := tx.NewAny(typ, v)
+	if err != nil {
+		return err
+	}
+	hash, items, err := fs.send(a)
+	if err != nil {
+		return err
+	}
+	return fs.printResult(hash, items)
+}
+
+// sendAs validates a message, then signs it as s, sends it and prints its
+// result (the one-message commands of otc gov, supervise, contract).
+func (m *Main) sendAs(cmd *cobra.Command, s *signerFlags, typ string, msg interface{ Validate() error }) error {
+	if err := msg.Validate(); err != nil {
+		return err
+	}
+	fs, cancel, err := m.openFund(cmd, s, true)
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	return fs.sendMsg(typ, msg)
 }
