@@ -1,14 +1,12 @@
 package exchange_test
 
 import (
-	"bytes"
-	"context"
 	"path/filepath"
 	"testing"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
-	"github.com/otcchain/otcchain/internal/fixture"
+	"github.com/otcchain/otcchain/internal/chaintest"
 )
 
 // TestDeterminism runs every scenario, then replays the exact blocks on a
@@ -26,37 +24,17 @@ func TestDeterminism(t *testing.T) {
 			if len(a.blocks) < 5 {
 				t.Fatalf("only %d blocks", len(a.blocks))
 			}
-			replay(t, c, a.blocks)
+			chaintest.Replay(t, &abci.RequestInitChain{ChainId: c.ChainID, Time: genesisTime, InitialHeight: 1, AppStateBytes: c.AppState()},
+				replayed(a.blocks), 5)
 		})
 	}
 }
 
-func replay(t *testing.T, c *fixture.Consortium, blocks []recBlock) {
-	dir := filepath.Join(t.TempDir(), "replica")
-	db, a := openApp(t, dir)
-	defer func() { a.Close(); db.Close() }()
-	if _, err := a.InitChain(context.Background(), &abci.RequestInitChain{ChainId: c.ChainID, Time: genesisTime, InitialHeight: 1, AppStateBytes: c.AppState()}); err != nil {
-		t.Fatal(err)
+// replayed converts the recorded blocks for chaintest.Replay.
+func replayed(bs []recBlock) []chaintest.Block {
+	out := make([]chaintest.Block, len(bs))
+	for i, b := range bs {
+		out[i] = chaintest.Block{Time: b.time, Txs: b.txs, AppHash: b.appHash}
 	}
-	for i, b := range blocks {
-		res, err := a.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{Height: int64(i + 1), Time: b.time, Txs: b.txs})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(res.AppHash, b.appHash) {
-			t.Fatalf("block %d: app hash %x, the first run had %x", i+1, res.AppHash, b.appHash)
-		}
-		if _, err := a.Commit(context.Background(), &abci.RequestCommit{}); err != nil {
-			t.Fatal(err)
-		}
-		if i%5 == 2 { // restart the node
-			a.Close()
-			db.Close()
-			db, a = openApp(t, dir)
-			info, err := a.Info(context.Background(), &abci.RequestInfo{})
-			if err != nil || info.LastBlockHeight != int64(i+1) || !bytes.Equal(info.LastBlockAppHash, b.appHash) {
-				t.Fatalf("after restart at %d: info %+v, %v; want app hash %x", i+1, info, err, b.appHash)
-			}
-		}
-	}
+	return out
 }

@@ -1,17 +1,14 @@
 package fund_test
 
 import (
-	"bytes"
-	"context"
 	"path/filepath"
 	"testing"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
-	"github.com/otcchain/otcchain/app"
 	"github.com/otcchain/otcchain/fund"
+	"github.com/otcchain/otcchain/internal/chaintest"
 	"github.com/otcchain/otcchain/internal/fixture"
-	"github.com/otcchain/otcchain/state"
 )
 
 // TestDeterminism runs every scenario with a chunk size of 1 (so each
@@ -38,49 +35,18 @@ func TestDeterminism(t *testing.T) {
 			if len(a.blocks) < 10 {
 				t.Fatalf("only %d blocks", len(a.blocks))
 			}
-			replay(t, c, g, a.blocks)
+			c.Sections["fund"] = g // beside the scenario's supervision genesis
+			chaintest.Replay(t, &abci.RequestInitChain{ChainId: c.ChainID, Time: genesisTime, InitialHeight: 1, AppStateBytes: c.AppState()},
+				replayed(a.blocks), 7)
 		})
 	}
 }
 
-func replay(t *testing.T, c *fixture.Consortium, g *fund.Genesis, blocks []recBlock) {
-	dir := filepath.Join(t.TempDir(), "replica")
-	open := func() (*state.DB, *app.App) {
-		db, err := state.Open(dir, state.Options{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		a, err := app.New(app.Config{DB: db})
-		if err != nil {
-			t.Fatal(err)
-		}
-		return db, a
+// replayed converts the recorded blocks for chaintest.Replay.
+func replayed(bs []recBlock) []chaintest.Block {
+	out := make([]chaintest.Block, len(bs))
+	for i, b := range bs {
+		out[i] = chaintest.Block{Time: b.time, Txs: b.txs, AppHash: b.appHash}
 	}
-	db, a := open()
-	defer func() { a.Close(); db.Close() }()
-	c.Sections["fund"] = g // and the scenario's supervision genesis
-	if _, err := a.InitChain(context.Background(), &abci.RequestInitChain{ChainId: c.ChainID, Time: genesisTime, InitialHeight: 1, AppStateBytes: c.AppState()}); err != nil {
-		t.Fatal(err)
-	}
-	for i, b := range blocks {
-		res, err := a.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{Height: int64(i + 1), Time: b.time, Txs: b.txs})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(res.AppHash, b.appHash) {
-			t.Fatalf("block %d: app hash %x, the first run had %x", i+1, res.AppHash, b.appHash)
-		}
-		if _, err := a.Commit(context.Background(), &abci.RequestCommit{}); err != nil {
-			t.Fatal(err)
-		}
-		if i%7 == 3 { // restart the node
-			a.Close()
-			db.Close()
-			db, a = open()
-			info, err := a.Info(context.Background(), &abci.RequestInfo{})
-			if err != nil || info.LastBlockHeight != int64(i+1) || !bytes.Equal(info.LastBlockAppHash, b.appHash) {
-				t.Fatalf("after restart at %d: info %+v, %v; want app hash %x", i+1, info, err, b.appHash)
-			}
-		}
-	}
+	return out
 }

@@ -55,6 +55,7 @@ type recBlock struct {
 	txs     [][]byte
 	misb    []abci.Misbehavior
 	appHash []byte
+	updates []abci.ValidatorUpdate
 }
 
 func newConsortium(t testing.TB) *fixture.Consortium {
@@ -120,7 +121,7 @@ func (h *chain) block(misb []abci.Misbehavior, txs ...[]byte) *abci.ResponseFina
 		h.t.Fatal(err)
 	}
 	h.height++
-	h.blocks = append(h.blocks, recBlock{time: h.now, txs: txs, misb: misb, appHash: res.AppHash})
+	h.blocks = append(h.blocks, recBlock{time: h.now, txs: txs, misb: misb, appHash: res.AppHash, updates: res.ValidatorUpdates})
 	return res
 }
 
