@@ -17,7 +17,7 @@ import (
 
 var t0 = time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
 
-func setup(t *testing.T) (*fixture.Consortium, *state.DB, *state.Block) {
+func setup(t testing.TB) (*fixture.Consortium, *state.DB, *state.Block) {
 	t.Helper()
 	c, err := fixture.New("member-test", t0, fixture.DefaultOrgs())
 	if err != nil {
@@ -31,7 +31,7 @@ func setup(t *testing.T) (*fixture.Consortium, *state.DB, *state.Block) {
 	return c, db, db.NewBlock()
 }
 
-func genesis(t *testing.T, c *fixture.Consortium) json.RawMessage {
+func genesis(t testing.TB, c *fixture.Consortium) json.RawMessage {
 	t.Helper()
 	var all map[string]json.RawMessage
 	if err := json.Unmarshal(c.AppState(), &all); err != nil {
