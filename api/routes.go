@@ -50,6 +50,7 @@ var routes = []Route{
 	{Method: "DELETE", Pattern: "/v1/auth/token", OperationID: "revokeToken", handle: (*Server).handleLogout},
 	{Method: "PUT", Pattern: "/v1/blobs/{hash}", OperationID: "putBlob", maxBody: maxBlobBody, handle: (*Server).handlePutBlob},
 	{Method: "GET", Pattern: "/v1/blobs/{hash}", OperationID: "getBlob", handle: (*Server).handleGetBlob},
+	{Method: "POST", Pattern: "/v1/ofd/check", OperationID: "checkOFDFile", maxBody: maxOFDBody, handle: (*Server).handleOFDCheck},
 	{Method: "GET", Pattern: "/v1/audit", OperationID: "exportAudit", handle: (*Server).handleAuditExport},
 	{Method: "GET", Pattern: "/v1/audit/head", OperationID: "getAuditHead", handle: (*Server).handleAuditHead},
 	{Method: "GET", Pattern: "/v1/events", OperationID: "streamEvents", handle: (*Server).handleEvents},
