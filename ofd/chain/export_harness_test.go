@@ -193,7 +193,9 @@ type exSource struct {
 	user string
 }
 
-func (s exSource) Query(path string, p map[string]string, out any) error { return s.h.read(s.user, path, p, out) }
+func (s exSource) Query(path string, p map[string]string, out any) error {
+	return s.h.read(s.user, path, p, out)
+}
 
 // investor registers investor id (sealed personal data for the channel and
 // the regulator) and opens its account with manager, with app no appNo.
