@@ -183,8 +183,10 @@ func (x *exporter) build(t string) (*File, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The sender and recipient lines are 8 wide, the codes 9: a 9-character
+	// code is cut there (the file name and the creator/receiver lines keep it).
 	f := &File{Header: ofd.Header{Version: x.opt.Version, Creator: x.taCode, Receiver: x.distCode, Date: x.date, FileType: t,
-		Fields: slices.Clone(fields)}}
+		Sender: cut8(x.taCode), Recipient: cut8(x.distCode), Fields: slices.Clone(fields)}}
 	switch t {
 	case "02":
 		f.Records, err = x.accounts()
@@ -200,6 +202,8 @@ func (x *exporter) build(t string) (*File, error) {
 	f.Header.Count = len(f.Records)
 	return f, err
 }
+
+func cut8(code string) string { return code[:min(len(code), 8)] }
 
 func (x *exporter) ctx() *Ctx { return &Ctx{DistributorCode: x.distCode, Date: x.opt.Date} }
 

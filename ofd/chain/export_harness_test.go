@@ -46,17 +46,27 @@ func exDate(s string) fund.Date {
 
 func newExChain(t testing.TB, chunk int) *exChain {
 	t.Helper()
+	g := &fund.Genesis{}
+	if chunk > 0 {
+		g.Params = &fund.Params{ChunkSize: chunk}
+	}
+	return newExChainOf(t, g)
+}
+
+// newExChainOf starts a chain with fund genesis g (its calendar: the
+// weekdays of 2026-2027 when g has none).
+func newExChainOf(t testing.TB, g *fund.Genesis) *exChain {
+	t.Helper()
 	c, err := fixture.New("ofd-test", exGenesis, fixture.DefaultOrgs())
 	if err != nil {
 		t.Fatal(err)
 	}
-	cal, err := fund.WeekdayCalendar(exDate("2026-01-01"), exDate("2027-12-31"), nil, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	g := &fund.Genesis{Calendar: &cal}
-	if chunk > 0 {
-		g.Params = &fund.Params{ChunkSize: chunk}
+	if g.Calendar == nil {
+		cal, err := fund.WeekdayCalendar(exDate("2026-01-01"), exDate("2027-12-31"), nil, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		g.Calendar = &cal
 	}
 	sup := c.Sections["supervision"]
 	c.Sections = map[string]any{"fund": g}
@@ -218,11 +228,15 @@ func (h *exChain) investor(channel, id, typ, manager, appNo string) {
 // schedule of fund's worked examples) sold by rs-bank.
 func (h *exChain) registerFund(code, manager, offerFrom, offerTo string) {
 	h.t.Helper()
+	h.must(manager+"/operator", fund.TypeRegisterFund, exFund(code, manager, offerFrom, offerTo))
+}
+
+func exFund(code, manager, offerFrom, offerTo string) *fund.RegisterFund {
 	amt := func(s string) fund.Amount { a, _ := fund.ParseAmount(s); return a }
 	shs := func(s string) fund.Shares { a, _ := fund.ParseShares(s); return a }
 	rate := func(s string) *fund.Rate { r, _ := fund.ParseRate(s); return &r }
 	fixed := amt("1000.00")
-	h.must(manager+"/operator", fund.TypeRegisterFund, &fund.RegisterFund{
+	return &fund.RegisterFund{
 		Product: fund.Product{Code: code, Name: "演示混合 " + code, Type: "hybrid", ShareClass: "A", Risk: 3,
 			Manager: manager, Custodian: "cust-trust", OfferingStart: exDate(offerFrom), OfferingEnd: exDate(offerTo), Rounding: fund.Truncate},
 		Terms: fund.Terms{MinFirst: amt("1000.00"), MinAdditional: amt("100.00"), MinRedemption: shs("100.00"), MinHolding: shs("100.00"),
@@ -230,7 +244,7 @@ func (h *exChain) registerFund(code, manager, offerFrom, offerTo string) {
 			RedemptionFees: []fund.RedemptionTier{{MinDays: 0, Rate: *rate("1.50%")}, {MinDays: 7, Rate: *rate("0.50%")}},
 			DividendMethod: fund.DividendCash},
 		Resellers: []string{"rs-bank"},
-	})
+	}
 }
 
 // nav publishes and co-signs the NAV of date d, and runs the confirmations.
