@@ -78,7 +78,7 @@ func TestOFDExportCLI(t *testing.T) {
 	must("rs-bank/operator", "fund", "investor", "register", "--id", "INV001", "--type", "individual", "--risk", "C4",
 		"--assessed", today.String(), "--expires", expires.String(), "--name", "Zhang San", "--id-type", "resident_id",
 		"--id-number", "11010519491231002X", "--phone", "13800000000")
-	must("rs-bank/operator", "fund", "account", "open", "--investor", "INV001", "--manager", "fm-alpha")
+	must("rs-bank/operator", "fund", "account", "open", "--investor", "INV001", "--manager", "fm-alpha", "--app-no", "A0001")
 	var o struct {
 		Result struct {
 			TradeDate fund.Date `json:"trade_date"`
@@ -111,7 +111,7 @@ func TestOFDExportCLI(t *testing.T) {
 	if !strings.Contains(out, ofd.IndexFileName("fm-alpha", "rs-bank", d)) || !strings.Contains(out, "sha256=") {
 		t.Fatalf("export summary:\n%s", out)
 	}
-	recs := func(typ string) []*ofd.Record {
+	recsOf := func(d, typ string) []*ofd.Record {
 		f, err := os.Open(filepath.Join(outDir, ofd.FileName("fm-alpha", "rs-bank", d, typ)))
 		if err != nil {
 			t.Fatal(err)
@@ -138,6 +138,11 @@ func TestOFDExportCLI(t *testing.T) {
 			t.Fatalf("%s: %d records, header %d", typ, len(out), h.Count)
 		}
 		return out
+	}
+	recs := func(typ string) []*ofd.Record { return recsOf(d, typ) }
+	if acc := recsOf(strings.ReplaceAll(today.String(), "-", ""), "02"); len(acc) != 1 || acc[0].Value("AppSheetSerialNo") != "A0001" ||
+		acc[0].Value("BusinessCode") != "101" || acc[0].Value("ReturnCode") != "0000" {
+		t.Fatalf("02: %d records", len(acc))
 	}
 	cf := recs("04")
 	if len(cf) != 2 || cf[0].Value("AppSheetSerialNo") != "P0001" || cf[0].Value("ReturnCode") != "0409" ||
