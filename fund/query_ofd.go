@@ -133,6 +133,9 @@ func queryChannelConfirmations(qc *module.QueryContext, kv module.KVReader, p ma
 		if err != nil {
 			return nil, ErrInvalidRequest.Wrapf("after: %v", err)
 		}
+		if n == ^uint64(0) {
+			return []*Order{}, nil
+		}
 		start = confirmDateKey(ch, d, n+1)
 	}
 	type item struct {

@@ -81,11 +81,11 @@ See docs/ofd-export.md.`,
 				}
 				ta = fs.cert.Org
 			}
-			files, err := chain.Export(ofdSource{fs}, chain.Options{Date: d, Distributor: distributor, TA: ta, Codes: codes, Version: version}, list...)
+			files, err := chain.Export(ofdSource{fs}, chain.ExportOptions{Date: d, Distributor: distributor, TA: ta, Codes: codes, Version: version}, list...)
 			if err != nil {
 				return err
 			}
-			written, err := chain.WriteDir(out, files)
+			written, err := chain.WriteExportDir(out, files)
 			for _, w := range written {
 				fmt.Fprintf(m.Stdout, "%-36s %-3s records=%d bytes=%d sha256=%s\n", w.Name, w.Type, w.Records, w.Bytes, w.SHA256)
 			}

@@ -18,10 +18,10 @@ import (
 	"github.com/otcchain/otcchain/ofd"
 )
 
-// Source reads the fund module: path is under the module ("funds",
+// ExportSource reads the fund module: path is under the module ("funds",
 // "channel-confirmations/rs-bank/2026-03-11", ...), the answer is decoded
 // into out like the API's JSON.
-type Source interface {
+type ExportSource interface {
 	Query(path string, params map[string]string, out any) error
 }
 
@@ -63,8 +63,8 @@ func FieldsOf(fileType string) ([]string, error) {
 	return nil, fmt.Errorf("ofd export: file type %q: want one of %s", fileType, strings.Join(ExportTypes, ", "))
 }
 
-// Options say what to export.
-type Options struct {
+// ExportOptions say what to export.
+type ExportOptions struct {
 	Date        fund.Date // the business date D
 	Distributor string    // chain organisation of the distributor (the file's receiver)
 	TA          string    // chain organisation of the fund manager (the TA, the file's creator)
@@ -72,34 +72,34 @@ type Options struct {
 	Version     string    // "21" (default) or "20"
 }
 
-// File is one export file, built in memory.
-type File struct {
+// ExportFile is one export file, built in memory.
+type ExportFile struct {
 	Header  ofd.Header
 	Records [][]string // in Header.Fields order
 }
 
 // Name is the file's standard name.
-func (f *File) Name() string {
+func (f *ExportFile) Name() string {
 	return ofd.FileName(f.Header.Creator, f.Header.Receiver, f.Header.Date, f.Header.FileType)
 }
 
 // exporter carries the per-run context of the record builders.
 type exporter struct {
-	src      Source
-	opt      Options
+	src      ExportSource
+	opt      ExportOptions
 	distCode string
 	taCode   string
 	date     string // YYYYMMDD
 }
 
-// Ctx is what the record builders need besides the record: the distributor's
+// ExportCtx is what the record builders need besides the record: the distributor's
 // code and the business date.
-type Ctx struct {
+type ExportCtx struct {
 	DistributorCode string
 	Date            fund.Date
 }
 
-func newExporter(src Source, opt Options) (*exporter, error) {
+func newExporter(src ExportSource, opt ExportOptions) (*exporter, error) {
 	if opt.Version == "" {
 		opt.Version = "21"
 	}
@@ -112,21 +112,21 @@ func newExporter(src Source, opt Options) (*exporter, error) {
 	if opt.Distributor == "" || opt.TA == "" {
 		return nil, fmt.Errorf("ofd export: distributor and TA organisations are required")
 	}
-	x := &exporter{src: src, opt: opt, date: ymd(opt.Date)}
+	x := &exporter{src: src, opt: opt, date: exYMD(opt.Date)}
 	var err error
-	if x.distCode, err = OrgCode(opt.Codes, opt.Distributor, false); err != nil {
+	if x.distCode, err = ExportCode(opt.Codes, opt.Distributor, false); err != nil {
 		return nil, err
 	}
-	if x.taCode, err = OrgCode(opt.Codes, opt.TA, true); err != nil {
+	if x.taCode, err = ExportCode(opt.Codes, opt.TA, true); err != nil {
 		return nil, err
 	}
 	return x, nil
 }
 
-// OrgCode is the file code of organisation org: the code the codes file maps
+// ExportCode is the file code of organisation org: the code the codes file maps
 // to it (the smallest when several do), else org itself cut to 9
 // characters. ta chooses the TA table.
-func OrgCode(c *Codes, org string, ta bool) (string, error) {
+func ExportCode(c *Codes, org string, ta bool) (string, error) {
 	var m map[string]string
 	if c != nil {
 		m = c.Distributors
@@ -159,7 +159,7 @@ func OrgCode(c *Codes, org string, ta bool) (string, error) {
 }
 
 // Export builds the files of the given types (default: all of ExportTypes).
-func Export(src Source, opt Options, types ...string) ([]*File, error) {
+func Export(src ExportSource, opt ExportOptions, types ...string) ([]*ExportFile, error) {
 	x, err := newExporter(src, opt)
 	if err != nil {
 		return nil, err
@@ -167,7 +167,7 @@ func Export(src Source, opt Options, types ...string) ([]*File, error) {
 	if len(types) == 0 {
 		types = ExportTypes
 	}
-	var out []*File
+	var out []*ExportFile
 	for _, t := range types {
 		f, err := x.build(t)
 		if err != nil {
@@ -178,15 +178,15 @@ func Export(src Source, opt Options, types ...string) ([]*File, error) {
 	return out, nil
 }
 
-func (x *exporter) build(t string) (*File, error) {
+func (x *exporter) build(t string) (*ExportFile, error) {
 	fields, err := FieldsOf(t)
 	if err != nil {
 		return nil, err
 	}
 	// The sender and recipient lines are 8 wide, the codes 9: a 9-character
 	// code is cut there (the file name and the creator/receiver lines keep it).
-	f := &File{Header: ofd.Header{Version: x.opt.Version, Creator: x.taCode, Receiver: x.distCode, Date: x.date, FileType: t,
-		Sender: cut8(x.taCode), Recipient: cut8(x.distCode), Fields: slices.Clone(fields)}}
+	f := &ExportFile{Header: ofd.Header{Version: x.opt.Version, Creator: x.taCode, Receiver: x.distCode, Date: x.date, FileType: t,
+		Sender: exCut8(x.taCode), Recipient: exCut8(x.distCode), Fields: slices.Clone(fields)}}
 	switch t {
 	case "02":
 		f.Records, err = x.accounts()
@@ -203,9 +203,9 @@ func (x *exporter) build(t string) (*File, error) {
 	return f, err
 }
 
-func cut8(code string) string { return code[:min(len(code), 8)] }
+func exCut8(code string) string { return code[:min(len(code), 8)] }
 
-func (x *exporter) ctx() *Ctx { return &Ctx{DistributorCode: x.distCode, Date: x.opt.Date} }
+func (x *exporter) ctx() *ExportCtx { return &ExportCtx{DistributorCode: x.distCode, Date: x.opt.Date} }
 
 // accounts: the TA's accounts opened through the distributor on D.
 func (x *exporter) accounts() ([][]string, error) {
@@ -275,7 +275,7 @@ func (x *exporter) taFunds() (map[string]*fund.Fund, error) {
 	return m, nil
 }
 
-func sortedCodes(m map[string]*fund.Fund) []string {
+func exSortedCodes(m map[string]*fund.Fund) []string {
 	codes := make([]string, 0, len(m))
 	for c := range m {
 		codes = append(codes, c)
@@ -292,7 +292,7 @@ func (x *exporter) reconciliation() ([][]string, error) {
 		return nil, err
 	}
 	var out [][]string
-	for _, code := range sortedCodes(funds) {
+	for _, code := range exSortedCodes(funds) {
 		var rec struct {
 			Positions []fund.Position `json:"positions"`
 		}
@@ -315,7 +315,7 @@ func (x *exporter) dividends() ([][]string, error) {
 	}
 	var out [][]string
 	accounts := map[string]*fund.Investor{}
-	for _, code := range sortedCodes(funds) {
+	for _, code := range exSortedCodes(funds) {
 		var dvs []*fund.Dividend
 		if err := x.src.Query("funds/"+code+"/dividends", nil, &dvs); err != nil {
 			return nil, err
@@ -384,7 +384,7 @@ func (x *exporter) navs() ([][]string, error) {
 		return nil, err
 	}
 	var out [][]string
-	for _, code := range sortedCodes(funds) {
+	for _, code := range exSortedCodes(funds) {
 		f := funds[code]
 		if !slices.Contains(f.Resellers, x.opt.Distributor) && f.Manager != x.opt.Distributor {
 			continue
@@ -410,7 +410,7 @@ func (x *exporter) navs() ([][]string, error) {
 // CurrencyCNY is the currency code of every record (ISO 4217 numeric).
 const CurrencyCNY = "156"
 
-func ymd(d fund.Date) string {
+func exYMD(d fund.Date) string {
 	if d == 0 {
 		return ""
 	}
@@ -420,16 +420,16 @@ func ymd(d fund.Date) string {
 // TransactionAccountID is the distributor's transaction account of an
 // investor: the investor id when it is one (17 digits, as imported from an
 // 01 file), else the chain's transaction account.
-func TransactionAccountID(investor, transAccount string) string {
+func FileTransactionAccountID(investor, transAccount string) string {
 	if len(investor) == 17 && strings.Trim(investor, "0123456789") == "" {
 		return investor
 	}
 	return transAccount
 }
 
-// individualFlag is IndividualOrInstitution: 1 individual, 0 institution;
+// exIndividualFlag is IndividualOrInstitution: 1 individual, 0 institution;
 // blank for a professional investor (the chain does not say which it is).
-func individualFlag(typ string) string {
+func exIndividualFlag(typ string) string {
 	switch typ {
 	case fund.InvestorIndividual:
 		return "1"
@@ -439,8 +439,8 @@ func individualFlag(typ string) string {
 	return ""
 }
 
-// dividendFlag is DefDividendMethod: 0 reinvest (红利转投), 1 cash (现金红利).
-func dividendFlag(method string) string {
+// exDividendFlag is DefDividendMethod: 0 reinvest (红利转投), 1 cash (现金红利).
+func exDividendFlag(method string) string {
 	switch method {
 	case fund.DividendReinvest:
 		return "0"
@@ -451,9 +451,9 @@ func dividendFlag(method string) string {
 }
 
 // AccountRecord is the 02 record of an account opening (101, 0000).
-func AccountRecord(a *fund.AccountConfirmation, c *Ctx) []string {
-	return []string{a.AppNo, ymd(c.Date), fund.RetSuccess, TransactionAccountID(a.Investor, a.TransAccount), c.DistributorCode,
-		"101", a.ID, a.ID, ymd(a.Date), individualFlag(a.InvestorType)}
+func AccountRecord(a *fund.AccountConfirmation, c *ExportCtx) []string {
+	return []string{a.AppNo, exYMD(c.Date), fund.RetSuccess, FileTransactionAccountID(a.Investor, a.TransAccount), c.DistributorCode,
+		"101", a.ID, a.ID, exYMD(a.Date), exIndividualFlag(a.InvestorType)}
 }
 
 // TASerialNo is the TA's serial number of an order's confirmation: the
@@ -462,7 +462,7 @@ func TASerialNo(seq uint64) string { return fmt.Sprintf("%020d", seq) }
 
 // ConfirmationRecord is the 04 record of a processed order: the values the
 // chain computed (confirmed volume and amount, NAV, charge), its return code.
-func ConfirmationRecord(o *fund.Order, c *Ctx) ([]string, error) {
+func ConfirmationRecord(o *fund.Order, c *ExportCtx) ([]string, error) {
 	cf := o.Confirmation
 	if cf == nil {
 		return nil, fmt.Errorf("order %s has no confirmation", o.ID)
@@ -470,7 +470,7 @@ func ConfirmationRecord(o *fund.Order, c *Ctx) ([]string, error) {
 	if ofd.ReturnName(cf.ReturnCode) == "" {
 		return nil, fmt.Errorf("order %s: return code %q is not in the standard's table", o.ID, cf.ReturnCode)
 	}
-	tm, err := chinaTime(o.Time)
+	tm, err := exChinaTime(o.Time)
 	if err != nil {
 		return nil, fmt.Errorf("order %s: %w", o.ID, err)
 	}
@@ -482,10 +482,10 @@ func ConfirmationRecord(o *fund.Order, c *Ctx) ([]string, error) {
 	if tradeDate == 0 {
 		tradeDate = cf.Date
 	}
-	return []string{o.AppNo, ymd(cf.Date), CurrencyCNY, cf.Shares.String(), cf.Amount.String(), o.Fund,
-		ymd(tradeDate), tm, cf.ReturnCode, TransactionAccountID(o.Investor, o.TransAccount), c.DistributorCode, o.Shares.String(),
+	return []string{o.AppNo, exYMD(cf.Date), CurrencyCNY, cf.Shares.String(), cf.Amount.String(), o.Fund,
+		exYMD(tradeDate), tm, cf.ReturnCode, FileTransactionAccountID(o.Investor, o.TransAccount), c.DistributorCode, o.Shares.String(),
 		o.Amount.String(), cf.Business, o.TAAccount, TASerialNo(o.Seq), cf.Fee.String(), "0", cf.NAV.String(), orig,
-		dividendFlag(cf.Method), cf.Refund.String(), errorDetail(cf)}, nil
+		exDividendFlag(cf.Method), cf.Refund.String(), errorDetail(cf)}, nil
 }
 
 // errorDetail is the failure reason, cut to the field's 60 bytes (the
@@ -506,8 +506,8 @@ func errorDetail(cf *fund.Confirmation) string {
 	return strings.TrimRight(s, " ")
 }
 
-// chinaTime is HHMMSS (China time) of an RFC 3339 block time.
-func chinaTime(s string) (string, error) {
+// exChinaTime is HHMMSS (China time) of an RFC 3339 block time.
+func exChinaTime(s string) (string, error) {
 	if s == "" {
 		return "", nil
 	}
@@ -519,8 +519,8 @@ func chinaTime(s string) (string, error) {
 }
 
 // PositionRecord is the 05 record of one investor's position in a fund.
-func PositionRecord(code string, p *fund.Position, c *Ctx) []string {
-	return []string{p.Available.String(), p.Shares.String(), ymd(c.Date), code, TransactionAccountID(p.Investor, p.TransAccount),
+func PositionRecord(code string, p *fund.Position, c *ExportCtx) []string {
+	return []string{p.Available.String(), p.Shares.String(), exYMD(c.Date), code, FileTransactionAccountID(p.Investor, p.TransAccount),
 		c.DistributorCode, p.TAAccount, p.Frozen.String()}
 }
 
@@ -537,15 +537,15 @@ func DrawBonus(ps fund.DividendPerShare) (unit string, perUnit string) {
 // PayoutRecord is the 06 record of one investor's payout (143, 0000).
 // ConfirmedAmount is the cash actually paid (0 when reinvested);
 // DividendAmount the dividend whatever its method.
-func PayoutRecord(code string, dv *fund.Dividend, po *fund.Payout, transAccount, taAccount string, nav *fund.NAVRecord, c *Ctx) []string {
+func PayoutRecord(code string, dv *fund.Dividend, po *fund.Payout, transAccount, taAccount string, nav *fund.NAVRecord, c *ExportCtx) []string {
 	paid := po.Cash
 	if po.Method == fund.DividendReinvest {
 		paid = 0
 	}
 	unit, perUnit := DrawBonus(dv.PerShare)
-	return []string{po.Shares.String(), ymd(c.Date), CurrencyCNY, po.Reinvested.String(), ymd(dv.PayDate), po.Cash.String(),
-		ymd(dv.ExDate), paid.String(), code, ymd(dv.RecordDate), fund.RetSuccess, TransactionAccountID(po.Investor, transAccount),
-		c.DistributorCode, fund.BizDividendPayment, taAccount, perUnit, dividendFlag(po.Method), nav.NAV.String(), unit}
+	return []string{po.Shares.String(), exYMD(c.Date), CurrencyCNY, po.Reinvested.String(), exYMD(dv.PayDate), po.Cash.String(),
+		exYMD(dv.ExDate), paid.String(), code, exYMD(dv.RecordDate), fund.RetSuccess, FileTransactionAccountID(po.Investor, transAccount),
+		c.DistributorCode, fund.BizDividendPayment, taAccount, perUnit, exDividendFlag(po.Method), nav.NAV.String(), unit}
 }
 
 // FundStatus is the 07 FundStatus of a chain status (0 normal, 1 offering,
@@ -573,16 +573,16 @@ func FundStatus(status string) string {
 func FundRecord(f *fund.Fund, nav *fund.NAVRecord, total fund.Shares) []string {
 	v, upd := "0", ""
 	if nav != nil {
-		v, upd = nav.NAV.String(), ymd(nav.Date)
+		v, upd = nav.NAV.String(), exYMD(nav.Date)
 	}
-	return []string{gbkCut(f.Name, 40), total.String(), f.Code, FundStatus(f.Status), v, upd, CurrencyCNY,
-		dividendFlag(f.Terms.DividendMethod), ymd(f.OfferingStart), ymd(f.OfferingEnd), f.Par.String(),
+	return []string{exGBKCut(f.Name, 40), total.String(), f.Code, FundStatus(f.Status), v, upd, CurrencyCNY,
+		exDividendFlag(f.Terms.DividendMethod), exYMD(f.OfferingStart), exYMD(f.OfferingEnd), f.Par.String(),
 		f.Terms.MinRedemption.String(), f.Terms.MinHolding.String()}
 }
 
-// gbkCut cuts s to at most n GBK bytes at a character boundary (ASCII is one
+// exGBKCut cuts s to at most n GBK bytes at a character boundary (ASCII is one
 // byte, every other GBK character two).
-func gbkCut(s string, n int) string {
+func exGBKCut(s string, n int) string {
 	w := 0
 	for i, r := range s {
 		k := 1

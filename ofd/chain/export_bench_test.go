@@ -53,7 +53,7 @@ func BenchmarkExport100k(b *testing.B) {
 	h.nav("000001", "fm-alpha", "2026-03-10", "1.2345")
 	b.Logf("chain built in %s", time.Since(start).Round(time.Second))
 	src := h.source("fm-alpha/operator")
-	opt := Options{Date: exDate("2026-03-11"), Distributor: "rs-broker", TA: "fm-alpha"}
+	opt := ExportOptions{Date: exDate("2026-03-11"), Distributor: "rs-broker", TA: "fm-alpha"}
 	b.ReportAllocs()
 	b.ResetTimer()
 	var n int
@@ -63,7 +63,7 @@ func BenchmarkExport100k(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		cw := &countWriter{}
+		cw := &exCountWriter{}
 		if err := files[0].Write(cw); err != nil {
 			b.Fatal(err)
 		}
@@ -77,9 +77,12 @@ func BenchmarkExport100k(b *testing.B) {
 	b.ReportMetric(float64(bytes)/1e6, "MB/file")
 }
 
-type countWriter struct{ n int64 }
+type exCountWriter struct{ n int64 }
 
-func (c *countWriter) Write(p []byte) (int, error) { c.n += int64(len(p)); return io.Discard.Write(p) }
+func (c *exCountWriter) Write(p []byte) (int, error) {
+	c.n += int64(len(p))
+	return io.Discard.Write(p)
+}
 
 // BenchmarkExportBuild100k is the file side alone: 100,000 synthetic
 // confirmed purchases (fund records in memory, no chain) to 04 records and
@@ -98,11 +101,11 @@ func BenchmarkExportBuild100k(b *testing.B) {
 			Confirmation: &fund.Confirmation{Business: "122", ReturnCode: fund.RetSuccess, Date: exDate("2026-03-11"), NAV: nav,
 				Amount: 100000, Shares: 79807, Fee: 1478, Net: 98522}}
 	}
-	c := &Ctx{DistributorCode: "rs-broker", Date: exDate("2026-03-11")}
+	c := &ExportCtx{DistributorCode: "rs-broker", Date: exDate("2026-03-11")}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		f := &File{Header: ofdHeader04()}
+		f := &ExportFile{Header: exHeader04()}
 		for _, o := range os {
 			r, err := ConfirmationRecord(o, c)
 			if err != nil {
@@ -117,7 +120,7 @@ func BenchmarkExportBuild100k(b *testing.B) {
 	b.ReportMetric(float64(orders)*float64(b.N)/b.Elapsed().Seconds(), "records/s")
 }
 
-func ofdHeader04() ofd.Header {
+func exHeader04() ofd.Header {
 	return ofd.Header{Version: "21", Creator: "fm-alpha", Receiver: "rs-broker", Sender: "fm-alpha", Recipient: "rs-broke",
 		Date: "20260311", FileType: "04", Fields: Fields04}
 }

@@ -26,13 +26,13 @@ var exCodes = &Codes{TAs: map[string]string{"H0": "fm-alpha"}, Distributors: map
 // account is written.
 const exInv1 = "10000000000000001"
 
-// buildDay builds a small fortnight on a real app: accounts opened on
+// exBuildDay builds a small fortnight on a real app: accounts opened on
 // 03-02, subscriptions confirmed at par when the fund opens on 03-09,
 // purchases, a redemption and a dividend-method change of 03-10 confirmed
 // on 03-11 at the NAV of 03-10, a purchase cancelled on 03-11 (0409), a
 // failed offering (149, 0373), and a dividend with ex-date 03-11 (cash for
 // one investor, reinvested for the other).
-func buildDay(t testing.TB) *exChain {
+func exBuildDay(t testing.TB) *exChain {
 	h := newExChain(t, 0)
 	h.at("2026-03-01 09:00")
 	h.registerFund("000001", "fm-alpha", "2026-03-02", "2026-03-06")
@@ -69,16 +69,16 @@ func buildDay(t testing.TB) *exChain {
 	return h
 }
 
-// goldenExports are the files of the golden test: (type, date).
-var goldenExports = []struct{ typ, date string }{
+// exGoldenExports are the files of the golden test: (type, date).
+var exGoldenExports = []struct{ typ, date string }{
 	{"02", "2026-03-02"}, {"04", "2026-03-09"}, {"04", "2026-03-11"}, {"05", "2026-03-11"}, {"06", "2026-03-11"}, {"07", "2026-03-11"},
 }
 
 func TestExportGolden(t *testing.T) {
-	h := buildDay(t)
+	h := exBuildDay(t)
 	dir := t.TempDir()
 	byDate := map[string][]string{}
-	for _, g := range goldenExports {
+	for _, g := range exGoldenExports {
 		byDate[g.date] = append(byDate[g.date], g.typ)
 	}
 	dates := make([]string, 0, len(byDate))
@@ -87,11 +87,11 @@ func TestExportGolden(t *testing.T) {
 	}
 	sort.Strings(dates)
 	for _, d := range dates {
-		files, err := Export(h.source("fm-alpha/operator"), Options{Date: exDate(d), Distributor: "rs-bank", TA: "fm-alpha", Codes: exCodes}, byDate[d]...)
+		files, err := Export(h.source("fm-alpha/operator"), ExportOptions{Date: exDate(d), Distributor: "rs-bank", TA: "fm-alpha", Codes: exCodes}, byDate[d]...)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, err := WriteDir(dir, files); err != nil {
+		if _, err := WriteExportDir(dir, files); err != nil {
 			t.Fatal(err)
 		}
 		// The distributor reads the same answer (07 needs the fund totals: the TA's).
@@ -101,7 +101,7 @@ func TestExportGolden(t *testing.T) {
 				mine = append(mine, typ)
 			}
 		}
-		theirs, err := Export(h.source("rs-bank/operator"), Options{Date: exDate(d), Distributor: "rs-bank", TA: "fm-alpha", Codes: exCodes}, mine...)
+		theirs, err := Export(h.source("rs-bank/operator"), ExportOptions{Date: exDate(d), Distributor: "rs-bank", TA: "fm-alpha", Codes: exCodes}, mine...)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -122,8 +122,8 @@ func TestExportGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != len(goldenExports)+len(dates) {
-		t.Fatalf("%d files written, want %d data files and %d indexes", len(got), len(goldenExports), len(dates))
+	if len(got) != len(exGoldenExports)+len(dates) {
+		t.Fatalf("%d files written, want %d data files and %d indexes", len(got), len(exGoldenExports), len(dates))
 	}
 	gdir := filepath.Join("testdata", "golden")
 	for _, p := range got {
@@ -149,18 +149,18 @@ func TestExportGolden(t *testing.T) {
 			t.Errorf("%s differs from the golden file (run with -rewrite and read the diff)", name)
 		}
 	}
-	checkGoldens(t, h, gdir)
+	exCheckGoldens(t, h, gdir)
 }
 
-// checkGoldens parses every golden file with ofd's validating reader and
+// exCheckGoldens parses every golden file with ofd's validating reader and
 // checks the trade confirmations against the chain's orders.
-func checkGoldens(t *testing.T, h *exChain, dir string) {
+func exCheckGoldens(t *testing.T, h *exChain, dir string) {
 	names, err := filepath.Glob(filepath.Join(dir, "OFD_*.TXT"))
-	if err != nil || len(names) != len(goldenExports) {
+	if err != nil || len(names) != len(exGoldenExports) {
 		t.Fatalf("%d golden data files (%v)", len(names), err)
 	}
 	for _, p := range names {
-		hd, recs := parseFile(t, p)
+		hd, recs := exParseFile(t, p)
 		if hd.Creator != "H0" || hd.Receiver != "996" || hd.Version != "21" || filepath.Base(p) != ofd.FileName(hd.Creator, hd.Receiver, hd.Date, hd.FileType) {
 			t.Fatalf("%s: header %+v", p, hd)
 		}
@@ -170,7 +170,7 @@ func checkGoldens(t *testing.T, h *exChain, dir string) {
 		}
 		if hd.FileType == "04" {
 			for _, r := range recs {
-				checkConfirmation(t, h, r)
+				exCheckConfirmation(t, h, r)
 			}
 		}
 	}
@@ -185,19 +185,19 @@ func checkGoldens(t *testing.T, h *exChain, dir string) {
 	}
 }
 
-// parseFile reads an OFD file with the validating reader (business codes
+// exParseFile reads an OFD file with the validating reader (business codes
 // checked); any error fails the test.
-func parseFile(t *testing.T, path string) (*ofd.Header, []*ofd.Record) {
+func exParseFile(t *testing.T, path string) (*ofd.Header, []*ofd.Record) {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	return parseOFD(t, f)
+	return exParseOFD(t, f)
 }
 
-func parseOFD(t *testing.T, in io.Reader) (*ofd.Header, []*ofd.Record) {
+func exParseOFD(t *testing.T, in io.Reader) (*ofd.Header, []*ofd.Record) {
 	t.Helper()
 	r := ofd.NewReader(in)
 	r.CheckBusinessCodes(true)
@@ -222,9 +222,9 @@ func parseOFD(t *testing.T, in io.Reader) (*ofd.Header, []*ofd.Record) {
 	return hd, recs
 }
 
-// checkConfirmation compares a 04 record with the chain's order: confirmed
+// exCheckConfirmation compares a 04 record with the chain's order: confirmed
 // volume and amount, NAV, charge, return and business code, exactly.
-func checkConfirmation(t *testing.T, h *exChain, r *ofd.Record) {
+func exCheckConfirmation(t *testing.T, h *exChain, r *ofd.Record) {
 	t.Helper()
 	o := h.order("rs-bank:" + r.Value("AppSheetSerialNo"))
 	c := o.Confirmation
@@ -252,7 +252,7 @@ func checkConfirmation(t *testing.T, h *exChain, r *ofd.Record) {
 	}
 	if amount("ConfirmedAmount") != c.Amount || amount("Charge") != c.Fee || shares != c.Shares || nav != c.NAV ||
 		r.Value("ReturnCode") != c.ReturnCode || r.Value("BusinessCode") != c.Business || r.Value("FundCode") != o.Fund ||
-		r.Value("TAAccountID") != o.TAAccount || r.Value("TransactionCfmDate") != ymd(c.Date) || amount("RefundAmount") != c.Refund {
+		r.Value("TAAccountID") != o.TAAccount || r.Value("TransactionCfmDate") != exYMD(c.Date) || amount("RefundAmount") != c.Refund {
 		t.Fatalf("%s: record %v, chain %+v", o.ID, r.Values(), c)
 	}
 }

@@ -195,8 +195,8 @@ func (h *exChain) read(user, path string, p map[string]string, v any) error {
 	return json.Unmarshal(b, v)
 }
 
-// source is the chain read as user: an export Source.
-func (h *exChain) source(user string) Source { return exSource{h, user} }
+// source is the chain read as user: an export ExportSource.
+func (h *exChain) source(user string) ExportSource { return exSource{h, user} }
 
 type exSource struct {
 	h    *exChain

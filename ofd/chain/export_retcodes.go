@@ -15,7 +15,7 @@ import (
 // Where a refusal depends on the business, biz is the application's
 // business code (022 purchase, 020 subscription, 024 redemption ...).
 func RefusalReturnCode(biz, refusal string) string {
-	name := refusalName(refusal)
+	name := exRefusalName(refusal)
 	switch name {
 	case "insufficient_shares":
 		return "0001" // 份数余额不足
@@ -55,9 +55,9 @@ func RefusalReturnCode(biz, refusal string) string {
 	return "0010" // 其它原因失败: kyc_expired, unsuitable, daily_limit, investor_signature, duplicate_order, ...
 }
 
-// refusalName is the code name of a refusal given as "fund/14
+// exRefusalName is the code name of a refusal given as "fund/14
 // insufficient_shares: ...", "insufficient_shares" or the like.
-func refusalName(s string) string {
+func exRefusalName(s string) string {
 	s = strings.TrimSpace(s)
 	if i := strings.IndexByte(s, ':'); i >= 0 {
 		s = s[:i]
@@ -68,5 +68,5 @@ func refusalName(s string) string {
 	return s
 }
 
-// returnCodeKnown reports whether code is in the standard's table.
-func returnCodeKnown(code string) bool { return ofd.ReturnName(code) != "" }
+// exReturnCodeKnown reports whether code is in the standard's table.
+func exReturnCodeKnown(code string) bool { return ofd.ReturnName(code) != "" }

@@ -13,14 +13,14 @@ func TestRefusalReturnCode(t *testing.T) {
 	for _, biz := range []string{"001", "020", "022", "024", "029", "052"} {
 		for _, c := range fund.Codes.All() {
 			rc := RefusalReturnCode(biz, "fund/"+c.Name+": x")
-			if !returnCodeKnown(rc) {
+			if !exReturnCodeKnown(rc) {
 				t.Fatalf("%s %s -> %s: not in the standard's table", biz, c.Name, rc)
 			}
 		}
 	}
 	for _, rc := range []string{fund.RetSuccess, fund.RetInsufficient, fund.RetAccountFrozen, fund.RetOtherFailure,
 		fund.RetBelowMinHolding, fund.RetOfferingFailed, fund.RetFeeExceedsAmt, fund.RetCancelled} {
-		if !returnCodeKnown(rc) {
+		if !exReturnCodeKnown(rc) {
 			t.Fatalf("fund return code %s is not in the standard's table", rc)
 		}
 	}

@@ -17,14 +17,14 @@ import (
 // per application with the same AppSheetSerialNo, and the chain's values.
 
 var (
-	fields01 = []string{"AppSheetSerialNo", "TransactionDate", "TransactionTime", "TransactionAccountID", "DistributorCode",
+	exFields01 = []string{"AppSheetSerialNo", "TransactionDate", "TransactionTime", "TransactionAccountID", "DistributorCode",
 		"BusinessCode", "IndividualOrInstitution", "InvestorName", "CertificateType", "CertificateNo"}
-	fields03 = []string{"AppSheetSerialNo", "FundCode", "TransactionDate", "TransactionTime", "TransactionAccountID",
+	exFields03 = []string{"AppSheetSerialNo", "FundCode", "TransactionDate", "TransactionTime", "TransactionAccountID",
 		"DistributorCode", "ApplicationVol", "ApplicationAmount", "BusinessCode", "CurrencyType"}
 )
 
-// writeOFD writes an application file from value rows.
-func writeOFD(t *testing.T, typ, date string, fields []string, rows [][]string) []byte {
+// exWriteOFD writes an application file from value rows.
+func exWriteOFD(t *testing.T, typ, date string, fields []string, rows [][]string) []byte {
 	t.Helper()
 	var b bytes.Buffer
 	w, err := ofd.NewWriter(&b, ofd.Header{Version: "21", Creator: "996", Receiver: "H0", Date: date, FileType: typ, Fields: fields, Count: len(rows)})
@@ -45,7 +45,7 @@ func writeOFD(t *testing.T, typ, date string, fields []string, rows [][]string) 
 // exportOne exports one file type of a date as the TA and returns its bytes.
 func exportOne(t *testing.T, h *exChain, typ, date string) []byte {
 	t.Helper()
-	files, err := Export(h.source("fm-alpha/operator"), Options{Date: exDate(date), Distributor: "rs-bank", TA: "fm-alpha", Codes: exCodes}, typ)
+	files, err := Export(h.source("fm-alpha/operator"), ExportOptions{Date: exDate(date), Distributor: "rs-bank", TA: "fm-alpha", Codes: exCodes}, typ)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,11 +56,11 @@ func exportOne(t *testing.T, h *exChain, typ, date string) []byte {
 	return b.Bytes()
 }
 
-// canonical checks that a file re-written from its parsed header and values
-// is byte-identical (the export is the canonical form of what it says).
-func canonical(t *testing.T, b []byte) {
+// exCanonical checks that a file re-written from its parsed header and values
+// is byte-identical (the export is the exCanonical form of what it says).
+func exCanonical(t *testing.T, b []byte) {
 	t.Helper()
-	hd, recs := parseOFD(t, bytes.NewReader(b))
+	hd, recs := exParseOFD(t, bytes.NewReader(b))
 	var out bytes.Buffer
 	w, err := ofd.NewWriter(&out, *hd)
 	if err != nil {
@@ -81,12 +81,12 @@ func canonical(t *testing.T, b []byte) {
 
 func TestRoundTrip0102(t *testing.T) {
 	h := newExChain(t, 0)
-	in := writeOFD(t, "01", "20260302", fields01, [][]string{
+	in := exWriteOFD(t, "01", "20260302", exFields01, [][]string{
 		{"OA20260302000000000001", "20260302", "093000", "20000000000000001", "996", "001", "1", "张三", "0", "110101199001011234"},
 		{"OA20260302000000000002", "20260302", "093100", "20000000000000002", "996", "001", "0", "某某投资有限公司", "0", "91110000MA00000000"},
 		{"OA20260302000000000003", "20260302", "093200", "20000000000000003", "996", "001", "1", "李四", "0", "110101199202021234"},
 	})
-	_, apps := parseOFD(t, bytes.NewReader(in))
+	_, apps := exParseOFD(t, bytes.NewReader(in))
 	h.at("2026-03-02 09:30")
 	for _, r := range apps {
 		typ := fund.InvestorIndividual
@@ -96,8 +96,8 @@ func TestRoundTrip0102(t *testing.T) {
 		h.investor("rs-bank/operator", r.Value("TransactionAccountID"), typ, "fm-alpha", r.Value("AppSheetSerialNo"))
 	}
 	out := exportOne(t, h, "02", "2026-03-02")
-	canonical(t, out)
-	hd, cfs := parseOFD(t, bytes.NewReader(out))
+	exCanonical(t, out)
+	hd, cfs := exParseOFD(t, bytes.NewReader(out))
 	if hd.FileType != "02" || hd.Creator != "H0" || hd.Receiver != "996" || len(cfs) != len(apps) {
 		t.Fatalf("02: %+v, %d confirmations for %d applications", hd, len(cfs), len(apps))
 	}
@@ -125,19 +125,19 @@ func TestRoundTrip0304(t *testing.T) {
 		h.investor("rs-bank/operator", id, fund.InvestorIndividual, "fm-alpha", fmt.Sprintf("OA%d", i))
 	}
 	// Day 1: subscriptions (020), confirmed at par when the fund opens.
-	sub := writeOFD(t, "03", "20260302", fields03, [][]string{
+	sub := exWriteOFD(t, "03", "20260302", exFields03, [][]string{
 		{"TA20260302000000000001", "000001", "20260302", "100000", invs[0], "996", "", "10000.00", "020", "156"},
 		{"TA20260302000000000002", "000001", "20260302", "100000", invs[1], "996", "", "250000.00", "020", "156"},
 	})
 	// Day 2: purchases (022) and a redemption (024), confirmed at the NAV.
-	trade := writeOFD(t, "03", "20260310", fields03, [][]string{
+	trade := exWriteOFD(t, "03", "20260310", exFields03, [][]string{
 		{"TA20260310000000000001", "000001", "20260310", "100000", invs[0], "996", "", "10000.00", "022", "156"},
 		{"TA20260310000000000002", "000001", "20260310", "100000", invs[2], "996", "", "6000000.00", "022", "156"},
 		{"TA20260310000000000003", "000001", "20260310", "100000", invs[1], "996", "1000.50", "", "024", "156"},
 		{"TA20260310000000000004", "000001", "20260310", "100000", invs[2], "996", "", "99.00", "022", "156"},
 	})
 	submit := func(file []byte) []*ofd.Record {
-		_, recs := parseOFD(t, bytes.NewReader(file))
+		_, recs := exParseOFD(t, bytes.NewReader(file))
 		var items []tx.Any
 		for _, r := range recs {
 			m := map[string]string{"app_no": r.Value("AppSheetSerialNo"), "investor": r.Value("TransactionAccountID"), "fund": r.Value("FundCode")}
@@ -166,8 +166,8 @@ func TestRoundTrip0304(t *testing.T) {
 		apps []*ofd.Record
 	}{{"2026-03-09", subs}, {"2026-03-11", trades}} {
 		out := exportOne(t, h, "04", day.date)
-		canonical(t, out)
-		_, cfs := parseOFD(t, bytes.NewReader(out))
+		exCanonical(t, out)
+		_, cfs := exParseOFD(t, bytes.NewReader(out))
 		got := map[string]*ofd.Record{}
 		for _, c := range cfs {
 			if got[c.Value("AppSheetSerialNo")] != nil {
@@ -191,7 +191,7 @@ func TestRoundTrip0304(t *testing.T) {
 			if c == nil {
 				t.Fatalf("%s: no confirmation of %s", day.date, no)
 			}
-			checkConfirmation(t, h, c)
+			exCheckConfirmation(t, h, c)
 			if c.Value("TransactionAccountID") != a.Value("TransactionAccountID") || c.Value("FundCode") != a.Value("FundCode") ||
 				c.Value("BusinessCode") != map[string]string{"020": "130", "022": "122", "024": "124"}[a.Value("BusinessCode")] ||
 				c.Value("ReturnCode") != "0000" || c.Value("ApplicationAmount") != a.Value("ApplicationAmount") ||

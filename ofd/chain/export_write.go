@@ -12,8 +12,8 @@ import (
 	"github.com/otcchain/otcchain/ofd"
 )
 
-// Written describes a file written by WriteDir.
-type Written struct {
+// ExportedFile describes a file written by WriteExportDir.
+type ExportedFile struct {
 	Name    string `json:"name"`
 	Type    string `json:"type"` // "02".."07", "OFI" for the index
 	Records int    `json:"records"`
@@ -23,7 +23,7 @@ type Written struct {
 
 // Write writes the file in the standard's format (GBK, CRLF, header with
 // the field list and record count, OFDCFEND).
-func (f *File) Write(w io.Writer) error {
+func (f *ExportFile) Write(w io.Writer) error {
 	h := f.Header
 	h.Count = len(f.Records)
 	ow, err := ofd.NewWriter(w, h)
@@ -38,11 +38,11 @@ func (f *File) Write(w io.Writer) error {
 	return ow.Close()
 }
 
-// WriteDir writes the files into dir, each atomically (a temp file in dir,
+// WriteExportDir writes the files into dir, each atomically (a temp file in dir,
 // synced, renamed), then the OFI index listing them (when there is at least
 // one file; all files must share creator, receiver, date and version).
-func WriteDir(dir string, files []*File) ([]Written, error) {
-	var out []Written
+func WriteExportDir(dir string, files []*ExportFile) ([]ExportedFile, error) {
+	var out []ExportedFile
 	var names []string
 	for _, f := range files {
 		var buf bytes.Buffer
@@ -78,10 +78,10 @@ func WriteDir(dir string, files []*File) ([]Written, error) {
 	return append(out, w), nil
 }
 
-func writeAtomic(dir, name string, b []byte) (Written, error) {
+func writeAtomic(dir, name string, b []byte) (ExportedFile, error) {
 	tmp, err := os.CreateTemp(dir, "."+name+".*.tmp")
 	if err != nil {
-		return Written{}, err
+		return ExportedFile{}, err
 	}
 	_, err = tmp.Write(b)
 	if err == nil {
@@ -95,8 +95,8 @@ func writeAtomic(dir, name string, b []byte) (Written, error) {
 	}
 	if err != nil {
 		os.Remove(tmp.Name())
-		return Written{}, fmt.Errorf("write %s: %w", name, err)
+		return ExportedFile{}, fmt.Errorf("write %s: %w", name, err)
 	}
 	sum := sha256.Sum256(b)
-	return Written{Name: name, Bytes: int64(len(b)), SHA256: hex.EncodeToString(sum[:])}, nil
+	return ExportedFile{Name: name, Bytes: int64(len(b)), SHA256: hex.EncodeToString(sum[:])}, nil
 }
