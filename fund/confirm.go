@@ -229,6 +229,9 @@ func confirmOne(ctx *module.Context, kv module.KV, j *Job, f *Fund, id string, c
 	if err := kv.Set(orderKey(o.ID), ob); err != nil {
 		return err
 	}
+	if err := indexConfirmation(kv, &o); err != nil {
+		return err
+	}
 	// The confirmation is provable with an outcome receipt (no tx carries it).
 	ctx.Outcome("confirmation/"+o.ID, ob)
 	if held || h.Shares > 0 {

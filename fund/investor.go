@@ -193,7 +193,7 @@ func openAccount(ctx *module.Context, kv module.KV, m *OpenAccount) (any, error)
 	if err != nil {
 		return nil, err
 	}
-	ta := &TAAccount{ID: fmt.Sprintf("%012d", seq), Manager: m.Manager, Investor: inv.ID, Channel: inv.Channel, Opened: ctx.Height}
+	ta := &TAAccount{ID: fmt.Sprintf("%012d", seq), Manager: m.Manager, Investor: inv.ID, Channel: inv.Channel, Opened: ctx.Height, AppNo: m.AppNo}
 	if inv.TransAccount == "" {
 		seq, err := nextSeq(kv, "tr")
 		if err != nil {
@@ -210,6 +210,9 @@ func openAccount(ctx *module.Context, kv module.KV, m *OpenAccount) (any, error)
 	inv.TAAccounts[m.Manager] = ta.ID
 	inv.Updated = ctx.Height
 	if err := putJSON(kv, taKey(ta.ID), ta); err != nil {
+		return nil, err
+	}
+	if err := indexAccountOpened(kv, ta, today); err != nil {
 		return nil, err
 	}
 	if err := putJSON(kv, investorKey(inv.ID), inv); err != nil {

@@ -30,6 +30,8 @@ import (
 //	dv/<fund>/<ex date>                   -> Dividend JSON
 //	po/<fund>/<ex date>/<investor>        -> Payout JSON
 //	job/<seq>                             -> Job JSON (work the end-block does in bounded chunks)
+//	ad/<channel>/<date>/<ta account>      -> empty (accounts opened on a date; query_ofd.go)
+//	cd/<channel>/<conf date>/<seq>        -> order id (orders confirmed, failed or cancelled on a date; query_ofd.go)
 func calKey() []byte                 { return []byte("cal") }
 func seqKey(name string) []byte      { return []byte("seq/" + name) }
 func fundKey(code string) []byte     { return []byte("f/" + code) }

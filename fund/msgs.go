@@ -156,12 +156,18 @@ func (m *SharePersonal) Validate() error {
 type OpenAccount struct {
 	Investor string `json:"investor"`
 	Manager  string `json:"manager"`
+	// AppNo is the channel's application number (GB/T 39595 AppSheetSerialNo
+	// of the 01 record), kept on the account for the 02 confirmation.
+	AppNo string `json:"app_no,omitempty"`
 }
 
 // Validate implements module.Msg.
 func (m *OpenAccount) Validate() error {
 	if !validID(m.Investor, MaxIDLen) || m.Manager == "" || !validText(m.Manager, 64) {
 		return ErrInvalidRequest.Wrapf("investor and manager are required")
+	}
+	if m.AppNo != "" && !validID(m.AppNo, MaxIDLen) {
+		return ErrInvalidRequest.Wrapf("app_no: 1 to %d of A-Z a-z 0-9 - _", MaxIDLen)
 	}
 	return nil
 }

@@ -428,6 +428,9 @@ func cancel(ctx *module.Context, kv module.KV, m *CancelOrder) (any, error) {
 	if err := putJSON(kv, orderKey(o.ID), &o); err != nil {
 		return nil, err
 	}
+	if err := indexConfirmation(kv, &o); err != nil {
+		return nil, err
+	}
 	if err := addTotals(kv, o.Fund, 0, 0, -1); err != nil {
 		return nil, err
 	}
@@ -441,6 +444,9 @@ func cancel(ctx *module.Context, kv module.KV, m *CancelOrder) (any, error) {
 		Time: ctx.Time.UTC().Format("2006-01-02T15:04:05.000Z"), Seq: seq, Status: OrderConfirmed, CancelledBy: o.AppNo, InvestorSig: m.InvestorSig != "",
 		Confirmation: &Confirmation{Business: confirmationCode(BizCancel), ReturnCode: RetSuccess, Date: date, Height: ctx.Height}}
 	if err := putJSON(kv, orderKey(c.ID), c); err != nil {
+		return nil, err
+	}
+	if err := indexConfirmation(kv, c); err != nil {
 		return nil, err
 	}
 	for _, k := range [][]byte{investorOrderKey(c.Investor, seq), channelOrderKey(c.Channel, date, seq)} {

@@ -23,6 +23,9 @@ import (
 //	orders/{id}                           the investor, the channel, the fund's manager
 //	channel-orders/{channel}/{date}       the channel: its orders of a trade date; ?status=
 //	jobs                                  any identity: confirmation work in progress
+//	channel-accounts/{channel}/{date}     the channel, managers (their accounts): accounts opened (02 file)
+//	channel-confirmations/{channel}/{date} the channel, managers (their funds): orders confirmed on date (04)
+//	funds/{code}/payouts/{date}           the manager, a channel (its investors'): a dividend's payouts (06)
 //	accounts/{id}                         the regulator: look-through from a TA account, a transaction
 //	                                      account or an investor id to the investor (sealed personal data included)
 //
@@ -31,7 +34,7 @@ import (
 func (m *Module) Queries() []module.QuerySpec {
 	all := module.AllRoles()
 	sales := []module.Role{module.RoleInvestor, module.RoleReseller, module.RoleFundManager}
-	return []module.QuerySpec{
+	return append([]module.QuerySpec{
 		{Path: "calendar", Public: true, Handle: func(_ *module.QueryContext, kv module.KVReader, _ map[string]string) (any, error) {
 			return getCalendar(kv)
 		}},
@@ -54,7 +57,7 @@ func (m *Module) Queries() []module.QuerySpec {
 		{Path: "channel-orders/{channel}/{date}", Roles: []module.Role{module.RoleReseller, module.RoleFundManager}, Handle: queryChannelOrders},
 		{Path: "jobs", Roles: all, Handle: queryJobs},
 		{Path: "accounts/{id}", Roles: []module.Role{module.RoleRegulator}, Handle: queryAccount},
-	}
+	}, ofdQueries()...) // query_ofd.go: channel-accounts, channel-confirmations, payouts
 }
 
 func regulatorCaller(qc *module.QueryContext) bool {

@@ -238,6 +238,7 @@ type TAAccount struct {
 	Investor string `json:"investor"`
 	Channel  string `json:"channel"`
 	Opened   int64  `json:"opened"`
+	AppNo    string `json:"app_no,omitempty"` // the channel's application number, when given
 	Frozen   bool   `json:"frozen,omitempty"`
 	Reason   string `json:"freeze_reason,omitempty"`
 }

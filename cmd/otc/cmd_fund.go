@@ -375,9 +375,9 @@ func fundMsgCmds() []fundMsgCmd {
 			fund.TypeRegisterInvestor, "id! type! risk! assessed! expires! identity require-sig name! id-type! id-number! phone address", (*fundSession).registerInvestor},
 		{"investor share ID", "Share an investor's sealed personal data with more identities (its channel)",
 			fund.TypeSharePersonal, "with!", (*fundSession).sharePersonal},
-		{"account open", "Open the investor's TA account with a fund manager (001)", fund.TypeOpenAccount, "investor! manager!",
+		{"account open", "Open the investor's TA account with a fund manager (001)", fund.TypeOpenAccount, "investor! manager! app-no",
 			func(_ *fundSession, o *fundOpts, _ []string) (any, error) {
-				return &fund.OpenAccount{Investor: o.s("investor"), Manager: o.s("manager")}, nil
+				return &fund.OpenAccount{Investor: o.s("investor"), Manager: o.s("manager"), AppNo: o.s("app-no")}, nil
 			}},
 		{"register", "Register a fund in its offering period (its manager); --file holds fund/register_fund JSON", fund.TypeRegisterFund, "file!",
 			func(_ *fundSession, o *fundOpts, _ []string) (any, error) {

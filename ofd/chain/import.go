@@ -224,7 +224,9 @@ func (m *Mapper) mapAccount(rec *ofd.Record, mp *Mapping) error {
 	mp.Register = &KYC{ID: id, Type: typ, Risk: risk, Assessed: assessed, Expires: expires}
 	mp.Personal = fund.PersonalData{Name: name, IDType: certType(typ, rec.Value("CertificateType")), IDNumber: idNo,
 		Phone: firstOf(rec, "MobileTelNo", "TelNo", "HomeTelNo", "OfficeTelNo"), Address: address(rec)}
-	open := &fund.OpenAccount{Investor: id, Manager: m.manager}
+	// The application number travels to the account (and back in the 02
+	// confirmation as AppSheetSerialNo).
+	open := &fund.OpenAccount{Investor: id, Manager: m.manager, AppNo: mp.Serial}
 	if err := open.Validate(); err != nil {
 		return fieldErr("%v", err)
 	}
