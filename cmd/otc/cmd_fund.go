@@ -40,6 +40,7 @@ type fundSession struct {
 	api     *client.Client
 	chainID string
 	height  int64
+	quiet   bool // no "committed" line per tx (a progress display owns stderr)
 }
 
 // open loads the signer (if any is named) and reads the chain's status.
@@ -178,7 +179,9 @@ func (fs *fundSession) send(msgs ...tx.Any) (string, []tx.ItemResult, error) {
 	if err := json.Unmarshal(res.Data, &d); err != nil {
 		return res.Hash, nil, fmt.Errorf("tx %s: result data: %w", res.Hash, err)
 	}
-	fmt.Fprintf(fs.m.Stderr, "committed %s at height %d\n", res.Hash, res.Height)
+	if !fs.quiet {
+		fmt.Fprintf(fs.m.Stderr, "committed %s at height %d\n", res.Hash, res.Height)
+	}
 	return res.Hash, d.Msgs, nil
 }
 

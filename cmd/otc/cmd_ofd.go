@@ -96,6 +96,7 @@ a record was refused. See docs/ofd-import.md.`,
 			}
 			opts.AnyDate, opts.KYCYears = anyDate, kycYears
 			path := args[0]
+			fs.quiet = true // the progress display reports commits
 			im := &chain.Importer{Options: *opts, Chain: &cliChain{fs: fs}, Batch: batch, DryRun: dry, Progress: newProgress(m.Stderr)}
 			rep, err := im.Import(filepath.Base(path), func() (io.ReadCloser, error) { return os.Open(path) })
 			if err != nil {
