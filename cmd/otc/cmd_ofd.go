@@ -187,6 +187,20 @@ func (c *cliChain) OrderExists(appNo string) (bool, error) {
 	return true, nil
 }
 
+// OrdersOn lists the channel's application numbers of trade date d in one
+// read (chain.OrderLister).
+func (c *cliChain) OrdersOn(d fund.Date) (map[string]bool, bool, error) {
+	var orders []fund.Order
+	if _, err := c.fs.query("fund/channel-orders/"+c.fs.cert.Org+"/"+d.String(), map[string]string{"limit": strconv.Itoa(fund.MaxLimit)}, &orders); err != nil {
+		return nil, false, err
+	}
+	set := make(map[string]bool, len(orders))
+	for _, o := range orders {
+		set[o.AppNo] = true
+	}
+	return set, len(orders) < fund.MaxLimit, nil
+}
+
 // Seal seals as otc fund investor register does: for the signer and every
 // regulator identity with an encryption key.
 func (c *cliChain) Seal(reg *fund.RegisterInvestor, data fund.PersonalData) error {

@@ -28,6 +28,15 @@ type Chain interface {
 	Submit(items []tx.Any) ([]tx.ItemResult, error)
 }
 
+// OrderLister is implemented by a Chain that can list the application
+// numbers of the channel's orders of a trade date in one read: the importer
+// then checks duplicates once per day instead of once per record (against a
+// node, one API round trip instead of 100,000). complete is false when the
+// list may be cut short; the records are then checked one by one.
+type OrderLister interface {
+	OrdersOn(d fund.Date) (appNos map[string]bool, complete bool, err error)
+}
+
 // TxRefused is a batch transaction the chain refused as a whole: every
 // record in it is refused with this reason.
 type TxRefused struct{ Code, Reason string }
@@ -242,6 +251,31 @@ type importRun struct {
 	bytes      int
 	submitted  int
 	progress   Progress
+	dayOrders  map[string]bool // the channel's application numbers of the trade date (nil: not listed)
+	dayListed  bool            // the list was read (and is complete when dayOrders != nil)
+}
+
+// orderExists checks an application number on chain: from the day's list
+// when every order of the file must be of the chain's trade date (no
+// AnyDate) and the chain can list them, else with one read.
+func (r *importRun) orderExists(serial string) (bool, error) {
+	o := r.im.Options
+	if l, ok := r.im.Chain.(OrderLister); ok && !o.AnyDate && o.TradeDate != 0 {
+		if !r.dayListed {
+			set, complete, err := l.OrdersOn(o.TradeDate)
+			if err != nil {
+				return false, err
+			}
+			r.dayListed = true
+			if complete {
+				r.dayOrders = set
+			}
+		}
+		if r.dayOrders != nil {
+			return r.dayOrders[serial], nil
+		}
+	}
+	return r.im.Chain.OrderExists(serial)
 }
 
 func (r *importRun) record(mp *Mapping) error {
@@ -278,7 +312,7 @@ func (r *importRun) record(mp *Mapping) error {
 			r.registered[mp.Investor] = true
 		}
 	} else {
-		exists, err := r.im.Chain.OrderExists(mp.Serial)
+		exists, err := r.orderExists(mp.Serial)
 		if err != nil {
 			return err
 		}

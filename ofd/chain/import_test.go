@@ -299,3 +299,69 @@ func TestRecordRefusals(t *testing.T) {
 		t.Fatalf("%+v %v", rep, err)
 	}
 }
+
+// listingChain is the harness's channel with a day listing (chain.OrderLister)
+// that counts its reads, and per-record lookups counted too.
+type listingChain struct {
+	*channel
+	complete     bool
+	lists, reads int
+}
+
+func (l *listingChain) OrdersOn(d fund.Date) (map[string]bool, bool, error) {
+	l.lists++
+	var orders []fund.Order
+	if _, err := l.h.read(l.user, "fund/channel-orders/"+l.org+"/"+d.String(), map[string]string{"limit": "100000"}, &orders); err != nil {
+		return nil, false, err
+	}
+	set := map[string]bool{}
+	for _, o := range orders {
+		set[o.AppNo] = true
+	}
+	return set, l.complete, nil
+}
+
+func (l *listingChain) OrderExists(appNo string) (bool, error) {
+	l.reads++
+	return l.channel.OrderExists(appNo)
+}
+
+// TestDuplicatesByDay: a chain that lists a day's orders is read once per
+// import instead of once per record; an incomplete list falls back to one
+// read per record; both find the duplicates of a re-import.
+func TestDuplicatesByDay(t *testing.T) {
+	h := newHarness(t)
+	h.fund("000198")
+	ids := []string{"20000000000000201", "20000000000000202"}
+	h.at("2017-04-10 10:00")
+	if rep, err := h.importBytes("rs-bank/operator", "A.TXT", accountFile(t, "20170410", ids), chain.MapOptions{}, false); err != nil || rep.Summary.Accepted != 2 {
+		t.Fatalf("01: %+v %v", rep, err)
+	}
+	h.at("2017-04-11 10:00")
+	var recs []map[string]string
+	for i, id := range ids {
+		recs = append(recs, map[string]string{"AppSheetSerialNo": fmt.Sprintf("D%02d", i), "TransactionAccountID": id, "BusinessCode": "022", "ApplicationAmount": "100.00"})
+	}
+	file := tradeFile(t, "20170411", recs)
+	opts := chain.MapOptions{Channel: "rs-bank", Codes: sampleCodes(), TradeDate: h.tradeDate()}
+	for _, c := range []struct {
+		complete           bool
+		wantLists, wantRds int
+		status             string
+	}{{true, 1, 0, chain.StatusAccepted}, {true, 1, 0, chain.StatusDuplicate}, {false, 1, 2, chain.StatusDuplicate}} {
+		lc := &listingChain{channel: h.channel("rs-bank/operator"), complete: c.complete}
+		im := &chain.Importer{Options: opts, Chain: lc}
+		rep, err := im.Import("D.TXT", func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(file)), nil })
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rep.Results {
+			if r.Status != c.status {
+				t.Fatalf("complete=%v: %+v, want %s", c.complete, r, c.status)
+			}
+		}
+		if lc.lists != c.wantLists || lc.reads != c.wantRds {
+			t.Fatalf("complete=%v: %d listings and %d record reads, want %d and %d", c.complete, lc.lists, lc.reads, c.wantLists, c.wantRds)
+		}
+	}
+}
