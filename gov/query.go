@@ -13,6 +13,7 @@ import (
 //	validators         public: the validator set (power 0: removed)
 //	evidence           public: recorded misbehaviour
 //	insurance          members' people: the pool and every organisation's bond
+//	payments           members' people: every bond posting and premium payment, in order
 //	claims             members' people: every claim
 //	claims/{id}        members' people: one claim
 //	params             public: governance parameters
@@ -58,6 +59,7 @@ func (m *Module) Queries() []module.QuerySpec {
 				return nil
 			})
 		}},
+		{Path: "payments", Roles: readers, Handle: list("log/", func() any { return &Payment{} })},
 		{Path: "claims", Roles: readers, Handle: list("claim/", func() any { return &Claim{} })},
 		{Path: "claims/{id}", Roles: readers, Handle: func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
 			var c Claim

@@ -158,6 +158,7 @@ See docs/governance.md.`,
 		m.govRead("validators", "The validator set (public)", "validators", false),
 		m.govRead("evidence", "Recorded misbehaviour (public)", "evidence", false),
 		m.govRead("insurance", "The insurance pool and every organisation's bond and premium due", "insurance", true),
+		m.govRead("payments", "Every bond posting and premium payment, in order", "payments", true),
 		m.govRead("claims", "Every insurance claim", "claims", true),
 		m.govRead("params", "Governance parameters (public)", "params", false))
 	return c
