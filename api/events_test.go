@@ -192,9 +192,22 @@ func TestBlockEventStream(t *testing.T) {
 			}
 		}
 	}
+	// A regulator sees every entry.
+	login := func() map[string]string {
+		rc, _ := env.Login(t, "reg", module.RoleRegulator)
+		return map[string]string{"Authorization": "Bearer " + rc.Token()}
+	}
+	auth := login()
 	stream := func(t *testing.T, query string, hdr map[string]string) *sseStream {
 		t.Helper()
-		return openSSE(t, ctx, env.URL+"/v1/events"+query, hdr)
+		h := map[string]string{}
+		for k, v := range auth {
+			h[k] = v
+		}
+		for k, v := range hdr {
+			h[k] = v
+		}
+		return openSSE(t, ctx, env.URL+"/v1/events"+query, h)
 	}
 	from := fmt.Sprintf("?from=%d", plain.Height)
 
@@ -278,7 +291,7 @@ func TestBlockEventStream(t *testing.T) {
 
 	t.Run("bad requests", func(t *testing.T) {
 		for _, last := range []string{"5:b", "5:bx", "5:b-1", "5:b4294967296", "5:bb1", "5:B1", "0:b1", "b5:1", "5:1b"} {
-			status, hdr, b := do(t, "GET", env.URL+"/v1/events", nil, map[string]string{"Last-Event-ID": last})
+			status, hdr, b := do(t, "GET", env.URL+"/v1/events", nil, map[string]string{"Last-Event-ID": last, "Authorization": auth["Authorization"]})
 			checkError(t, status, hdr, b, 400, client.CodeInvalidRequest)
 		}
 		many := url.Values{}
@@ -287,7 +300,7 @@ func TestBlockEventStream(t *testing.T) {
 		}
 		for _, q := range []string{"type=", "type=a,,b", "type=a&channel=x&" + many.Encode(),
 			"type=" + strings.Repeat("x", client.MaxFilterValBytes+1), strings.Repeat("k", client.MaxFilterKeyBytes+1) + "=v"} {
-			status, hdr, b := do(t, "GET", env.URL+"/v1/events?"+q, nil, nil)
+			status, hdr, b := do(t, "GET", env.URL+"/v1/events?"+q, nil, auth)
 			checkError(t, status, hdr, b, 400, client.CodeInvalidRequest)
 		}
 	})
@@ -296,6 +309,7 @@ func TestBlockEventStream(t *testing.T) {
 		// A fresh server reads the blocks from the node (BlockResults) rather
 		// than from the block events the feed saw.
 		env.StartServer(t, fmt.Sprintf("127.0.0.1:%d", apitest.FreePort(t)))
+		auth = login() // tokens live in the server that issued them
 		check(t, stream(t, from, nil), all)
 	})
 }
