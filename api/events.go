@@ -16,6 +16,11 @@ import (
 // does not read is dropped.
 const streamWriteTimeout = 30 * time.Second
 
+// viewerRefresh is how often a stream re-reads what its caller may see
+// (whether its organisation is the regulator; an investor's records). The
+// token and the identity are checked more often: at every block.
+const viewerRefresh = time.Minute
+
 // A stream retries a block it cannot read every fetchRetry, and gives up
 // after maxFetchFailures attempts in a row.
 const (
@@ -48,6 +53,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	viewed := time.Now()
 	var next int64
 	var skip client.EventPos // entries at or before it are not sent (zero: none)
 	q := r.URL.Query()
@@ -138,10 +144,13 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 			writeSSEError(bw, ae)
 			_ = flush()
 			return nil
-		} else if who, err = s.viewerOf(c); err != nil {
-			writeSSEError(bw, nodeUnavailable("read the caller's organisation", err))
-			_ = flush()
-			return nil
+		} else if c.Role != who.role || c.Org != who.org || time.Since(viewed) > viewerRefresh {
+			if who, err = s.viewerOf(c); err != nil {
+				writeSSEError(bw, nodeUnavailable("read the caller's organisation", err))
+				_ = flush()
+				return nil
+			}
+			viewed = time.Now()
 		}
 		fh, changed := s.feed.state()
 		latest = max(latest, fh)
