@@ -120,9 +120,11 @@ func TestErrorShapes(t *testing.T) {
 		{"unknown tx", "GET", "/v1/txs/" + hash, "", nil, 404, client.CodeTxNotFound},
 		{"bad receipt hash", "GET", "/v1/receipts/" + hash + "00", "", nil, 400, client.CodeInvalidHash},
 		{"unknown receipt", "GET", "/v1/receipts/" + hash, "", nil, 404, client.CodeTxNotFound},
-		{"events from 0", "GET", "/v1/events?from=0", "", nil, 400, client.CodeInvalidRequest},
-		{"events from text", "GET", "/v1/events?from=abc", "", nil, 400, client.CodeInvalidRequest},
-		{"bad last event id", "GET", "/v1/events", "", map[string]string{"Last-Event-ID": "12"}, 400, client.CodeInvalidRequest},
+		{"events anonymous", "GET", "/v1/events", "", nil, 401, client.CodeInvalidToken},
+		{"events bad token", "GET", "/v1/events", "", map[string]string{"Authorization": "Bearer nope"}, 401, client.CodeInvalidToken},
+		{"events from 0", "GET", "/v1/events?from=0", "", bearer, 400, client.CodeInvalidRequest},
+		{"events from text", "GET", "/v1/events?from=abc", "", bearer, 400, client.CodeInvalidRequest},
+		{"bad last event id", "GET", "/v1/events", "", map[string]string{"Last-Event-ID": "12", "Authorization": bearer["Authorization"]}, 400, client.CodeInvalidRequest},
 		{"bad module", "GET", "/v1/q/Bad-Mod/x", "", nil, 400, client.CodeInvalidRequest},
 		{"empty query path", "GET", "/v1/q/member/", "", nil, 400, client.CodeInvalidRequest},
 		{"repeated param", "GET", "/v1/q/test/echo/a/b?k=1&k=2", "", bearer, 400, client.CodeInvalidRequest},
@@ -415,10 +417,13 @@ func TestEventStream(t *testing.T) {
 	}
 
 	type sse struct{ id, event, data string }
+	rc, _ := env.Login(t, "reg", module.RoleRegulator)
+	auth := "Bearer " + rc.Token()
 	open := func(t *testing.T, query string, hdr map[string]string) (*bufio.Reader, func()) {
 		t.Helper()
 		sctx, scancel := context.WithCancel(ctx)
 		req, _ := http.NewRequestWithContext(sctx, "GET", env.URL+"/v1/events"+query, nil)
+		req.Header.Set("Authorization", auth)
 		for k, v := range hdr {
 			req.Header.Set(k, v)
 		}
@@ -491,7 +496,7 @@ func TestEventStream(t *testing.T) {
 		r1, stop1 := open(t, "", nil)
 		defer stop1()
 		_, stop2 := open(t, "", nil)
-		status, hdr, b := do(t, "GET", env.URL+"/v1/events", nil, nil)
+		status, hdr, b := do(t, "GET", env.URL+"/v1/events", nil, map[string]string{"Authorization": auth})
 		checkError(t, status, hdr, b, 503, client.CodeOverCapacity)
 		stop2()
 		// Idle stream: heartbeats arrive, then a new tx.
@@ -508,6 +513,7 @@ func TestEventStream(t *testing.T) {
 		// The slot freed by the closed stream is reusable.
 		apitest.Eventually(t, 10*time.Second, func() bool {
 			req, _ := http.NewRequestWithContext(ctx, "GET", env.URL+"/v1/events", nil)
+			req.Header.Set("Authorization", auth)
 			sctx, c := context.WithCancel(ctx)
 			defer c()
 			resp, err := http.DefaultClient.Do(req.WithContext(sctx))

@@ -101,6 +101,12 @@ func TestAuditLog(t *testing.T) {
 		t.Fatalf("reject: %v", err)
 	}
 
+	// An anonymous event stream is refused, and recorded like a refused
+	// read; a logged-in one is not recorded.
+	if st, _, b := get(t, env.Client, "/v1/events"); st != http.StatusUnauthorized || !strings.Contains(string(b), client.CodeInvalidToken) {
+		t.Fatalf("anonymous event stream: %d %s", st, b)
+	}
+
 	// Only regulators export.
 	if st, _, _ := get(t, env.Client, "/v1/audit"); st != http.StatusUnauthorized {
 		t.Fatalf("anonymous export: %d", st)
@@ -120,7 +126,7 @@ func TestAuditLog(t *testing.T) {
 	if err != nil || rep.Genesis == nil || rep.Genesis.Node != "node0" {
 		t.Fatalf("export does not verify: %+v %v\n%s", rep, err, body)
 	}
-	if hdr.Get(api.HeaderAuditHash) != rep.Head || hdr.Get(api.HeaderAuditSeq) != "9" {
+	if hdr.Get(api.HeaderAuditHash) != rep.Head || hdr.Get(api.HeaderAuditSeq) != "10" {
 		t.Fatalf("head headers %v, export head %d %s", hdr, rep.Last, rep.Head)
 	}
 	type key struct{ kind, who, subject, outcome string }
@@ -139,6 +145,7 @@ func TestAuditLog(t *testing.T) {
 		{audit.KindReadRefused, "", "audit", "refused"},
 		{audit.KindReadRefused, bankID, "audit", "refused"},
 		{audit.KindReadRefused, bankID, "audit/head", "refused"},
+		{audit.KindReadRefused, "", "events", "refused"},
 		{audit.KindAuditExport, regID, "audit?from=0&limit=0", "served"},
 	} {
 		if _, ok := got[k]; !ok {
@@ -161,7 +168,7 @@ func TestAuditLog(t *testing.T) {
 	// The head, and a partial export from a seq.
 	st, _, b := get(t, reg, "/v1/audit/head")
 	var head audit.Head
-	if st != http.StatusOK || json.Unmarshal(b, &head) != nil || head.Seq != 9 || head.Hash != rep.Head || head.ChainID != apitest.ChainID {
+	if st != http.StatusOK || json.Unmarshal(b, &head) != nil || head.Seq != 10 || head.Hash != rep.Head || head.ChainID != apitest.ChainID {
 		t.Fatalf("head %d %s", st, b)
 	}
 	st, _, b = get(t, reg, "/v1/audit?from=3&limit=2")

@@ -8,12 +8,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/otcchain/otcchain/audit"
 	"github.com/otcchain/otcchain/client"
 )
 
 // streamWriteTimeout bounds one write to an event stream: a client that
 // does not read is dropped.
 const streamWriteTimeout = 30 * time.Second
+
+// viewerRefresh is how often a stream re-reads what its caller may see
+// (whether its organisation is the regulator; an investor's records). The
+// token and the identity are checked more often: at every block.
+const viewerRefresh = time.Minute
 
 // A stream retries a block it cannot read every fetchRetry, and gives up
 // after maxFetchFailures attempts in a row.
@@ -27,7 +33,27 @@ const (
 // block's FinalizeBlock response ("block", id "height:b<index>"). Entries
 // up to and including Last-Event-ID are skipped; a filter in the query
 // (client.ParseEventFilter) leaves out the entries it does not match.
+//
+// The stream is for logged-in identities, and each sees only the events
+// visibility.go lets it see: an entry keeps its visible events only, and
+// one with none is not sent (ids are chain positions, so resuming after
+// any entry is exact whatever was left out). The token is checked again
+// while the stream runs: when it expires or its identity loses its
+// standing, the stream ends with an error event.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
+	caller, err := s.caller(r)
+	if err != nil {
+		return err
+	}
+	if caller == nil {
+		_ = s.record(r, nil, audit.Entry{Kind: audit.KindReadRefused, Subject: "events", Outcome: "refused", Reason: "anonymous"})
+		return invalidToken("the event stream is for authenticated members: log in (POST /v1/auth/token) and send the bearer token")
+	}
+	who, err := s.viewerOf(caller)
+	if err != nil {
+		return err
+	}
+	viewed := time.Now()
 	var next int64
 	var skip client.EventPos // entries at or before it are not sent (zero: none)
 	q := r.URL.Query()
@@ -108,6 +134,24 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 	defer heartbeat.Stop()
 	failures := 0
 	for {
+		// The token and the identity's standing, again (they may lapse
+		// under a long stream); a regulator's status may change too.
+		if c, err := s.caller(r); err != nil || c == nil {
+			ae, _ := asAPIError(err)
+			if c == nil && err == nil {
+				ae = invalidToken("the token is no longer valid: log in again")
+			}
+			writeSSEError(bw, ae)
+			_ = flush()
+			return nil
+		} else if c.Role != who.role || c.Org != who.org || time.Since(viewed) > viewerRefresh {
+			if who, err = s.viewerOf(c); err != nil {
+				writeSSEError(bw, nodeUnavailable("read the caller's organisation", err))
+				_ = flush()
+				return nil
+			}
+			viewed = time.Now()
+		}
 		fh, changed := s.feed.state()
 		latest = max(latest, fh)
 		for ; next <= latest; next++ {
@@ -133,8 +177,8 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 					continue
 				}
 				x := e.results[i]
-				evs := convertEvents(x.Events)
-				if !filter.Match(evs) {
+				evs := who.visible(convertEvents(x.Events), true)
+				if len(evs) == 0 || !filter.Match(evs) {
 					continue
 				}
 				ev := client.TxEvent{
@@ -150,8 +194,8 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 				if pos.Compare(skip) <= 0 {
 					continue
 				}
-				evs := convertEvents(e.events[i : i+1])
-				if !filter.Match(evs) {
+				evs := who.visible(convertEvents(e.events[i:i+1]), false)
+				if len(evs) == 0 || !filter.Match(evs) {
 					continue
 				}
 				ev := client.BlockEvent{ID: pos.String(), Height: next, Index: uint32(i), Time: e.time, Events: evs}

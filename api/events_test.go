@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -192,9 +193,22 @@ func TestBlockEventStream(t *testing.T) {
 			}
 		}
 	}
+	// A regulator sees every entry.
+	login := func() map[string]string {
+		rc, _ := env.Login(t, "reg", module.RoleRegulator)
+		return map[string]string{"Authorization": "Bearer " + rc.Token()}
+	}
+	auth := login()
 	stream := func(t *testing.T, query string, hdr map[string]string) *sseStream {
 		t.Helper()
-		return openSSE(t, ctx, env.URL+"/v1/events"+query, hdr)
+		h := map[string]string{}
+		for k, v := range auth {
+			h[k] = v
+		}
+		for k, v := range hdr {
+			h[k] = v
+		}
+		return openSSE(t, ctx, env.URL+"/v1/events"+query, h)
 	}
 	from := fmt.Sprintf("?from=%d", plain.Height)
 
@@ -278,7 +292,7 @@ func TestBlockEventStream(t *testing.T) {
 
 	t.Run("bad requests", func(t *testing.T) {
 		for _, last := range []string{"5:b", "5:bx", "5:b-1", "5:b4294967296", "5:bb1", "5:B1", "0:b1", "b5:1", "5:1b"} {
-			status, hdr, b := do(t, "GET", env.URL+"/v1/events", nil, map[string]string{"Last-Event-ID": last})
+			status, hdr, b := do(t, "GET", env.URL+"/v1/events", nil, map[string]string{"Last-Event-ID": last, "Authorization": auth["Authorization"]})
 			checkError(t, status, hdr, b, 400, client.CodeInvalidRequest)
 		}
 		many := url.Values{}
@@ -287,7 +301,7 @@ func TestBlockEventStream(t *testing.T) {
 		}
 		for _, q := range []string{"type=", "type=a,,b", "type=a&channel=x&" + many.Encode(),
 			"type=" + strings.Repeat("x", client.MaxFilterValBytes+1), strings.Repeat("k", client.MaxFilterKeyBytes+1) + "=v"} {
-			status, hdr, b := do(t, "GET", env.URL+"/v1/events?"+q, nil, nil)
+			status, hdr, b := do(t, "GET", env.URL+"/v1/events?"+q, nil, auth)
 			checkError(t, status, hdr, b, 400, client.CodeInvalidRequest)
 		}
 	})
@@ -296,6 +310,209 @@ func TestBlockEventStream(t *testing.T) {
 		// A fresh server reads the blocks from the node (BlockResults) rather
 		// than from the block events the feed saw.
 		env.StartServer(t, fmt.Sprintf("127.0.0.1:%d", apitest.FreePort(t)))
+		auth = login() // tokens live in the server that issued them
 		check(t, stream(t, from, nil), all)
+	})
+}
+
+// TestEventVisibility: the stream is for logged-in identities, and each
+// sees only what visibility.go lets it see: its organisation's txs, events
+// naming its organisation, members' public events; supervision events are
+// the regulator's alone; an entry with nothing visible is not sent, and
+// resuming after any position is exact.
+func TestEventVisibility(t *testing.T) {
+	env := apitest.NewEnv(t, func(c *api.Config) { c.Heartbeat = 50 * time.Millisecond })
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+
+	regC, regID := env.Login(t, "reg", module.RoleRegulator)
+	adminC, _ := env.Login(t, "reg", module.RoleAdmin) // an admin of the regulator organisation
+	r1C, r1ID := env.Login(t, "bank1", module.RoleReseller)
+	r2C, r2ID := env.Login(t, "bank2", module.RoleReseller)
+	fmC, fmID := env.Login(t, "fund1", module.RoleFundManager)
+	invC, invID := env.Login(t, "bank1", module.RoleInvestor)
+	env.App.SetInvestor("INV1", invID)
+	env.App.SetInvestor("INV9", r2ID) // not an investor identity's: nobody owns it through the stream
+
+	commit := func(tx string) *client.TxResult {
+		t.Helper()
+		r, err := env.Client.BroadcastTx(ctx, []byte(tx), true)
+		if err != nil || r.Code != 0 {
+			t.Fatalf("%s: %v %+v", tx, err, r)
+		}
+		return r
+	}
+	otc := func(signer, org string) string { return "otc_tx/signer/" + signer + "/org/" + org + "/status/ok" }
+	t1 := commit("txevents=" + otc(r1ID, "bank1") +
+		",order_received/module/fund/order/bank1-A1/fund/000001/investor/INV1/channel/bank1/manager/fund1/msg_index/0" +
+		",compliance_alert/module/supervision/alert/AL1/rule/large_redemption/subject/INV1/msg_index/0")
+	t2 := commit("txevents=" + otc(r2ID, "bank2") +
+		",order_received/module/fund/order/bank2-B1/fund/000009/investor/INV9/channel/bank2/manager/fund9/msg_index/0")
+	t3 := commit("txevents=" + otc(regID, "reg") + ",intervention_proposed/module/supervision/intervention/IV1/action/freeze/msg_index/0")
+	t4 := commit("txevents=" + otc(fmID, "fund1") + ",nav_published/module/fund/fund/000001/date/2026-11-24/nav/1.0123/msg_index/0")
+	t5 := commit("plain=1")
+	// End-block events; the alert has no module attribute (a block from
+	// before it existed): its type says it is supervision's.
+	t6 := commit("endblock=order_confirmed/module/fund/order/bank1-A1/channel/bank1/investor/INV1/manager/fund1," +
+		"order_confirmed/module/fund/order/bank2-B1/channel/bank2/investor/INV9/manager/fund9," +
+		"compliance_alert/alert/AL2/subject/INV1," +
+		"fund_job_done/module/fund/kind/confirm/fund/000001/manager/fund1")
+	t7 := commit("txevents=" + otc(invID, "bank1") + ",risk_acknowledged/module/fund/investor/INV1/fund/000001/msg_index/0")
+	t8 := commit("txevents=" + otc(fmID, "fund1") + ",proposal_passed/module/gov/proposal/P1")
+	id := func(r *client.TxResult) string { return fmt.Sprintf("%d:%d", r.Height, r.Index) }
+	bid := func(r *client.TxResult, i int) string { return fmt.Sprintf("%d:b%d", r.Height, i) }
+	from := fmt.Sprintf("?from=%d", t1.Height)
+
+	// read returns "id type type..." for every entry up to the sentinel's.
+	read := func(t *testing.T, c *client.Client, query string, hdr map[string]string) []string {
+		t.Helper()
+		h := map[string]string{"Authorization": "Bearer " + c.Token()}
+		for k, v := range hdr {
+			h[k] = v
+		}
+		s := openSSE(t, ctx, env.URL+"/v1/events"+query, h)
+		var got []string
+		for {
+			e := s.next(t)
+			var te client.TxEvent
+			if err := json.Unmarshal([]byte(e.data), &te); err != nil {
+				t.Fatal(err)
+			}
+			line := e.id
+			for _, ev := range te.Events {
+				line += " " + ev.Type
+				for _, a := range ev.Attrs {
+					if a.Key == "module" {
+						t.Fatalf("%s: module left among the attributes: %s", e.id, e.data)
+					}
+				}
+				if ev.Type == "order_received" && ev.Module != "fund" {
+					t.Fatalf("%s: module %q", e.id, ev.Module)
+				}
+			}
+			got = append(got, line)
+			if e.id == id(t8) {
+				return got
+			}
+		}
+	}
+	check := func(t *testing.T, got []string, want ...string) {
+		t.Helper()
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+
+	t.Run("no token", func(t *testing.T) {
+		status, hdr, b := do(t, "GET", env.URL+"/v1/events"+from, nil, nil)
+		checkError(t, status, hdr, b, 401, client.CodeInvalidToken)
+		status, hdr, b = do(t, "GET", env.URL+"/v1/events"+from, nil, map[string]string{"Authorization": "Bearer forged"})
+		checkError(t, status, hdr, b, 401, client.CodeInvalidToken)
+		if err := client.New(env.URL).Stream(ctx, client.StreamOptions{From: t1.Height}, func(*client.StreamEvent) error { return nil }); !client.IsCode(err, client.CodeInvalidToken) {
+			t.Fatalf("client without a login: %v", err)
+		}
+	})
+
+	t.Run("regulators see everything", func(t *testing.T) {
+		for _, c := range []*client.Client{regC, adminC} {
+			got := read(t, c, from, nil)
+			for _, w := range []string{id(t1) + " otc_tx order_received compliance_alert", id(t3) + " otc_tx intervention_proposed",
+				bid(t6, 2) + " compliance_alert", id(t2) + " otc_tx order_received"} {
+				if !slices.Contains(got, w) {
+					t.Fatalf("regulator stream lacks %q:\n%s", w, strings.Join(got, "\n"))
+				}
+			}
+			if !slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, id(t5)+" ") }) {
+				t.Fatalf("regulator stream lacks the plain tx %s", id(t5))
+			}
+		}
+	})
+
+	t.Run("reseller", func(t *testing.T) {
+		check(t, read(t, r1C, from, nil),
+			id(t1)+" otc_tx order_received", // its order, without the alert it raised
+			id(t4)+" nav_published",
+			bid(t6, 0)+" order_confirmed",
+			id(t7)+" otc_tx risk_acknowledged", // its investor signed: the channel's business
+			id(t8)+" proposal_passed")
+		check(t, read(t, r2C, from, nil),
+			id(t2)+" otc_tx order_received",
+			id(t4)+" nav_published",
+			bid(t6, 1)+" order_confirmed",
+			id(t8)+" proposal_passed")
+	})
+
+	t.Run("fund manager", func(t *testing.T) {
+		check(t, read(t, fmC, from, nil),
+			id(t1)+" order_received", // through the reseller, by its manager attribute
+			id(t4)+" otc_tx nav_published",
+			bid(t6, 0)+" order_confirmed",
+			bid(t6, 3)+" fund_job_done",
+			id(t8)+" otc_tx proposal_passed")
+	})
+
+	t.Run("investor", func(t *testing.T) {
+		check(t, read(t, invC, from, nil),
+			id(t1)+" order_received", // its own investor record's
+			id(t4)+" nav_published",
+			bid(t6, 0)+" order_confirmed",
+			id(t7)+" otc_tx risk_acknowledged", // it signed
+			id(t8)+" proposal_passed")
+	})
+
+	t.Run("resume after filtered entries", func(t *testing.T) {
+		for _, tc := range []struct {
+			last  string
+			first string
+		}{
+			{id(t1), id(t4)},      // the next visible one, past t2 (another reseller's) and t3 (supervision)
+			{id(t2), id(t4)},      // an entry this caller never saw
+			{id(t5), bid(t6, 0)},  // a hidden plain tx
+			{bid(t6, 0), id(t7)},  // past the other reseller's and the alert
+			{bid(t6, 99), id(t7)}, // past the block's events
+		} {
+			got := read(t, r1C, "?from=1", map[string]string{"Last-Event-ID": tc.last})
+			if !strings.HasPrefix(got[0], tc.first+" ") {
+				t.Fatalf("after %s: %v, want %s first", tc.last, got, tc.first)
+			}
+		}
+	})
+
+	t.Run("filters see visible events only", func(t *testing.T) {
+		s := openSSE(t, ctx, env.URL+"/v1/events"+from+"&type=compliance_alert,intervention_proposed", map[string]string{"Authorization": "Bearer " + r1C.Token()})
+		s.quiet(t, 2) // t1 carries an alert: the reseller must not learn it
+		s = openSSE(t, ctx, env.URL+"/v1/events"+from+"&subject=INV1", map[string]string{"Authorization": "Bearer " + invC.Token()})
+		s.quiet(t, 2)
+		check(t, read(t, fmC, from+"&type=otc_tx,proposal_passed", nil), id(t4)+" otc_tx nav_published", id(t8)+" otc_tx proposal_passed")
+		check(t, read(t, r1C, from+"&module=fund&module=gov", nil),
+			id(t1)+" otc_tx order_received", id(t4)+" nav_published", bid(t6, 0)+" order_confirmed",
+			id(t7)+" otc_tx risk_acknowledged", id(t8)+" proposal_passed")
+	})
+
+	t.Run("tx results", func(t *testing.T) {
+		// The submitter's view of its tx has no supervision events.
+		tx, err := env.Client.Tx(ctx, t1.Hash)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range tx.Result.Events {
+			if ev.Type == "compliance_alert" {
+				t.Fatalf("tx result carries %+v", ev)
+			}
+		}
+		if len(tx.Result.Events) != 2 || len(t1.Result.Events) != 2 {
+			t.Fatalf("tx result events %+v / %+v", tx.Result.Events, t1.Result.Events)
+		}
+	})
+
+	t.Run("revoked under the stream", func(t *testing.T) {
+		c, who := env.Login(t, "bank2", module.RoleReseller)
+		s := openSSE(t, ctx, env.URL+"/v1/events", map[string]string{"Authorization": "Bearer " + c.Token()})
+		s.quiet(t, 1)
+		env.App.Revoke(who)
+		e := s.next(t)
+		if e.event != "error" || !strings.Contains(e.data, "identity_revoked") {
+			t.Fatalf("after revocation: %+v", e)
+		}
 	})
 }

@@ -73,13 +73,19 @@ func (e *blockEntry) txResult(i int) *client.TxResult {
 	}
 }
 
+// convertResult returns a tx result as the API serves it to whoever holds
+// the tx or its hash (POST /v1/txs, GET /v1/txs/{hash}): without the
+// events only regulators may see (visibility.go: a compliance alert raised
+// by the tx must not reach its submitter). Regulators read those on the
+// event stream. Events are not part of the results hash: receipts are
+// unaffected.
 func convertResult(x *abci.ExecTxResult) client.Result {
 	if x == nil {
 		return client.Result{Events: []module.Event{}}
 	}
 	return client.Result{
 		Code: x.Code, Codespace: x.Codespace, Log: x.Log, Data: dataJSON(x.Data),
-		Events: convertEvents(x.Events), GasWanted: x.GasWanted, GasUsed: x.GasUsed,
+		Events: withoutRegulatorOnly(nil, convertEvents(x.Events)), GasWanted: x.GasWanted, GasUsed: x.GasUsed,
 	}
 }
 
@@ -96,14 +102,20 @@ func dataJSON(b []byte) json.RawMessage {
 	return s
 }
 
+// convertEvents returns ABCI events as module events: the "module"
+// attribute the app adds (app.toABCI) becomes the event's Module.
 func convertEvents(evs []abci.Event) []module.Event {
 	out := make([]module.Event, 0, len(evs))
 	for _, ev := range evs {
-		attrs := make([]module.Attr, 0, len(ev.Attributes))
+		e := module.Event{Type: ev.Type, Attrs: make([]module.Attr, 0, len(ev.Attributes))}
 		for _, a := range ev.Attributes {
-			attrs = append(attrs, module.Attr{Key: a.Key, Value: a.Value})
+			if a.Key == "module" && e.Module == "" {
+				e.Module = a.Value
+				continue
+			}
+			e.Attrs = append(e.Attrs, module.Attr{Key: a.Key, Value: a.Value})
 		}
-		out = append(out, module.Event{Type: ev.Type, Attrs: attrs})
+		out = append(out, e)
 	}
 	return out
 }

@@ -413,6 +413,11 @@ func toABCI(evs []module.Event, msgIndex int) []abci.Event {
 			ae.Attributes = append(ae.Attributes, abci.EventAttribute{Key: at.Key, Value: at.Value, Index: true})
 		}
 		ae.Attributes = append(ae.Attributes, abci.EventAttribute{Key: "msg_index", Value: strconv.Itoa(msgIndex), Index: true})
+		if e.Module != "" {
+			// Not indexed: the API's event stream reads it to decide who
+			// sees the event. ABCI events are not hashed.
+			ae.Attributes = append(ae.Attributes, abci.EventAttribute{Key: "module", Value: e.Module})
+		}
 		out = append(out, ae)
 	}
 	return out

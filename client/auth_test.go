@@ -27,7 +27,7 @@ func TestAuthAndReads(t *testing.T) {
 			t.Fatal(err)
 		}
 		var list []map[string]string
-		if err := json.Unmarshal(orgs, &list); err != nil || len(list) != 2 || list[0]["id"] != "bank1" {
+		if err := json.Unmarshal(orgs, &list); err != nil || len(list) != 4 || list[0]["id"] != "bank1" {
 			t.Fatalf("orgs %s %v", orgs, err)
 		}
 		org, err := c.Org(ctx, "fund1")

@@ -28,6 +28,12 @@ const MaxEventBytes = 16 << 20
 // once. It returns fn's error if fn fails, ctx's error when ctx ends, or an
 // API error the server answers with (for example CodeHeightUnavailable).
 // Block events (the end-block's results, see Stream) are skipped.
+//
+// The stream needs a login (Login, or WithToken): the client sends its
+// bearer token, and the server delivers only the txs and events the
+// identity may see (docs/api.md), so fn sees every tx visible to it. Without
+// a token, or when the token expires under the stream, it returns the
+// server's 401 (CodeInvalidToken).
 func (c *Client) Events(ctx context.Context, from int64, fn func(*TxEvent) error) error {
 	return c.Stream(ctx, StreamOptions{From: from}, txOnly(fn))
 }
@@ -209,7 +215,11 @@ const (
 // In the query of GET /v1/events, Types is "type" (repeated, or a comma
 // list) and every other parameter but "from" is an attribute: for example
 // ?type=order_confirmed&channel=rs-bank. Attribute values match exactly
-// (repeat a parameter to allow several values).
+// (repeat a parameter to allow several values). The key "module" matches
+// the event's Module (the module that emitted it), e.g. ?module=fund.
+//
+// The server applies the filter to the events the caller may see only
+// (see docs/api.md): a filter never reveals that hidden events exist.
 type EventFilter struct {
 	Types []string
 	Attrs map[string][]string
@@ -304,7 +314,7 @@ func (f EventFilter) matchOne(ev module.Event) bool {
 		return false
 	}
 	for k, vs := range f.Attrs {
-		found := false
+		found := k == "module" && ev.Module != "" && slices.Contains(vs, ev.Module)
 		for _, a := range ev.Attrs {
 			if a.Key == k && slices.Contains(vs, a.Value) {
 				found = true

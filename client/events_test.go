@@ -11,13 +11,31 @@ import (
 
 	"github.com/otcchain/otcchain/api/apitest"
 	"github.com/otcchain/otcchain/client"
+	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/module"
 )
+
+// loginRegulator logs the env's client in as a regulator, who sees every
+// entry of the stream; it returns a function logging in again (against a
+// restarted server).
+func loginRegulator(t *testing.T, env *apitest.Env) func() error {
+	t.Helper()
+	id, key := env.App.AddIdentity(t, "reg", module.RoleRegulator, crypto.Ed25519)
+	login := func() error {
+		_, err := env.Client.Login(context.Background(), id, key.Sign)
+		return err
+	}
+	if err := login(); err != nil {
+		t.Fatal(err)
+	}
+	return login
+}
 
 func TestEvents(t *testing.T) {
 	env := apitest.NewEnv(t)
 	ctx := ctxT(t)
 	c := env.Client
+	loginRegulator(t, env)
 
 	// Commit a few txs, remembering where they went.
 	var committed []*client.TxResult
@@ -152,6 +170,7 @@ func TestEventsReconnect(t *testing.T) {
 	env := apitest.NewEnv(t)
 	ctx := ctxT(t)
 	c := env.Client
+	login := loginRegulator(t, env)
 	var want []string
 	for i := range 4 {
 		res, err := c.BroadcastTx(ctx, fmt.Appendf(nil, "r%d=1", i), true)
@@ -180,6 +199,11 @@ func TestEventsReconnect(t *testing.T) {
 				return err
 			}
 			env.StartServer(t, env.Server.Addr())
+			// Tokens die with the server that issued them: log in to the
+			// new one; the client reconnects with the new token.
+			if err := login(); err != nil {
+				return err
+			}
 			close(restarted)
 		case len(want):
 			return stop
@@ -330,6 +354,7 @@ func TestStream(t *testing.T) {
 	env := apitest.NewEnv(t)
 	ctx := ctxT(t)
 	c := env.Client
+	loginRegulator(t, env)
 	a, err := c.BroadcastTx(ctx, []byte("sa=1"), true)
 	if err != nil {
 		t.Fatal(err)

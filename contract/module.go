@@ -205,6 +205,11 @@ func record(ctx *module.Context, kv module.KV, c *Contract, action string, versi
 	if version > 0 {
 		attrs = append(attrs, module.A("version", strconv.Itoa(version)))
 	}
+	// The parties' organisations: the API's event stream shows the event
+	// to them (one "party" attribute each).
+	for _, p := range c.Parties {
+		attrs = append(attrs, module.A("party", p.Org))
+	}
 	ctx.Emit("contract_"+action, attrs...)
 	return nil
 }

@@ -77,7 +77,12 @@ func (m *Module) EndBlock(ctx *module.Context, kv module.KV) error {
 			if err := kv.Delete(jobKey(j.Seq)); err != nil {
 				return err
 			}
-			ctx.Emit("fund_job_done", module.A("kind", j.Kind), module.A("fund", j.Fund), module.A("date", j.Date.String()), module.A("items", fmt.Sprint(j.Done)))
+			attrs := []module.Attr{module.A("kind", j.Kind), module.A("fund", j.Fund), module.A("date", j.Date.String()), module.A("items", fmt.Sprint(j.Done))}
+			if f, err := getFund(kv, j.Fund); err == nil {
+				// who may see it on the API's event stream
+				attrs = append(attrs, module.A("manager", f.Manager), module.A("custodian", f.Custodian))
+			}
+			ctx.Emit("fund_job_done", attrs...)
 			continue
 		}
 		if err := putJSON(kv, jobKey(j.Seq), &j); err != nil {
@@ -252,7 +257,8 @@ func confirmOne(ctx *module.Context, kv module.KV, j *Job, f *Fund, id string, c
 		tot.holders--
 	}
 	ctx.Emit("order_confirmed", module.A("order", o.ID), module.A("channel", o.Channel), module.A("investor", o.Investor),
-		module.A("fund", o.Fund), module.A("business", c.Business), module.A("return_code", c.ReturnCode), module.A("shares", c.Shares.String()))
+		module.A("fund", o.Fund), module.A("business", c.Business), module.A("return_code", c.ReturnCode), module.A("shares", c.Shares.String()),
+		module.A("manager", f.Manager))
 	return nil
 }
 
@@ -351,7 +357,8 @@ func runDividend(ctx *module.Context, kv module.KV, j *Job, f *Fund, budget int)
 	}
 	if !more {
 		ctx.Emit("dividend_paid", module.A("fund", f.Code), module.A("ex_date", dv.ExDate.String()), module.A("holders", fmt.Sprint(dv.Holders)),
-			module.A("cash", dv.Cash.String()), module.A("new_shares", dv.NewShares.String()))
+			module.A("cash", dv.Cash.String()), module.A("new_shares", dv.NewShares.String()), module.A("manager", f.Manager),
+			module.A("custodian", f.Custodian))
 	}
 	return len(items), !more, nil
 }

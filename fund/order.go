@@ -243,7 +243,8 @@ func addOrder(ctx *module.Context, kv module.KV, oc *orderCtx, o *Order, queueDa
 		return nil, err
 	}
 	ctx.Emit("order_received", module.A("order", o.ID), module.A("business", o.Business), module.A("fund", o.Fund),
-		module.A("investor", o.Investor), module.A("trade_date", o.TradeDate.String()))
+		module.A("investor", o.Investor), module.A("trade_date", o.TradeDate.String()),
+		module.A("channel", o.Channel), module.A("manager", oc.fund.Manager))
 	return map[string]any{"order": o.ID, "status": o.Status, "trade_date": o.TradeDate}, nil
 }
 
@@ -454,7 +455,8 @@ func cancel(ctx *module.Context, kv module.KV, m *CancelOrder) (any, error) {
 			return nil, err
 		}
 	}
-	ctx.Emit("order_cancelled", module.A("order", o.ID), module.A("by", c.ID), module.A("investor", o.Investor), module.A("channel", o.Channel))
+	ctx.Emit("order_cancelled", module.A("order", o.ID), module.A("by", c.ID), module.A("investor", o.Investor), module.A("channel", o.Channel),
+		module.A("manager", f.Manager))
 	return map[string]any{"order": o.ID, "status": o.Status, "cancellation": c.ID}, nil
 }
 

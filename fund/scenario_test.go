@@ -339,6 +339,14 @@ func (r *runner) report(b *strings.Builder, evs []abci.Event) {
 		for _, at := range e.Attributes {
 			a[at.Key] = at.Value
 		}
+		// The API's event stream shows these to the fund's manager (and
+		// the order's channel): the app names the module, fund names them.
+		if (e.Type == "order_confirmed" || e.Type == "dividend_paid" || e.Type == "fund_job_done") && (a["module"] != "fund" || a["manager"] == "") {
+			r.h.t.Fatalf("%s without module or manager: %v", e.Type, e.Attributes)
+		}
+		if e.Type == "order_confirmed" && a["channel"] == "" {
+			r.h.t.Fatalf("order_confirmed without channel: %v", e.Attributes)
+		}
 		switch e.Type {
 		case "order_confirmed":
 			fmt.Fprintf(b, "confirmed %s %s %s shares=%s\n", a["order"], a["business"], a["return_code"], a["shares"])

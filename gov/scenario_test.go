@@ -307,7 +307,7 @@ func report(b *strings.Builder, res *abci.ResponseFinalizeBlock) {
 			"org_removed", "org_ca_rotated", "contract_type_set", "misbehaviour", "validator_floor_breached", "premium_accrued", "claim_paid", "identity_registered":
 			var attrs []string
 			for _, a := range e.Attributes {
-				if a.Key == "msg_index" || a.Key == "item" {
+				if a.Key == "msg_index" || a.Key == "item" || a.Key == "module" {
 					continue
 				}
 				v := a.Value

@@ -25,8 +25,12 @@ type Attr struct {
 // Event is something a handler reports: it reaches the ABCI result, the API
 // event stream and subscribers. Events of a failed message are dropped.
 type Event struct {
-	Type  string `json:"type"`
-	Attrs []Attr `json:"attrs"`
+	Type string `json:"type"`
+	// Module is the module whose code emitted the event (Context.Emit sets
+	// it from Context.Module; the callee's name inside a Call). The API's
+	// event stream decides who sees an event by it.
+	Module string `json:"module,omitempty"`
+	Attrs  []Attr `json:"attrs"`
 }
 
 // Context is what a handler knows about where it runs. Every field comes from
@@ -166,9 +170,9 @@ func (c *Context) Outcomes() []Outcome { return c.outcomes }
 // fund module reading member identities), as the current block sees it.
 func (c *Context) Peer(name string) KVReader { return PrefixedReader(c.State, name+"/") }
 
-// Emit records an event.
+// Emit records an event of the running module (c.Module).
 func (c *Context) Emit(typ string, attrs ...Attr) {
-	c.events = append(c.events, Event{Type: typ, Attrs: attrs})
+	c.events = append(c.events, Event{Type: typ, Module: c.Module, Attrs: attrs})
 }
 
 // Events returns what was emitted so far.

@@ -13,6 +13,11 @@
 //	            (its end-block) carries events of type T with attributes
 //	            k1=v1, k2=v2, then of type U with k3=v3, ...: the events of
 //	            all such txs, in block order
+//	txevents=T/k1/v1/...,U/...
+//	            committed with exactly these events in its result (same
+//	            spec as endblock), instead of kvstore's; an app's tx looks
+//	            like txevents=otc_tx/signer/ID/org/ORG/status/ok,
+//	            order_received/module/fund/order/O1/channel/ORG
 //
 // Byte strings starting with "OTX" (otcchain envelopes) are accepted as they
 // are.
@@ -87,6 +92,7 @@ type App struct {
 	index   map[string]location // committed txs
 	idents  map[string]*ident
 	orgs    []map[string]string
+	invs    map[string]string // investor id -> its identity
 }
 
 type location struct {
@@ -114,8 +120,19 @@ func NewApp() *App {
 		orgs: []map[string]string{
 			{"id": "bank1", "type": "reseller"},
 			{"id": "fund1", "type": "fund_manager"},
+			{"id": "bank2", "type": "reseller"},
+			{"id": "reg", "type": "regulator"},
 		},
+		invs: map[string]string{},
 	}
+}
+
+// SetInvestor records investor id as owned by an identity (fund's
+// Investor.Identity), for the fund/investors/{id} read.
+func (a *App) SetInvestor(id, identity string) {
+	a.mu.Lock()
+	a.invs[id] = identity
+	a.mu.Unlock()
 }
 
 // Errors of the test app, named like the real ones.
@@ -192,6 +209,7 @@ func (a *App) TxLocation(hash []byte) (int64, uint32, bool, error) {
 //	test/secret                                             regulators only
 //	test/echo/{a}/{b}                                       any identity; echoes params
 //	test/panic, test/fail                                   a panic, a storage failure
+//	fund/investors/{id}                                     a regulator, or the investor's own identity (SetInvestor)
 func (a *App) Read(path string, params map[string]string, caller *module.Identity) (any, error) {
 	segs := strings.Split(path, "/")
 	a.mu.Lock()
@@ -228,6 +246,17 @@ func (a *App) Read(path string, params map[string]string, caller *module.Identit
 			return nil, ErrBadParam
 		}
 		return map[string]any{"a": segs[2], "b": segs[3], "params": params, "caller": caller.ID}, nil
+	case len(segs) == 3 && segs[0] == "fund" && segs[1] == "investors":
+		owner, ok := a.invs[segs[2]]
+		switch {
+		case caller == nil:
+			return nil, ErrAuthRequired
+		case !ok:
+			return nil, ErrNotRegistered.Wrapf("no investor %q", segs[2])
+		case caller.Role != module.RoleRegulator && !(caller.Role == module.RoleInvestor && caller.ID == owner):
+			return nil, ErrNotPermitted.Wrapf("%s may not read investor %s", caller.ID, segs[2])
+		}
+		return map[string]any{"id": segs[2], "identity": owner}, nil
 	case path == "test/panic":
 		panic("apitest: panic on purpose")
 	case path == "test/fail":
@@ -312,6 +341,9 @@ func (a *App) FinalizeBlock(ctx context.Context, req *abci.RequestFinalizeBlock)
 		if txKey(tx) == "fail" {
 			x.Code, x.Codespace, x.Log = 7, "test", "failed on purpose"
 			continue
+		}
+		if txKey(tx) == "txevents" {
+			x.Events = endBlockEvents(tx)
 		}
 		k, _ := json.Marshal(txKey(tx))
 		x.Data = fmt.Appendf(nil, `{"msgs":[{"index":0,"code":0,"data":{"key":%s}}]}`, k)
@@ -512,6 +544,20 @@ func NewEnv(t testing.TB, edit ...func(*api.Config)) *Env {
 	env.StartServer(t, fmt.Sprintf("127.0.0.1:%d", FreePort(t)))
 	env.Client = client.New(env.URL)
 	return env
+}
+
+// Login returns a new client of the env's server logged in as a fresh
+// identity of org with role, and the identity's id.
+func (e *Env) Login(t testing.TB, org string, role module.Role) (*client.Client, string) {
+	t.Helper()
+	id, key := e.App.AddIdentity(t, org, role, crypto.Ed25519)
+	c := client.New(e.URL)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := c.Login(ctx, id, key.Sign); err != nil {
+		t.Fatal(err)
+	}
+	return c, id
 }
 
 // Config returns the API config the env uses for a server on listen.
