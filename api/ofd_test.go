@@ -64,6 +64,11 @@ func TestOFDCheck(t *testing.T) {
 		if token != "" {
 			req.Header.Set("Authorization", "Bearer "+token)
 		}
+		// A client uploading a file asks first (RFC 9110 100-continue): a
+		// request the server refuses before reading (no token, bad
+		// parameters) is answered without the body being sent, instead of
+		// the server closing the connection under a half-sent upload.
+		req.Header.Set("Expect", "100-continue")
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
