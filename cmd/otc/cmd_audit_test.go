@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,9 +10,7 @@ import (
 	"time"
 
 	"github.com/otcchain/otcchain/client"
-	"github.com/otcchain/otcchain/internal/ports"
 	"github.com/otcchain/otcchain/keystore"
-	"github.com/otcchain/otcchain/node"
 )
 
 // TestAuditCLI: reads through a node's API land in its audit log; only the
@@ -24,28 +20,9 @@ func TestAuditCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a node")
 	}
-	base, err := ports.FreeBase(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmp := t.TempDir()
-	dir := filepath.Join(tmp, "net")
-	const pass = "audit-cli-pass"
-	res, err := node.Testnet(node.TestnetConfig{OutDir: dir, ChainID: "otc-audit-cli", Validators: 1, BasePort: base, Passphrase: pass, ScryptN: 1 << 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	n, err := node.Start(ctx, res.Homes[0], node.StartOptions{
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), EngineLogLevel: "none", NoEngineMetrics: true, NoMetricsServer: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := n.Stop(); err != nil {
-			t.Errorf("stop: %v", err)
-		}
-	})
+	tn := startTestNet(t, "otc-audit-cli", "audit-cli-pass", time.Time{})
+	dir, ctx, tmp := tn.dir, context.Background(), t.TempDir()
+	res := tn.res
 	apiURL := res.Consortium.Nodes[0].APIURL
 
 	// A reseller's read of an investor record (unknown here) and an
@@ -55,7 +32,7 @@ func TestAuditCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, err := ks.Load("operator", []byte(pass))
+	key, err := ks.Load("operator", []byte(tn.pass))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +55,7 @@ func TestAuditCLI(t *testing.T) {
 		t.Fatal("anonymous read of an investor")
 	}
 
-	env := map[string]string{PassphraseEnv: pass}
+	env := tn.env()
 	out := filepath.Join(tmp, "audit.jsonl")
 	if o, err := run(t, ctx, env, "audit", "export", "--home", dir, "--as", "rs-bank/operator", "--out", out); err == nil || !strings.Contains(err.Error(), "not_permitted") {
 		t.Fatalf("a reseller exported: %v\n%s", err, o)

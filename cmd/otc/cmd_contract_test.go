@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +11,6 @@ import (
 	"time"
 
 	"github.com/otcchain/otcchain/contract"
-	"github.com/otcchain/otcchain/internal/ports"
 	"github.com/otcchain/otcchain/node"
 )
 
@@ -27,28 +24,9 @@ func TestContractCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a node")
 	}
-	base, err := ports.FreeBase(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "net")
-	const pass = "contract-cli-pass"
-	res, err := node.Testnet(node.TestnetConfig{OutDir: dir, ChainID: "otc-contract-cli", Validators: 1, BasePort: base,
-		Passphrase: pass, ScryptN: 1 << 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	n, err := node.Start(ctx, filepath.Join(dir, "node0"), node.StartOptions{
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), EngineLogLevel: "none", NoEngineMetrics: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := n.Stop(); err != nil {
-			t.Errorf("stop: %v", err)
-		}
-	})
+	tn := startTestNet(t, "otc-contract-cli", "contract-cli-pass", time.Time{})
+	dir, ctx := tn.dir, context.Background()
+	res := tn.res
 	api := res.Consortium.Nodes[0].APIURL
 	deadline := time.Now().Add(time.Minute)
 	for {
@@ -64,7 +42,7 @@ func TestContractCLI(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 
-	env := map[string]string{PassphraseEnv: pass}
+	env := tn.env()
 	as := func(who string, args ...string) (string, error) {
 		t.Helper()
 		return run(t, ctx, env, append(args, "--home", dir, "--as", who)...)

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,8 +10,6 @@ import (
 	"time"
 
 	"github.com/otcchain/otcchain/fund"
-	"github.com/otcchain/otcchain/internal/ports"
-	"github.com/otcchain/otcchain/node"
 )
 
 // TestFundCLI runs otc fund commands against a one-validator network in
@@ -26,30 +22,9 @@ func TestFundCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a node")
 	}
-	base, err := ports.FreeBase(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "net")
-	const pass = "fund-cli-pass"
-	res, err := node.Testnet(node.TestnetConfig{OutDir: dir, ChainID: "otc-fund-cli", Validators: 1, BasePort: base,
-		Passphrase: pass, ScryptN: 1 << 10, GenesisTime: time.Now().Add(-30 * 24 * time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	// node.Start rather than otc start: CometBFT's metrics live in the
-	// process-wide registry, which holds another test's chain already.
-	ctx := context.Background()
-	n, err := node.Start(ctx, filepath.Join(dir, "node0"), node.StartOptions{
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), EngineLogLevel: "none", NoEngineMetrics: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := n.Stop(); err != nil {
-			t.Errorf("stop: %v", err)
-		}
-	})
+	tn := startTestNet(t, "otc-fund-cli", "fund-cli-pass", time.Now().Add(-30*24*time.Hour))
+	dir, ctx := tn.dir, context.Background()
+	res := tn.res
 	api := res.Consortium.Nodes[0].APIURL
 	deadline := time.Now().Add(time.Minute)
 	for {
@@ -65,7 +40,7 @@ func TestFundCLI(t *testing.T) {
 		time.Sleep(100 * time.Millisecond)
 	}
 
-	env := map[string]string{PassphraseEnv: pass}
+	env := tn.env()
 	as := func(who string, args ...string) (string, error) {
 		t.Helper()
 		return run(t, ctx, env, append(args, "--home", dir, "--as", who)...)

@@ -5,8 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,8 +13,6 @@ import (
 	"time"
 
 	"github.com/otcchain/otcchain/fund"
-	"github.com/otcchain/otcchain/internal/ports"
-	"github.com/otcchain/otcchain/node"
 	"github.com/otcchain/otcchain/ofd"
 )
 
@@ -37,24 +33,8 @@ func BenchmarkOfdImportNode(b *testing.B) {
 		}
 		records = n
 	}
-	base, err := ports.FreeBase(1)
-	if err != nil {
-		b.Fatal(err)
-	}
-	dir := filepath.Join(b.TempDir(), "net")
-	const pass = "ofd-bench-pass"
-	res, err := node.Testnet(node.TestnetConfig{OutDir: dir, ChainID: "otc-ofd-bench", Validators: 1, BasePort: base,
-		Passphrase: pass, ScryptN: 1 << 10, GenesisTime: time.Now().Add(-30 * 24 * time.Hour)})
-	if err != nil {
-		b.Fatal(err)
-	}
-	ctx := context.Background()
-	n, err := node.Start(ctx, filepath.Join(dir, "node0"), node.StartOptions{
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), EngineLogLevel: "none", NoEngineMetrics: true, NoMetricsServer: true})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { _ = n.Stop() })
+	tn := startTestNet(b, "otc-ofd-bench", "ofd-bench-pass", time.Now().Add(-30*24*time.Hour))
+	dir, pass, ctx := tn.dir, tn.pass, context.Background()
 	cli := func(env map[string]string, args ...string) (string, error) {
 		m, out, _ := testMain(env)
 		if err := m.ParseFlags(ctx, args); err != nil {
@@ -66,7 +46,8 @@ func BenchmarkOfdImportNode(b *testing.B) {
 		}
 		return out.String(), err
 	}
-	api := res.Consortium.Nodes[0].APIURL
+	api := tn.api
+	var err error
 	var calJSON string
 	for deadline := time.Now().Add(time.Minute); ; {
 		if calJSON, err = cli(nil, "fund", "calendar", "show", "--api", api); err == nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,8 +12,6 @@ import (
 	"time"
 
 	"github.com/otcchain/otcchain/fund"
-	"github.com/otcchain/otcchain/internal/ports"
-	"github.com/otcchain/otcchain/node"
 	"github.com/otcchain/otcchain/ofd"
 )
 
@@ -27,40 +24,9 @@ func TestOFDExportCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a node")
 	}
-	base, err := ports.FreeBase(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "net")
-	const pass = "ofd-cli-pass"
-	res, err := node.Testnet(node.TestnetConfig{OutDir: dir, ChainID: "otc-ofd-cli", Validators: 1, BasePort: base,
-		Passphrase: pass, ScryptN: 1 << 10, GenesisTime: time.Now().Add(-30 * 24 * time.Hour)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	n, err := node.Start(ctx, filepath.Join(dir, "node0"), node.StartOptions{
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), EngineLogLevel: "none", NoEngineMetrics: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := n.Stop(); err != nil {
-			t.Errorf("stop: %v", err)
-		}
-	})
-	api := res.Consortium.Nodes[0].APIURL
-	deadline := time.Now().Add(time.Minute)
-	for {
-		if _, err := run(t, ctx, nil, "fund", "show", "000001", "--api", api); err == nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the node did not answer")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	env := map[string]string{PassphraseEnv: pass}
+	tn := startTestNet(t, "otc-ofd-cli", "ofd-export-pass", time.Now().Add(-30*24*time.Hour))
+	dir, ctx := tn.dir, context.Background()
+	env := tn.env()
 	as := func(who string, args ...string) (string, error) {
 		t.Helper()
 		return run(t, ctx, env, append(args, "--home", dir, "--as", who)...)
@@ -98,7 +64,7 @@ func TestOFDExportCLI(t *testing.T) {
 	if out, err := export("fm-alpha/operator", "--type", "02", "--date", today.String()); err != nil || !strings.Contains(out, "records=1") {
 		t.Fatalf("export 02: %v\n%s", err, out)
 	}
-	out, err = export("fm-alpha/operator", "--type", "04,05,07", "--date", strings.ReplaceAll(o.Result.TradeDate.String(), "-", ""))
+	out, err := export("fm-alpha/operator", "--type", "04,05,07", "--date", strings.ReplaceAll(o.Result.TradeDate.String(), "-", ""))
 	if err != nil {
 		t.Fatalf("export: %v\n%s", err, out)
 	}

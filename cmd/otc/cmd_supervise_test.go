@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,8 +10,6 @@ import (
 	"time"
 
 	"github.com/otcchain/otcchain/fund"
-	"github.com/otcchain/otcchain/internal/ports"
-	"github.com/otcchain/otcchain/node"
 )
 
 // TestSuperviseCLI: on a real node, one officer's proposal freezes nothing,
@@ -23,28 +19,9 @@ func TestSuperviseCLI(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a node")
 	}
-	base, err := ports.FreeBase(1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "net")
-	const pass = "supervise-cli-pass"
-	res, err := node.Testnet(node.TestnetConfig{OutDir: dir, ChainID: "otc-supervise-cli", Validators: 1, BasePort: base, Passphrase: pass, ScryptN: 1 << 10})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx := context.Background()
-	n, err := node.Start(ctx, res.Homes[0], node.StartOptions{
-		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), EngineLogLevel: "none", NoEngineMetrics: true, NoMetricsServer: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		if err := n.Stop(); err != nil {
-			t.Errorf("stop: %v", err)
-		}
-	})
-	env := map[string]string{PassphraseEnv: pass}
+	tn := startTestNet(t, "otc-supervise-cli", "supervise-cli-pass", time.Time{})
+	dir, ctx := tn.dir, context.Background()
+	env := tn.env()
 	// as runs `otc supervise ARGS` as who; "!" first runs `otc ARGS`.
 	as := func(who string, args ...string) (string, error) {
 		if len(args) > 0 && args[0] == "!" {
@@ -55,16 +32,7 @@ func TestSuperviseCLI(t *testing.T) {
 		return run(t, ctx, env, append(args, "--home", dir, "--as", who)...)
 	}
 	propose := []string{"propose", "--id", "IV-1", "--action", "freeze", "--kind", "org", "--org", "rs-broker", "--reason", "licence suspended"}
-	// Until the genesis block is committed, CheckTx knows no identity.
-	var o string
-	deadline := time.Now().Add(time.Minute)
-	for {
-		o, err = as("fm-alpha/operator", propose...)
-		if err == nil || !strings.Contains(err.Error(), "unknown_signer") || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	o, err := as("fm-alpha/operator", propose...)
 	if err == nil || !strings.Contains(err.Error()+o, "role_not_permitted") {
 		t.Fatalf("a fund manager proposed: %v\n%s", err, o)
 	}
