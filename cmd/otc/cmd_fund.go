@@ -142,22 +142,10 @@ func (fs *fundSession) query(path string, params map[string]string, out any) (js
 // send signs one tx of msgs, submits it, waits for the block and returns the
 // result data of its messages; a refusal is an error naming its code.
 func (fs *fundSession) send(msgs ...tx.Any) (string, []tx.ItemResult, error) {
-	if err := fs.needSigner(); err != nil {
-		return "", nil, err
-	}
-	b, err := tx.NewBody(msgs, fs.height+100).Marshal()
+	raw, err := fs.sign(msgs...)
 	if err != nil {
 		return "", nil, err
 	}
-	sid, err := tx.ParseSignerID(fs.id)
-	if err != nil {
-		return "", nil, err
-	}
-	env, err := tx.Sign(fs.chainID, b, sid, tx.AlgCode(string(fs.key.Algorithm())), fs.key.Sign)
-	if err != nil {
-		return "", nil, err
-	}
-	raw := env.Encode()
 	var res *client.TxResult
 	if fs.flags.noWait {
 		res, err = fs.api.BroadcastTx(fs.ctx, raw, false)
@@ -183,6 +171,27 @@ func (fs *fundSession) send(msgs ...tx.Any) (string, []tx.ItemResult, error) {
 		fmt.Fprintf(fs.m.Stderr, "committed %s at height %d\n", res.Hash, res.Height)
 	}
 	return res.Hash, d.Msgs, nil
+}
+
+// sign signs one tx of msgs (expiry 100 blocks after the session's last
+// known height) and returns its bytes.
+func (fs *fundSession) sign(msgs ...tx.Any) ([]byte, error) {
+	if err := fs.needSigner(); err != nil {
+		return nil, err
+	}
+	b, err := tx.NewBody(msgs, fs.height+100).Marshal()
+	if err != nil {
+		return nil, err
+	}
+	sid, err := tx.ParseSignerID(fs.id)
+	if err != nil {
+		return nil, err
+	}
+	env, err := tx.Sign(fs.chainID, b, sid, tx.AlgCode(string(fs.key.Algorithm())), fs.key.Sign)
+	if err != nil {
+		return nil, err
+	}
+	return env.Encode(), nil
 }
 
 // refusedError is the chain's refusal of a tx: "refused: codespace/code

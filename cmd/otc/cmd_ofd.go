@@ -51,7 +51,7 @@ format, docs/ofd-import.md and docs/ofd-export.md for the mapping to the chain.`
 func (m *Main) ofdImportCmd() *cobra.Command {
 	var s signerFlags
 	var codesFile, reportFile string
-	var batch, kycYears int
+	var batch, inFlight, kycYears int
 	var dry, anyDate bool
 	c := &cobra.Command{
 		Use:   "import FILE [--codes F] [--batch N] [--report F] [--dry-run]",
@@ -94,10 +94,13 @@ a record was refused. See docs/ofd-import.md.`,
 			if err != nil {
 				return err
 			}
+			if inFlight < 1 || inFlight > 64 {
+				return fmt.Errorf("--in-flight must be 1 to 64")
+			}
 			opts.AnyDate, opts.KYCYears = anyDate, kycYears
 			path := args[0]
 			fs.quiet = true // the progress display reports commits
-			im := &chain.Importer{Options: *opts, Chain: &cliChain{fs: fs}, Batch: batch, DryRun: dry, Progress: newProgress(m.Stderr)}
+			im := &chain.Importer{Options: *opts, Chain: &cliChain{fs: fs}, Batch: batch, InFlight: inFlight, DryRun: dry, Progress: newProgress(m.Stderr)}
 			rep, err := im.Import(filepath.Base(path), func() (io.ReadCloser, error) { return os.Open(path) })
 			if err != nil {
 				return err
@@ -120,6 +123,7 @@ a record was refused. See docs/ofd-import.md.`,
 	f := c.Flags()
 	f.StringVar(&codesFile, "codes", "", `JSON codes file: {"distributors":{CODE:ORG},"tas":{CODE:FUND-MANAGER}}`)
 	f.IntVar(&batch, "batch", 500, "items (messages) per transaction")
+	f.IntVar(&inFlight, "in-flight", 4, "batches sent ahead before waiting for the oldest one's block (1: one at a time)")
 	f.StringVar(&reportFile, "report", "", "write the per-record report to this file: CSV when it ends in .csv, else JSON lines")
 	f.BoolVar(&dry, "dry-run", false, "validate, map and look for duplicates; send nothing (status mapped)")
 	f.BoolVar(&anyDate, "any-date", false, "send orders whose TransactionDate is not the chain's trade date (with a warning)")
@@ -249,6 +253,67 @@ func (c *cliChain) Submit(items []tx.Any) ([]tx.ItemResult, error) {
 		return nil, fmt.Errorf("tx %s: batch result: %w", hash, err)
 	}
 	return d.Items, nil
+}
+
+// Send signs one batch transaction and hands it to the node (chain.Sender):
+// it returns once the node's CheckTx accepted it into the mempool (or
+// refused it); wait follows it to its block, resubmitting if the node
+// dropped it.
+func (c *cliChain) Send(items []tx.Any) (func() ([]tx.ItemResult, error), error) {
+	st, err := c.fs.api.Status(c.fs.ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.fs.height = st.LatestHeight // the expiry counts from here
+	a, err := tx.NewAny(tx.BatchMsgType, tx.Batch{Items: items})
+	if err != nil {
+		return nil, err
+	}
+	raw, err := c.fs.sign(a)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := c.fs.api.BroadcastTx(c.fs.ctx, raw, false); err != nil {
+		return nil, txRefused(err)
+	}
+	return func() ([]tx.ItemResult, error) {
+		res, err := c.fs.api.SubmitAndConfirm(c.fs.ctx, raw, c.fs.flags.timeout)
+		if err != nil {
+			return nil, txRefused(err)
+		}
+		if res.Code != 0 {
+			return nil, &chain.TxRefused{Code: fmt.Sprintf("%s/%d", res.Codespace, res.Code), Reason: res.Log}
+		}
+		return batchItems(res.Hash, res.Data)
+	}, nil
+}
+
+// txRefused turns the node's refusal of a tx into chain.TxRefused (other
+// errors pass).
+func txRefused(err error) error {
+	var re *refusedError
+	if errors.As(refusal(err), &re) {
+		code, reason, _ := strings.Cut(strings.TrimPrefix(re.msg, "refused: "), ": ")
+		return &chain.TxRefused{Code: code, Reason: reason}
+	}
+	return err
+}
+
+// batchItems decodes the item results of a committed batch transaction.
+func batchItems(hash string, data []byte) ([]tx.ItemResult, error) {
+	var d struct {
+		Msgs []tx.ItemResult `json:"msgs"`
+	}
+	if err := json.Unmarshal(data, &d); err != nil || len(d.Msgs) == 0 {
+		return nil, fmt.Errorf("tx %s: result data: %v", hash, err)
+	}
+	var b struct {
+		Items []tx.ItemResult `json:"items"`
+	}
+	if err := json.Unmarshal(d.Msgs[0].Data, &b); err != nil {
+		return nil, fmt.Errorf("tx %s: batch result: %w", hash, err)
+	}
+	return b.Items, nil
 }
 
 // ---- progress and reports

@@ -37,6 +37,16 @@ type OrderLister interface {
 	OrdersOn(d fund.Date) (appNos map[string]bool, complete bool, err error)
 }
 
+// Sender is implemented by a Chain that can hand a transaction to the node
+// (accepted into its mempool, in the order sent) and wait for its result
+// later: the importer then keeps up to Importer.InFlight batches in flight
+// instead of waiting for each block. Batches are sent in file order, so a
+// cancellation reaches the chain after the order it cancels. wait returns
+// what Submit would.
+type Sender interface {
+	Send(items []tx.Any) (wait func() ([]tx.ItemResult, error), err error)
+}
+
 // TxRefused is a batch transaction the chain refused as a whole: every
 // record in it is refused with this reason.
 type TxRefused struct{ Code, Reason string }
@@ -158,6 +168,16 @@ type Importer struct {
 	MaxBytes int // bytes of items per transaction (default 800 KiB, under tx.MaxTxBytes)
 	DryRun   bool
 	Progress Progress
+	// InFlight is how many batches may await their block at once when the
+	// Chain is a Sender (0 or 1: one at a time).
+	InFlight int
+}
+
+// inflight is a batch handed to the node, awaiting its result.
+type inflight struct {
+	queue []pending
+	n     int // items
+	wait  func() ([]tx.ItemResult, error)
 }
 
 // pending is one record waiting for its transaction.
@@ -212,6 +232,11 @@ func (im *Importer) Import(name string, open func() (io.ReadCloser, error)) (*Re
 	if err := run.flush(); err != nil {
 		return nil, err
 	}
+	for len(run.flying) > 0 {
+		if err := run.settle(); err != nil {
+			return nil, err
+		}
+	}
 	return rep, rep.check()
 }
 
@@ -253,6 +278,8 @@ type importRun struct {
 	progress   Progress
 	dayOrders  map[string]bool // the channel's application numbers of the trade date (nil: not listed)
 	dayListed  bool            // the list was read (and is complete when dayOrders != nil)
+	flying     []inflight      // batches sent, oldest first (Sender chains)
+	committed  int             // records whose batch has its result
 }
 
 // orderExists checks an application number on chain: from the day's list
@@ -380,27 +407,54 @@ func (r *importRun) flush() error {
 	}
 	r.submitted += len(r.queue)
 	r.progress("submitted", r.submitted, r.rep.Summary.Records)
-	results, err := r.im.Chain.Submit(items)
+	queue := append([]pending(nil), r.queue...)
+	r.queue, r.items, r.bytes = r.queue[:0], 0, 0
 	r.rep.Summary.Txs++
+	if snd, ok := r.im.Chain.(Sender); ok && r.im.InFlight > 1 {
+		wait, err := snd.Send(items)
+		if err != nil {
+			return r.apply(queue, len(items), nil, err)
+		}
+		r.flying = append(r.flying, inflight{queue: queue, n: len(items), wait: wait})
+		if len(r.flying) >= r.im.InFlight {
+			return r.settle()
+		}
+		return nil
+	}
+	results, err := r.im.Chain.Submit(items)
+	return r.apply(queue, len(items), results, err)
+}
+
+// settle waits for the oldest batch in flight and records its outcome.
+func (r *importRun) settle() error {
+	f := r.flying[0]
+	r.flying = r.flying[1:]
+	results, err := f.wait()
+	return r.apply(f.queue, f.n, results, err)
+}
+
+// apply records a batch's outcome on its records: per item, or every record
+// refused when the transaction was.
+func (r *importRun) apply(queue []pending, n int, results []tx.ItemResult, err error) error {
 	var tr *TxRefused
 	switch {
 	case errors.As(err, &tr):
-		for _, p := range r.queue {
+		for _, p := range queue {
 			p.res.Status, p.res.Code, p.res.Reason, p.res.ID = StatusRefused, tr.Code, "transaction refused: "+tr.Reason, ""
 		}
 	case err != nil:
-		return fmt.Errorf("submit records from line %d: %w", r.queue[0].res.Line, err)
-	case len(results) != len(items):
-		return fmt.Errorf("submit records from line %d: %d results for %d items", r.queue[0].res.Line, len(results), len(items))
+		return fmt.Errorf("submit records from line %d: %w", queue[0].res.Line, err)
+	case len(results) != n:
+		return fmt.Errorf("submit records from line %d: %d results for %d items", queue[0].res.Line, len(results), n)
 	default:
 		k := 0
-		for _, p := range r.queue {
+		for _, p := range queue {
 			outcome(p, results[k:k+len(p.items)])
 			k += len(p.items)
 		}
 	}
-	r.progress("committed", r.submitted, r.rep.Summary.Records)
-	r.queue, r.items, r.bytes = r.queue[:0], 0, 0
+	r.committed += len(queue)
+	r.progress("committed", r.committed, r.rep.Summary.Records)
 	return nil
 }
 
