@@ -2,6 +2,7 @@ package chain_test
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
@@ -12,6 +13,7 @@ import (
 	"github.com/otcchain/otcchain/fund"
 	"github.com/otcchain/otcchain/ofd"
 	"github.com/otcchain/otcchain/ofd/chain"
+	"github.com/otcchain/otcchain/tx"
 )
 
 const samplePath = "../testdata/OFD_996_H0_20170427_03.TXT"
@@ -363,5 +365,91 @@ func TestDuplicatesByDay(t *testing.T) {
 		if lc.lists != c.wantLists || lc.reads != c.wantRds {
 			t.Fatalf("complete=%v: %d listings and %d record reads, want %d and %d", c.complete, lc.lists, lc.reads, c.wantLists, c.wantRds)
 		}
+	}
+}
+
+// sendingChain is the harness's channel as a chain.Sender: Send only signs
+// and queues a transaction (as a node's mempool holds it); the first wait
+// puts every queued transaction into one block, in the order sent.
+type sendingChain struct {
+	*channel
+	mempool [][]byte
+	results map[int][]tx.ItemResult
+	sent    int
+	blocks  int
+}
+
+func (s *sendingChain) Send(items []tx.Any) (func() ([]tx.ItemResult, error), error) {
+	batch, err := tx.NewAny(tx.BatchMsgType, tx.Batch{Items: items})
+	if err != nil {
+		return nil, err
+	}
+	s.mempool = append(s.mempool, s.h.signed(s.user, batch))
+	n := s.sent
+	s.sent++
+	return func() ([]tx.ItemResult, error) {
+		if s.results[n] == nil {
+			base := s.sent - len(s.mempool)
+			res := s.h.block(s.mempool...)
+			s.blocks++
+			for i, r := range res {
+				if r.Code != 0 {
+					return nil, &chain.TxRefused{Code: fmt.Sprintf("%s/%d", r.Codespace, r.Code), Reason: r.Log}
+				}
+				var d struct {
+					Msgs []tx.ItemResult `json:"msgs"`
+				}
+				var b struct {
+					Items []tx.ItemResult `json:"items"`
+				}
+				if err := json.Unmarshal(r.Data, &d); err != nil {
+					return nil, err
+				}
+				if err := json.Unmarshal(d.Msgs[0].Data, &b); err != nil {
+					return nil, err
+				}
+				s.results[base+i] = b.Items
+			}
+			s.mempool = nil
+		}
+		return s.results[n], nil
+	}, nil
+}
+
+// TestInFlight: with several batches in flight (one block holding them
+// all, in the order sent), every record gets its own outcome, and a
+// cancellation in a later batch finds the order of an earlier one.
+func TestInFlight(t *testing.T) {
+	h := newHarness(t)
+	h.fund("000198")
+	ids := []string{"20000000000000301", "20000000000000302"}
+	h.at("2017-04-10 10:00")
+	if rep, err := h.importBytes("rs-bank/operator", "A.TXT", accountFile(t, "20170410", ids), chain.MapOptions{}, false); err != nil || rep.Summary.Accepted != 2 {
+		t.Fatalf("01: %+v %v", rep, err)
+	}
+	h.at("2017-04-11 10:00")
+	recs := []map[string]string{
+		{"AppSheetSerialNo": "F1", "TransactionAccountID": ids[0], "BusinessCode": "022", "ApplicationAmount": "100.00"},
+		{"AppSheetSerialNo": "F2", "TransactionAccountID": ids[1], "BusinessCode": "022", "ApplicationAmount": "200.00"},
+		{"AppSheetSerialNo": "F3", "TransactionAccountID": "29999999999999999", "BusinessCode": "022", "ApplicationAmount": "300.00"},
+		{"AppSheetSerialNo": "FC", "TransactionAccountID": ids[1], "BusinessCode": "052", "OriginalAppSheetNo": "F2"},
+	}
+	sc := &sendingChain{channel: h.channel("rs-bank/operator"), results: map[int][]tx.ItemResult{}}
+	im := &chain.Importer{Options: chain.MapOptions{Channel: "rs-bank", Codes: sampleCodes(), TradeDate: h.tradeDate()}, Chain: sc, Batch: 1, InFlight: 4}
+	file := tradeFile(t, "20170411", recs)
+	rep, err := im.Import("F.TXT", func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(file)), nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range rep.Results {
+		got = append(got, r.Serial+" "+r.Status+" "+r.Code)
+	}
+	want := []string{"F1 accepted ", "F2 accepted ", "F3 refused fund/5 unknown_investor", "FC accepted "}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("results %q, want %q", got, want)
+	}
+	if sc.blocks != 1 || rep.Summary.Txs != 4 {
+		t.Fatalf("%d blocks for %d txs: want the four in flight in one block", sc.blocks, rep.Summary.Txs)
 	}
 }
