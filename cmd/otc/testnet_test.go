@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"path/filepath"
@@ -55,11 +56,15 @@ func startTestNet(tb testing.TB, chainID, pass string, genesis time.Time) *testN
 	})
 	tn := &testNet{dir: dir, api: res.Consortium.Nodes[0].APIURL, pass: pass, res: res}
 	c := client.New(tn.api)
+	// The block store reports a height before the app has committed it, so
+	// wait for the app itself: the organisations of the genesis are there
+	// only once block 1 is committed.
 	for deadline := time.Now().Add(time.Minute); ; {
 		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		st, err := c.Status(cctx)
+		raw, err := c.Query(cctx, "member/orgs", nil)
 		cancel()
-		if err == nil && st.LatestHeight >= 1 {
+		var orgs []json.RawMessage
+		if err == nil && json.Unmarshal(raw, &orgs) == nil && len(orgs) > 0 {
 			return tn
 		}
 		if time.Now().After(deadline) {
