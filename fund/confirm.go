@@ -35,7 +35,7 @@ func addJob(kv module.KV, j *Job) (uint64, error) {
 		return 0, err
 	}
 	j.Seq = seq
-	return seq, putJSON(kv, jobKey(seq), j)
+	return seq, module.PutJSON(kv, jobKey(seq), j)
 }
 
 // EndBlock implements module.EndBlocker: it runs the queued jobs in order
@@ -85,7 +85,7 @@ func (m *Module) EndBlock(ctx *module.Context, kv module.KV) error {
 			ctx.Emit("fund_job_done", attrs...)
 			continue
 		}
-		if err := putJSON(kv, jobKey(j.Seq), &j); err != nil {
+		if err := module.PutJSON(kv, jobKey(j.Seq), &j); err != nil {
 			return err
 		}
 	}
@@ -152,7 +152,7 @@ type totalsDelta struct {
 // confirmOne confirms (or fails) one pending order.
 func confirmOne(ctx *module.Context, kv module.KV, j *Job, f *Fund, id string, confDate Date, tot *totalsDelta) error {
 	var o Order
-	if ok, err := getJSON(kv, orderKey(id), &o); err != nil {
+	if ok, err := module.GetJSON(kv, orderKey(id), &o); err != nil {
 		return err
 	} else if !ok {
 		return fmt.Errorf("queued order %s is missing", id)
@@ -160,7 +160,7 @@ func confirmOne(ctx *module.Context, kv module.KV, j *Job, f *Fund, id string, c
 	c := &Confirmation{Business: confirmationCode(o.Business), Date: confDate, Height: ctx.Height, NAV: j.NAV}
 	hk := holdingKey(o.Fund, o.Investor)
 	var h Holding
-	held, err := getJSON(kv, hk, &h)
+	held, err := module.GetJSON(kv, hk, &h)
 	if err != nil {
 		return err
 	}
@@ -240,7 +240,7 @@ func confirmOne(ctx *module.Context, kv module.KV, j *Job, f *Fund, id string, c
 	// The confirmation is provable with an outcome receipt (no tx carries it).
 	ctx.Outcome("confirmation/"+o.ID, ob)
 	if held || h.Shares > 0 {
-		if err := putJSON(kv, hk, &h); err != nil {
+		if err := module.PutJSON(kv, hk, &h); err != nil {
 			return err
 		}
 		if !held {
@@ -274,7 +274,7 @@ func addLot(lots []Lot, l Lot) []Lot {
 // runDividend pays the dividend of ex-date j.Date to up to budget holdings.
 func runDividend(ctx *module.Context, kv module.KV, j *Job, f *Fund, budget int) (int, bool, error) {
 	var dv Dividend
-	if ok, err := getJSON(kv, dividendKey(f.Code, j.Date), &dv); err != nil {
+	if ok, err := module.GetJSON(kv, dividendKey(f.Code, j.Date), &dv); err != nil {
 		return 0, false, err
 	} else if !ok {
 		return 0, true, nil
@@ -316,7 +316,7 @@ func runDividend(ctx *module.Context, kv module.KV, j *Job, f *Fund, budget int)
 				h.Shares += b.Reinvested
 				h.Lots = addLot(h.Lots, Lot{Shares: b.Reinvested, Since: dv.ExDate})
 				added += b.Reinvested
-				if err := putJSON(kv, it.k, &h); err != nil {
+				if err := module.PutJSON(kv, it.k, &h); err != nil {
 					return 0, false, err
 				}
 			}
@@ -347,7 +347,7 @@ func runDividend(ctx *module.Context, kv module.KV, j *Job, f *Fund, budget int)
 	if !more {
 		dv.Status = "paid"
 	}
-	if err := putJSON(kv, dividendKey(f.Code, dv.ExDate), &dv); err != nil {
+	if err := module.PutJSON(kv, dividendKey(f.Code, dv.ExDate), &dv); err != nil {
 		return 0, false, err
 	}
 	if added > 0 {

@@ -94,7 +94,7 @@ func registerInvestor(ctx *module.Context, kv module.KV, m *RegisterInvestor) (a
 		Personal: m.Personal, Commitment: m.Commitment, CommitAlg: m.CommitAlg,
 		TAAccounts: map[string]string{}, Registered: ctx.Height,
 	}
-	if err := putJSON(kv, investorKey(m.ID), inv); err != nil {
+	if err := module.PutJSON(kv, investorKey(m.ID), inv); err != nil {
 		return nil, err
 	}
 	ctx.Emit("investor_registered", module.A("investor", m.ID), module.A("channel", ch), module.A("risk", fmt.Sprintf("C%d", m.Risk)))
@@ -134,7 +134,7 @@ func updateInvestor(ctx *module.Context, kv module.KV, m *UpdateInvestor) (any, 
 		inv.Personal, inv.Commitment, inv.CommitAlg = m.Personal, m.Commitment, m.CommitAlg
 	}
 	inv.Updated = ctx.Height
-	if err := putJSON(kv, investorKey(inv.ID), inv); err != nil {
+	if err := module.PutJSON(kv, investorKey(inv.ID), inv); err != nil {
 		return nil, err
 	}
 	ctx.Emit("investor_updated", module.A("investor", inv.ID), module.A("risk", fmt.Sprintf("C%d", inv.Risk)))
@@ -162,7 +162,7 @@ func sharePersonal(ctx *module.Context, kv module.KV, m *SharePersonal) (any, er
 		return nil, err
 	}
 	inv.Personal, inv.Updated = env, ctx.Height
-	if err := putJSON(kv, investorKey(inv.ID), inv); err != nil {
+	if err := module.PutJSON(kv, investorKey(inv.ID), inv); err != nil {
 		return nil, err
 	}
 	ctx.Emit("personal_data_shared", module.A("investor", inv.ID), module.A("recipients", fmt.Sprint(len(env.Recipients))))
@@ -209,13 +209,13 @@ func openAccount(ctx *module.Context, kv module.KV, m *OpenAccount) (any, error)
 	}
 	inv.TAAccounts[m.Manager] = ta.ID
 	inv.Updated = ctx.Height
-	if err := putJSON(kv, taKey(ta.ID), ta); err != nil {
+	if err := module.PutJSON(kv, taKey(ta.ID), ta); err != nil {
 		return nil, err
 	}
 	if err := indexAccountOpened(kv, ta, today); err != nil {
 		return nil, err
 	}
-	if err := putJSON(kv, investorKey(inv.ID), inv); err != nil {
+	if err := module.PutJSON(kv, investorKey(inv.ID), inv); err != nil {
 		return nil, err
 	}
 	ctx.Emit("account_opened", module.A("investor", inv.ID), module.A("manager", m.Manager), module.A("ta_account", ta.ID), module.A("business", "101"))
@@ -262,7 +262,7 @@ func acknowledgeRisk(ctx *module.Context, kv module.KV, m *AcknowledgeRisk) (any
 	default:
 		return nil, ErrNotPermitted.Wrapf("investor %s belongs to channel %s", inv.ID, inv.Channel)
 	}
-	if err := putJSON(kv, ackKey(inv.ID, m.Fund), ack); err != nil {
+	if err := module.PutJSON(kv, ackKey(inv.ID, m.Fund), ack); err != nil {
 		return nil, err
 	}
 	ctx.Emit("risk_acknowledged", module.A("investor", inv.ID), module.A("fund", m.Fund))

@@ -2,7 +2,6 @@ package fund
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"fmt"
 
 	"github.com/otcchain/otcchain/module"
@@ -80,26 +79,6 @@ func dateKey(d Date) string {
 		return "00000000"
 	}
 	return fmt.Sprintf("%04d%02d%02d", d.Year(), int(d.Month()), d.Day())
-}
-
-func putJSON(kv module.KV, key []byte, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("fund: encode %s: %w", key, err)
-	}
-	return kv.Set(key, b)
-}
-
-// getJSON reads a record; false when absent.
-func getJSON(kv module.KVReader, key []byte, v any) (bool, error) {
-	b, err := kv.Get(key)
-	if err != nil || b == nil {
-		return false, err
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return false, fmt.Errorf("fund: corrupt record %q: %w", key, err)
-	}
-	return true, nil
 }
 
 // nextSeq increments and returns a named counter (first value 1).

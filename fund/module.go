@@ -102,11 +102,11 @@ func (m *Module) InitGenesis(ctx *module.Context, kv module.KV, raw json.RawMess
 	if p.ChunkSize < 1 || p.ChunkSize > 1000000 {
 		return ErrInvalidRequest.Wrapf("fund genesis: chunk_size must be 1 to 1000000")
 	}
-	if err := putJSON(kv, []byte("params"), p); err != nil {
+	if err := module.PutJSON(kv, []byte("params"), p); err != nil {
 		return err
 	}
 	if g.Calendar != nil {
-		if err := putJSON(kv, calKey(), g.Calendar); err != nil {
+		if err := module.PutJSON(kv, calKey(), g.Calendar); err != nil {
 			return err
 		}
 	}
@@ -131,10 +131,10 @@ func (m *Module) InitGenesis(ctx *module.Context, kv module.KV, raw json.RawMess
 				return err
 			}
 			f.Status, f.Established, f.LastNAV, f.LastNAVDate = StatusOpen, gf.Established, gf.NAV, gf.NAVDate
-			if err := putJSON(kv, fundKey(f.Code), f); err != nil {
+			if err := module.PutJSON(kv, fundKey(f.Code), f); err != nil {
 				return err
 			}
-			if err := putJSON(kv, navKey(f.Code, gf.NAVDate), &NAVRecord{Fund: f.Code, Date: gf.NAVDate, NAV: gf.NAV, Status: "final", Publisher: "genesis"}); err != nil {
+			if err := module.PutJSON(kv, navKey(f.Code, gf.NAVDate), &NAVRecord{Fund: f.Code, Date: gf.NAVDate, NAV: gf.NAV, Status: "final", Publisher: "genesis"}); err != nil {
 				return err
 			}
 		default:
@@ -146,7 +146,7 @@ func (m *Module) InitGenesis(ctx *module.Context, kv module.KV, raw json.RawMess
 
 func getParams(kv module.KVReader) (Params, error) {
 	p := DefaultParams()
-	_, err := getJSON(kv, []byte("params"), &p)
+	_, err := module.GetJSON(kv, []byte("params"), &p)
 	return p, err
 }
 

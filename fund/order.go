@@ -44,7 +44,7 @@ func loadOrder(ctx *module.Context, kv module.KV, b *OrderBase, msgType, quantit
 		return nil, ErrNoAccount.Wrapf("investor %s has no TA account with %s (open one first: 001)", inv.ID, f.Manager)
 	}
 	var ta TAAccount
-	if _, err := getJSON(kv, taKey(taID), &ta); err != nil {
+	if _, err := module.GetJSON(kv, taKey(taID), &ta); err != nil {
 		return nil, err
 	}
 	if ta.Frozen {
@@ -164,7 +164,7 @@ func checkBuy(kv module.KV, oc *orderCtx, amount Amount) error {
 		}
 	}
 	var h Holding
-	held, err := getJSON(kv, holdingKey(f.Code, inv.ID), &h)
+	held, err := module.GetJSON(kv, holdingKey(f.Code, inv.ID), &h)
 	if err != nil {
 		return err
 	}
@@ -231,7 +231,7 @@ func addOrder(ctx *module.Context, kv module.KV, oc *orderCtx, o *Order, queueDa
 	o.Channel, o.SubmittedBy, o.Investor = ctx.Signer.Org, ctx.Signer.ID, oc.inv.ID
 	o.TAAccount, o.TransAccount, o.Fund = oc.ta.ID, oc.inv.TransAccount, oc.fund.Code
 	o.TradeDate, o.Height, o.Time, o.Seq, o.Status = oc.date, ctx.Height, ctx.Time.UTC().Format("2006-01-02T15:04:05.000Z"), seq, OrderPending
-	if err := putJSON(kv, orderKey(o.ID), o); err != nil {
+	if err := module.PutJSON(kv, orderKey(o.ID), o); err != nil {
 		return nil, err
 	}
 	for _, k := range [][]byte{investorOrderKey(o.Investor, seq), channelOrderKey(o.Channel, o.TradeDate, seq), queueKey(o.Fund, queueDate, seq)} {
@@ -309,7 +309,7 @@ func redeem(ctx *module.Context, kv module.KV, m *RedeemOrder) (any, error) {
 	}
 	f := oc.fund
 	var h Holding
-	if ok, err := getJSON(kv, holdingKey(f.Code, oc.inv.ID), &h); err != nil {
+	if ok, err := module.GetJSON(kv, holdingKey(f.Code, oc.inv.ID), &h); err != nil {
 		return nil, err
 	} else if !ok || h.Shares == 0 {
 		return nil, ErrNoHolding.Wrapf("investor %s holds no shares of fund %s", oc.inv.ID, f.Code)
@@ -333,7 +333,7 @@ func redeem(ctx *module.Context, kv module.KV, m *RedeemOrder) (any, error) {
 		return nil, err
 	}
 	h.Pending += m.Shares
-	if err := putJSON(kv, holdingKey(f.Code, oc.inv.ID), &h); err != nil {
+	if err := module.PutJSON(kv, holdingKey(f.Code, oc.inv.ID), &h); err != nil {
 		return nil, err
 	}
 	return addOrder(ctx, kv, oc, &Order{AppNo: m.AppNo, Business: BizRedeem, Shares: m.Shares, InvestorSig: m.InvestorSig != ""}, oc.date)
@@ -347,7 +347,7 @@ func setDividendMethod(ctx *module.Context, kv module.KV, m *DividendMethodOrder
 	if err := tradable(oc, StatusOpen, StatusPurchaseSuspended, StatusRedemptionSuspended, StatusClosed); err != nil {
 		return nil, err
 	}
-	if ok, err := getJSON(kv, holdingKey(oc.fund.Code, oc.inv.ID), &Holding{}); err != nil {
+	if ok, err := module.GetJSON(kv, holdingKey(oc.fund.Code, oc.inv.ID), &Holding{}); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, ErrNoHolding.Wrapf("investor %s holds no shares of fund %s", oc.inv.ID, oc.fund.Code)
@@ -360,7 +360,7 @@ func setDividendMethod(ctx *module.Context, kv module.KV, m *DividendMethodOrder
 func cancel(ctx *module.Context, kv module.KV, m *CancelOrder) (any, error) {
 	id := orderID(ctx.Signer.Org, m.Original)
 	var o Order
-	if ok, err := getJSON(kv, orderKey(id), &o); err != nil {
+	if ok, err := module.GetJSON(kv, orderKey(id), &o); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, ErrUnknownOrder.Wrapf("channel %s has no order %s", ctx.Signer.Org, m.Original)
@@ -416,17 +416,17 @@ func cancel(ctx *module.Context, kv module.KV, m *CancelOrder) (any, error) {
 		}
 	case BizRedeem:
 		var h Holding
-		if _, err := getJSON(kv, holdingKey(o.Fund, o.Investor), &h); err != nil {
+		if _, err := module.GetJSON(kv, holdingKey(o.Fund, o.Investor), &h); err != nil {
 			return nil, err
 		}
 		h.Pending -= o.Shares
-		if err := putJSON(kv, holdingKey(o.Fund, o.Investor), &h); err != nil {
+		if err := module.PutJSON(kv, holdingKey(o.Fund, o.Investor), &h); err != nil {
 			return nil, err
 		}
 	}
 	o.Status, o.CancelledBy = OrderCancelled, m.AppNo
 	o.Confirmation = &Confirmation{Business: confirmationCode(o.Business), ReturnCode: RetCancelled, Reason: "cancelled by application " + m.AppNo, Date: date, Height: ctx.Height}
-	if err := putJSON(kv, orderKey(o.ID), &o); err != nil {
+	if err := module.PutJSON(kv, orderKey(o.ID), &o); err != nil {
 		return nil, err
 	}
 	if err := indexConfirmation(kv, &o); err != nil {
@@ -444,7 +444,7 @@ func cancel(ctx *module.Context, kv module.KV, m *CancelOrder) (any, error) {
 		Investor: o.Investor, TAAccount: o.TAAccount, TransAccount: o.TransAccount, Fund: o.Fund, TradeDate: date, Height: ctx.Height,
 		Time: ctx.Time.UTC().Format("2006-01-02T15:04:05.000Z"), Seq: seq, Status: OrderConfirmed, CancelledBy: o.AppNo, InvestorSig: m.InvestorSig != "",
 		Confirmation: &Confirmation{Business: confirmationCode(BizCancel), ReturnCode: RetSuccess, Date: date, Height: ctx.Height}}
-	if err := putJSON(kv, orderKey(c.ID), c); err != nil {
+	if err := module.PutJSON(kv, orderKey(c.ID), c); err != nil {
 		return nil, err
 	}
 	if err := indexConfirmation(kv, c); err != nil {
@@ -469,13 +469,13 @@ func confirmationCode(biz string) string {
 // addTotals adjusts a fund's totals.
 func addTotals(kv module.KV, fund string, shares Shares, holders, pending int64) error {
 	var t Totals
-	if _, err := getJSON(kv, totalsKey(fund), &t); err != nil {
+	if _, err := module.GetJSON(kv, totalsKey(fund), &t); err != nil {
 		return err
 	}
 	t.Shares += shares
 	t.Holders += holders
 	t.Pending += pending
-	return putJSON(kv, totalsKey(fund), &t)
+	return module.PutJSON(kv, totalsKey(fund), &t)
 }
 
 // ---- freezes
@@ -500,7 +500,7 @@ func freezeTarget(ctx *module.Context, kv module.KV, investor, manager, fund str
 		return nil, nil, ErrNoAccount.Wrapf("investor %s has no TA account with %s", inv.ID, manager)
 	}
 	var ta TAAccount
-	if _, err := getJSON(kv, taKey(taID), &ta); err != nil {
+	if _, err := module.GetJSON(kv, taKey(taID), &ta); err != nil {
 		return nil, nil, err
 	}
 	return &ta, f, nil
@@ -527,7 +527,7 @@ func applyFreeze(ctx *module.Context, kv module.KV, m *Freeze, on bool) (any, er
 			return nil, ErrNotFrozen.Wrapf("TA account %s is not frozen", ta.ID)
 		}
 		ta.Frozen, ta.Reason = on, m.Reason
-		if err := putJSON(kv, taKey(ta.ID), ta); err != nil {
+		if err := module.PutJSON(kv, taKey(ta.ID), ta); err != nil {
 			return nil, err
 		}
 		biz := BizFreezeAccount
@@ -538,7 +538,7 @@ func applyFreeze(ctx *module.Context, kv module.KV, m *Freeze, on bool) (any, er
 		return map[string]any{"business": confirmationCode(biz), "ta_account": ta.ID, "frozen": on, "reason": m.Reason}, nil
 	}
 	var h Holding
-	if ok, err := getJSON(kv, holdingKey(f.Code, m.Investor), &h); err != nil {
+	if ok, err := module.GetJSON(kv, holdingKey(f.Code, m.Investor), &h); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, ErrNoHolding.Wrapf("investor %s holds no shares of fund %s", m.Investor, f.Code)
@@ -556,7 +556,7 @@ func applyFreeze(ctx *module.Context, kv module.KV, m *Freeze, on bool) (any, er
 		h.Frozen -= m.Shares
 		biz = BizUnfreezeShares
 	}
-	if err := putJSON(kv, holdingKey(f.Code, m.Investor), &h); err != nil {
+	if err := module.PutJSON(kv, holdingKey(f.Code, m.Investor), &h); err != nil {
 		return nil, err
 	}
 	ctx.Emit("shares_freeze", module.A("fund", f.Code), module.A("investor", m.Investor), module.A("shares", m.Shares.String()), module.A("frozen", boolText(on)))

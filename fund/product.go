@@ -52,10 +52,10 @@ func registerFund(ctx *module.Context, kv module.KV, m *RegisterFund) (any, erro
 	if f.Resellers == nil {
 		f.Resellers = []string{}
 	}
-	if err := putJSON(kv, fundKey(f.Code), f); err != nil {
+	if err := module.PutJSON(kv, fundKey(f.Code), f); err != nil {
 		return nil, err
 	}
-	if err := putJSON(kv, totalsKey(f.Code), &Totals{}); err != nil {
+	if err := module.PutJSON(kv, totalsKey(f.Code), &Totals{}); err != nil {
 		return nil, err
 	}
 	ctx.Emit("fund_registered", module.A("fund", f.Code), module.A("manager", f.Manager))
@@ -74,7 +74,7 @@ func updateTerms(ctx *module.Context, kv module.KV, m *UpdateTerms) (any, error)
 		return nil, err
 	}
 	f.Terms = m.Terms
-	if err := putJSON(kv, fundKey(f.Code), f); err != nil {
+	if err := module.PutJSON(kv, fundKey(f.Code), f); err != nil {
 		return nil, err
 	}
 	ctx.Emit("fund_terms_updated", module.A("fund", f.Code))
@@ -102,7 +102,7 @@ func setFundStatus(ctx *module.Context, kv module.KV, m *SetFundStatus) (any, er
 			}
 			kind = jobEstablish
 			f.Established, f.LastNAVDate, f.LastNAV = today, today, f.Par
-			if err := putJSON(kv, navKey(f.Code, today), &NAVRecord{Fund: f.Code, Date: today, NAV: f.Par, Status: "final", Publisher: ctx.Signer.ID, PublishedAt: ctx.Height, FinalAt: ctx.Height}); err != nil {
+			if err := module.PutJSON(kv, navKey(f.Code, today), &NAVRecord{Fund: f.Code, Date: today, NAV: f.Par, Status: "final", Publisher: ctx.Signer.ID, PublishedAt: ctx.Height, FinalAt: ctx.Height}); err != nil {
 				return nil, err
 			}
 		}
@@ -113,7 +113,7 @@ func setFundStatus(ctx *module.Context, kv module.KV, m *SetFundStatus) (any, er
 		out["job"] = seq
 	}
 	f.Status, f.StatusNote = m.Status, m.Reason
-	if err := putJSON(kv, fundKey(f.Code), f); err != nil {
+	if err := module.PutJSON(kv, fundKey(f.Code), f); err != nil {
 		return nil, err
 	}
 	ctx.Emit("fund_status", module.A("fund", f.Code), module.A("status", f.Status))
@@ -152,7 +152,7 @@ func authoriseReseller(ctx *module.Context, kv module.KV, m *AuthoriseReseller) 
 	default:
 		f.Resellers = slices.Insert(f.Resellers, i, m.Reseller)
 	}
-	if err := putJSON(kv, fundKey(f.Code), f); err != nil {
+	if err := module.PutJSON(kv, fundKey(f.Code), f); err != nil {
 		return nil, err
 	}
 	ctx.Emit("reseller_authorisation", module.A("fund", f.Code), module.A("reseller", m.Reseller), module.A("revoked", boolText(m.Revoke)))
@@ -176,7 +176,7 @@ func setCalendar(ctx *module.Context, kv module.KV, m *SetCalendar) (any, error)
 // putCalendar replaces the trading calendar (fund/set_calendar by the
 // regulator, or a passed governance proposal through Receive).
 func putCalendar(ctx *module.Context, kv module.KV, m *SetCalendar) (any, error) {
-	if err := putJSON(kv, calKey(), &m.Calendar); err != nil {
+	if err := module.PutJSON(kv, calKey(), &m.Calendar); err != nil {
 		return nil, err
 	}
 	ctx.Emit("calendar_set", module.A("from", m.Calendar.From().String()), module.A("to", m.Calendar.To().String()))
@@ -214,7 +214,7 @@ func publishNAV(ctx *module.Context, kv module.KV, m *PublishNAV) (any, error) {
 		return nil, err
 	}
 	var rec NAVRecord
-	found, err := getJSON(kv, navKey(f.Code, m.Date), &rec)
+	found, err := module.GetJSON(kv, navKey(f.Code, m.Date), &rec)
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +223,7 @@ func publishNAV(ctx *module.Context, kv module.KV, m *PublishNAV) (any, error) {
 	}
 	rec = NAVRecord{Fund: f.Code, Date: m.Date, NAV: m.NAV, Status: "published", Publisher: ctx.Signer.ID,
 		PublisherSig: m.Signature, PublishedAt: ctx.Height, Corrections: rec.Corrections}
-	if err := putJSON(kv, navKey(f.Code, m.Date), &rec); err != nil {
+	if err := module.PutJSON(kv, navKey(f.Code, m.Date), &rec); err != nil {
 		return nil, err
 	}
 	ctx.Emit("nav_published", module.A("fund", f.Code), module.A("date", m.Date.String()), module.A("nav", m.NAV.String()))
@@ -242,7 +242,7 @@ func cosignNAV(ctx *module.Context, kv module.KV, m *CosignNAV) (any, error) {
 		return nil, ErrNotPermitted.Wrapf("fund %s's custodian is %s, not %s", f.Code, f.Custodian, ctx.Signer.Org)
 	}
 	var rec NAVRecord
-	found, err := getJSON(kv, navKey(f.Code, m.Date), &rec)
+	found, err := module.GetJSON(kv, navKey(f.Code, m.Date), &rec)
 	if err != nil {
 		return nil, err
 	}
@@ -259,15 +259,15 @@ func cosignNAV(ctx *module.Context, kv module.KV, m *CosignNAV) (any, error) {
 		return nil, err
 	}
 	rec.Status, rec.Custodian, rec.CustodianSig, rec.FinalAt = "final", ctx.Signer.ID, m.Signature, ctx.Height
-	if err := putJSON(kv, navKey(f.Code, m.Date), &rec); err != nil {
+	if err := module.PutJSON(kv, navKey(f.Code, m.Date), &rec); err != nil {
 		return nil, err
 	}
 	f.LastNAVDate, f.LastNAV = m.Date, m.NAV
-	if err := putJSON(kv, fundKey(f.Code), f); err != nil {
+	if err := module.PutJSON(kv, fundKey(f.Code), f); err != nil {
 		return nil, err
 	}
 	var dv Dividend
-	if ok, err := getJSON(kv, dividendKey(f.Code, m.Date), &dv); err != nil {
+	if ok, err := module.GetJSON(kv, dividendKey(f.Code, m.Date), &dv); err != nil {
 		return nil, err
 	} else if ok {
 		if _, err := addJob(kv, &Job{Kind: jobDividend, Fund: f.Code, Date: m.Date, NAV: m.NAV}); err != nil {
@@ -309,7 +309,7 @@ func declareDividend(ctx *module.Context, kv module.KV, m *DeclareDividend) (any
 	}
 	dv := &Dividend{ID: f.Code + ":" + dateKey(m.ExDate), Fund: f.Code, PerShare: m.PerShare, RecordDate: m.RecordDate,
 		ExDate: m.ExDate, PayDate: m.PayDate, Declared: ctx.Height, Status: "declared"}
-	if err := putJSON(kv, dividendKey(f.Code, m.ExDate), dv); err != nil {
+	if err := module.PutJSON(kv, dividendKey(f.Code, m.ExDate), dv); err != nil {
 		return nil, err
 	}
 	ctx.Emit("dividend_declared", module.A("fund", f.Code), module.A("ex_date", m.ExDate.String()), module.A("per_share", m.PerShare.String()))

@@ -153,7 +153,7 @@ func queryTotals(qc *module.QueryContext, kv module.KVReader, p map[string]strin
 		return nil, err
 	}
 	var t Totals
-	if _, err := getJSON(kv, totalsKey(f.Code), &t); err != nil {
+	if _, err := module.GetJSON(kv, totalsKey(f.Code), &t); err != nil {
 		return nil, err
 	}
 	return map[string]any{"fund": f.Code, "shares": t.Shares, "holders": t.Holders, "pending_orders": t.Pending,
@@ -226,7 +226,7 @@ func holdingsOf(kv module.KVReader, inv string) ([]*Holding, error) {
 	}
 	for _, f := range funds {
 		var h Holding
-		if _, err := getJSON(kv, holdingKey(f, inv), &h); err != nil {
+		if _, err := module.GetJSON(kv, holdingKey(f, inv), &h); err != nil {
 			return nil, err
 		}
 		out = append(out, &h)
@@ -270,7 +270,7 @@ func ordersOf(kv module.KVReader, inv string, p map[string]string) ([]*Order, er
 	}
 	for _, id := range ids {
 		var o Order
-		if _, err := getJSON(kv, orderKey(id), &o); err != nil {
+		if _, err := module.GetJSON(kv, orderKey(id), &o); err != nil {
 			return nil, err
 		}
 		if (status != "" && o.Status != status) || (from != 0 && o.TradeDate < from) || (to != 0 && o.TradeDate > to) {
@@ -333,7 +333,7 @@ func queryStatement(qc *module.QueryContext, kv module.KVReader, p map[string]st
 		}
 		for _, ex := range dvs {
 			var po Payout
-			if ok, err := getJSON(kv, payoutKey(h.Fund, ex, inv.ID), &po); err != nil {
+			if ok, err := module.GetJSON(kv, payoutKey(h.Fund, ex, inv.ID), &po); err != nil {
 				return nil, err
 			} else if ok {
 				payouts = append(payouts, po)
@@ -345,7 +345,7 @@ func queryStatement(qc *module.QueryContext, kv module.KVReader, p map[string]st
 
 func queryOrder(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
 	var o Order
-	if ok, err := getJSON(kv, orderKey(p["id"]), &o); err != nil {
+	if ok, err := module.GetJSON(kv, orderKey(p["id"]), &o); err != nil {
 		return nil, err
 	} else if !ok {
 		return nil, ErrUnknownOrder.Wrapf("no order %s", p["id"])
@@ -388,7 +388,7 @@ func queryChannelOrders(qc *module.QueryContext, kv module.KVReader, p map[strin
 	}
 	for _, id := range ids {
 		var o Order
-		if _, err := getJSON(kv, orderKey(id), &o); err != nil {
+		if _, err := module.GetJSON(kv, orderKey(id), &o); err != nil {
 			return nil, err
 		}
 		if s := p["status"]; s != "" && o.Status != s {
@@ -472,7 +472,7 @@ func queryAccount(qc *module.QueryContext, kv module.KVReader, p map[string]stri
 	id := p["id"]
 	kind, investor := "investor", id
 	var ta TAAccount
-	if ok, err := getJSON(kv, taKey(id), &ta); err != nil {
+	if ok, err := module.GetJSON(kv, taKey(id), &ta); err != nil {
 		return nil, err
 	} else if ok {
 		kind, investor = "ta_account", ta.Investor

@@ -95,7 +95,7 @@ func queryChannelAccounts(qc *module.QueryContext, kv module.KVReader, p map[str
 	limit := limitOf(p)
 	for _, id := range ids {
 		var ta TAAccount
-		if ok, err := getJSON(kv, taKey(id), &ta); err != nil {
+		if ok, err := module.GetJSON(kv, taKey(id), &ta); err != nil {
 			return nil, err
 		} else if !ok || (mgr != "" && ta.Manager != mgr) {
 			continue
@@ -154,7 +154,7 @@ func queryChannelConfirmations(qc *module.QueryContext, kv module.KVReader, p ma
 	funds := map[string]bool{} // fund -> managed by mgr
 	for _, it := range items {
 		var o Order
-		if ok, err := getJSON(kv, orderKey(it.id), &o); err != nil {
+		if ok, err := module.GetJSON(kv, orderKey(it.id), &o); err != nil {
 			return nil, err
 		} else if !ok {
 			return nil, ErrUnknownOrder.Wrapf("indexed order %s is missing", it.id)

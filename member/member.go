@@ -90,7 +90,7 @@ func (m *Module) InitGenesis(ctx *module.Context, kv module.KV, raw json.RawMess
 			return ErrInvalidGenesis.Wrapf("org %s listed twice", o.ID)
 		}
 		org := Org{ID: o.ID, Name: o.Name, Type: typ, CACert: string(ca.PEM()), Validators: o.Validators, Status: StatusActive}
-		if err := putJSON(kv, orgKey(o.ID), &org); err != nil {
+		if err := module.PutJSON(kv, orgKey(o.ID), &org); err != nil {
 			return err
 		}
 	}
@@ -175,7 +175,7 @@ func registerCert(ctx *module.Context, kv module.KV, certPEM, by string) (*Recor
 		Cert: string(cert.PEM()), NotBefore: cert.NotBefore.UTC(), NotAfter: cert.NotAfter.UTC(),
 		Status: StatusActive, RegisteredAt: ctx.Height, RegisteredBy: by,
 	}
-	if err := putJSON(kv, idKey(rec.ID), rec); err != nil {
+	if err := module.PutJSON(kv, idKey(rec.ID), rec); err != nil {
 		return nil, err
 	}
 	if err := kv.Set(orgIDKey(rec.Org, rec.ID), []byte{}); err != nil {
@@ -206,7 +206,7 @@ func revoke(ctx *module.Context, kv module.KV, m *RevokeIdentity) (json.RawMessa
 	rec.RevokedAt = ctx.Height
 	rec.RevokedBy = ctx.Signer.ID
 	rec.RevokedReason = m.Reason
-	if err := putJSON(kv, idKey(rec.ID), rec); err != nil {
+	if err := module.PutJSON(kv, idKey(rec.ID), rec); err != nil {
 		return nil, err
 	}
 	ctx.Emit("identity_revoked", module.A("id", rec.ID), module.A("org", rec.Org), module.A("by", ctx.Signer.ID))
@@ -239,7 +239,7 @@ func addEncKey(kv module.KV, rec *Record, m *SetEncryptionKey, height int64) err
 	}
 	// The record is shared with the decode memo: copy before changing.
 	rec.EncKeys = append(append([]EncKey(nil), rec.EncKeys...), EncKey{Algorithm: m.Algorithm, PublicKey: bytes.Clone(m.PublicKey), Since: height})
-	return putJSON(kv, idKey(rec.ID), rec)
+	return module.PutJSON(kv, idKey(rec.ID), rec)
 }
 
 // isRegulator says whether the signer acts for the regulator: a regulator
@@ -336,25 +336,6 @@ func SelfRegistration(value json.RawMessage) (*pki.Certificate, error) {
 		return nil, ErrInvalidCertificate.Wrapf("%v", err)
 	}
 	return cert, nil
-}
-
-func putJSON(kv module.KV, key []byte, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Errorf("member: encode: %w", err)
-	}
-	return kv.Set(key, b)
-}
-
-func getJSON(kv module.KVReader, key []byte, v any) (bool, error) {
-	b, err := kv.Get(key)
-	if err != nil || b == nil {
-		return false, err
-	}
-	if err := json.Unmarshal(b, v); err != nil {
-		return false, fmt.Errorf("member: corrupt record %q: %w", key, err)
-	}
-	return true, nil
 }
 
 func jsonUnmarshal(b []byte, v any) error {

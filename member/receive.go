@@ -114,7 +114,7 @@ func addOrg(ctx *module.Context, kv module.KV, a *AddOrg) (any, error) {
 		return nil, err
 	}
 	org := Org{ID: a.ID, Name: a.Name, Type: typ, CACert: string(ca.PEM()), Validators: a.Validators, Status: StatusActive, Since: ctx.Height}
-	if err := putJSON(kv, orgKey(org.ID), &org); err != nil {
+	if err := module.PutJSON(kv, orgKey(org.ID), &org); err != nil {
 		return nil, err
 	}
 	ctx.Emit("org_added", module.A("org", org.ID), module.A("type", string(org.Type)))
@@ -150,7 +150,7 @@ func removeOrg(ctx *module.Context, kv module.KV, r *RemoveOrg) (any, error) {
 		}
 	}
 	org.Status, org.Removed, org.RemovedReason = StatusRemoved, ctx.Height, r.Reason
-	if err := putJSON(kv, orgKey(org.ID), org); err != nil {
+	if err := module.PutJSON(kv, orgKey(org.ID), org); err != nil {
 		return nil, err
 	}
 	ctx.Emit("org_removed", module.A("org", org.ID))
@@ -174,7 +174,7 @@ func rotateCA(ctx *module.Context, kv module.KV, r *RotateCA) (any, error) {
 	}
 	org.CAHistory = append(append([]FormerCA(nil), org.CAHistory...), FormerCA{CACert: org.CACert, Until: ctx.Height})
 	org.CACert = string(ca.PEM())
-	if err := putJSON(kv, orgKey(org.ID), org); err != nil {
+	if err := module.PutJSON(kv, orgKey(org.ID), org); err != nil {
 		return nil, err
 	}
 	ctx.Emit("org_ca_rotated", module.A("org", org.ID), module.A("ca", ca.ID))
