@@ -71,10 +71,12 @@ func (s *Server) handleOFDCheck(w http.ResponseWriter, r *http.Request) error {
 	rd := ofd.NewReader(r.Body)
 	h, err := rd.Header()
 	if err != nil {
+		drainBody(r)
 		return ofdBodyError(err)
 	}
 	m, err := chain.NewMapper(h, *opts)
 	if err != nil {
+		drainBody(r)
 		return errorf(http.StatusBadRequest, client.CodeInvalidRequest, "%v", err)
 	}
 	w.Header().Set("Content-Type", "application/x-ndjson")
@@ -139,6 +141,18 @@ func ofdErrText(err error) string {
 		return fmt.Sprintf("the file exceeds %d bytes", mb.Limit)
 	}
 	return err.Error()
+}
+
+// ofdDrainLimit bounds what drainBody reads of a refused upload.
+const ofdDrainLimit = 64 << 20
+
+// drainBody reads and drops the rest of a request body the handler refuses
+// after starting to read it (a bad header, an unknown code in it), up to
+// ofdDrainLimit: the client, still sending the file, then gets the answer
+// instead of a connection reset under its upload. Beyond the limit the
+// server answers and closes as usual.
+func drainBody(r *http.Request) {
+	_, _ = io.Copy(io.Discard, io.LimitReader(r.Body, ofdDrainLimit))
 }
 
 func ofdBodyError(err error) error {
