@@ -41,4 +41,6 @@ var (
 	ErrStatusTransition  = Codes.Register(31, "status_transition", "the fund cannot move from its status to the one asked")
 	ErrNotFrozen         = Codes.Register(32, "not_frozen", "nothing of this is frozen")
 	ErrFrozen            = Codes.Register(33, "frozen_by_regulator", "frozen by a regulator intervention")
+	ErrUseIntervention   = Codes.Register(34, "use_intervention", "regulator freezes, unfreezes and calendar changes go through supervision interventions (two officers): otc supervise propose, then otc supervise approve")
+	ErrCalendarPending   = Codes.Register(35, "calendar_pending_orders", "the calendar change removes trading days that have pending orders")
 )

@@ -44,6 +44,9 @@ func addJob(kv module.KV, j *Job) (uint64, error) {
 // without waiting for transactions, so a large confirmation runs to its end
 // by itself.
 func (m *Module) EndBlock(ctx *module.Context, kv module.KV) error {
+	if err := watchCalendar(ctx, kv); err != nil {
+		return err
+	}
 	var jobs [][]byte
 	if err := kv.Iterate(jobPrefix(), module.PrefixEnd(jobPrefix()), func(_, v []byte) bool {
 		jobs = append(jobs, bytes.Clone(v))

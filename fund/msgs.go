@@ -329,7 +329,11 @@ func (m *AuthoriseReseller) Validate() error {
 	return nil
 }
 
-// SetCalendar replaces the trading calendar (by the regulator).
+// SetCalendar is a trading calendar replacing the one in force. Sent as a
+// message it is refused with use_intervention: the calendar changes only
+// through a supervision intervention approved by two regulator officers
+// (Receive "calendar" from "supervision") or a passed governance proposal
+// (Receive "set_calendar" from "gov"); this type is their payload.
 type SetCalendar struct {
 	Calendar Calendar `json:"calendar"`
 }
@@ -478,7 +482,11 @@ func (m *DeclareDividend) Validate() error {
 }
 
 // Freeze freezes an investor's TA account with a manager (004), or shares of
-// one holding (031). By the account's fund manager (the TA) or a regulator.
+// one holding (031). By the account's fund manager (the TA) only: a
+// regulator identity is refused with use_intervention, since a regulator
+// freezes through a supervision intervention that two officers approve. The
+// TA lifts only its own freezes (Unfreeze); an intervention's freeze is
+// lifted by an unfreeze intervention.
 type Freeze struct {
 	Investor string `json:"investor"`
 	Manager  string `json:"manager,omitempty"` // account freeze

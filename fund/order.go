@@ -492,8 +492,11 @@ func freezeTarget(ctx *module.Context, kv module.KV, investor, manager, fund str
 		}
 		manager = f.Manager
 	}
-	if !isRegulator(members(ctx), ctx.Signer) && ctx.Signer.Org != manager {
-		return nil, nil, ErrNotPermitted.Wrapf("only %s (the TA) or a regulator may freeze or unfreeze here", manager)
+	if isRegulator(members(ctx), ctx.Signer) {
+		return nil, nil, ErrUseIntervention.Wrapf("regulator freezes go through supervision interventions: otc supervise propose --action freeze|unfreeze --kind account|holding ..., then a second officer's otc supervise approve")
+	}
+	if ctx.Signer.Org != manager {
+		return nil, nil, ErrNotPermitted.Wrapf("only %s (the TA) may freeze or unfreeze here; a regulator uses a supervision intervention", manager)
 	}
 	taID, ok := inv.TAAccounts[manager]
 	if !ok {
@@ -520,9 +523,18 @@ func applyFreeze(ctx *module.Context, kv module.KV, m *Freeze, on bool) (any, er
 		return nil, err
 	}
 	if f == nil {
+		// A freeze of the regulator (an intervention, in the supervision
+		// module's state) is not the TA's: the manager lifts only its own.
+		iv, err := supervision.AccountFrozen(ctx.Peer("supervision"), m.Manager, m.Investor)
+		if err != nil {
+			return nil, err
+		}
 		if ta.Frozen == on {
 			if on {
 				return nil, ErrAccountFrozen.Wrapf("TA account %s is already frozen", ta.ID)
+			}
+			if iv != nil {
+				return nil, ErrFrozen.Wrapf("TA account %s is frozen by intervention %s, not by its TA: only a regulator unfreeze intervention lifts it (otc supervise propose --action unfreeze --kind account, then approve)", ta.ID, iv.Intervention)
 			}
 			return nil, ErrNotFrozen.Wrapf("TA account %s is not frozen", ta.ID)
 		}
@@ -535,7 +547,11 @@ func applyFreeze(ctx *module.Context, kv module.KV, m *Freeze, on bool) (any, er
 			biz = BizUnfreezeAccount
 		}
 		ctx.Emit("account_freeze", module.A("ta_account", ta.ID), module.A("investor", m.Investor), module.A("frozen", boolText(on)), module.A("by", ctx.Signer.ID))
-		return map[string]any{"business": confirmationCode(biz), "ta_account": ta.ID, "frozen": on, "reason": m.Reason}, nil
+		out := map[string]any{"business": confirmationCode(biz), "ta_account": ta.ID, "frozen": on, "reason": m.Reason}
+		if iv != nil {
+			out["frozen_by_intervention"] = iv.Intervention // still frozen: the regulator's freeze stays
+		}
+		return out, nil
 	}
 	var h Holding
 	if ok, err := module.GetJSON(kv, holdingKey(f.Code, m.Investor), &h); err != nil {
@@ -551,6 +567,11 @@ func applyFreeze(ctx *module.Context, kv module.KV, m *Freeze, on bool) (any, er
 		h.Frozen += m.Shares
 	} else {
 		if m.Shares > h.Frozen {
+			if iv, err := supervision.HoldingFrozen(ctx.Peer("supervision"), f.Code, m.Investor); err != nil {
+				return nil, err
+			} else if iv != nil {
+				return nil, ErrFrozen.Wrapf("unfreezing %s shares; the TA froze %s, the rest is frozen by intervention %s: only a regulator unfreeze intervention lifts it", m.Shares, h.Frozen, iv.Intervention)
+			}
 			return nil, ErrNotFrozen.Wrapf("unfreezing %s shares; frozen %s", m.Shares, h.Frozen)
 		}
 		h.Frozen -= m.Shares

@@ -86,9 +86,9 @@ func OpenPersonal(inv *Investor, recipientID string, key crypto.EncPrivateKey) (
 }
 
 // WeekdayCalendar returns a calendar of [from, to] whose trading days are
-// the weekdays that are not in holidays (a starting point for the
-// regulator's calendar; China's make-up working weekends are added with
-// extra).
+// the weekdays that are not in holidays, plus the dates in extra. The China
+// exchanges never trade on a weekend, make-up working days included
+// (ChinaExchangeCalendar passes no extra).
 func WeekdayCalendar(from, to Date, holidays, extra []Date) (Calendar, error) {
 	skip := map[Date]bool{}
 	for _, h := range holidays {

@@ -166,21 +166,10 @@ func boolText(b bool) string {
 	return "false"
 }
 
-func setCalendar(ctx *module.Context, kv module.KV, m *SetCalendar) (any, error) {
-	if !isRegulator(members(ctx), ctx.Signer) {
-		return nil, ErrNotPermitted.Wrapf("only the regulator sets the trading calendar")
-	}
-	return putCalendar(ctx, kv, m)
-}
-
-// putCalendar replaces the trading calendar (fund/set_calendar by the
-// regulator, or a passed governance proposal through Receive).
-func putCalendar(ctx *module.Context, kv module.KV, m *SetCalendar) (any, error) {
-	if err := module.PutJSON(kv, calKey(), &m.Calendar); err != nil {
-		return nil, err
-	}
-	ctx.Emit("calendar_set", module.A("from", m.Calendar.From().String()), module.A("to", m.Calendar.To().String()))
-	return map[string]any{"from": m.Calendar.From(), "to": m.Calendar.To(), "trading_days": len(m.Calendar.days)}, nil
+// setCalendar refuses fund/set_calendar: one regulator officer no longer
+// changes the calendar alone (see changeCalendar).
+func setCalendar(_ *module.Context, _ module.KV, _ *SetCalendar) (any, error) {
+	return nil, ErrUseIntervention.Wrapf("calendar changes go through supervision interventions: otc supervise calendar set|extend --id ID --file CAL.json, then a second officer's otc supervise approve ID (or a governance proposal of fund/set_calendar)")
 }
 
 // publishNAV records the manager's NAV for a date. The date must be the next

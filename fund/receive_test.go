@@ -3,7 +3,9 @@ package fund_test
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/otcchain/otcchain/fund"
 	"github.com/otcchain/otcchain/module"
@@ -15,15 +17,27 @@ type memKV map[string][]byte
 func (m memKV) Get(k []byte) ([]byte, error) { return m[string(k)], nil }
 func (m memKV) Set(k, v []byte) error        { m[string(k)] = append([]byte(nil), v...); return nil }
 func (m memKV) Delete(k []byte) error        { delete(m, string(k)); return nil }
-func (m memKV) Iterate(_, _ []byte, _ func(k, v []byte) bool) error {
-	return errors.New("not needed")
+func (m memKV) Iterate(start, end []byte, fn func(k, v []byte) bool) error {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		if k >= string(start) && (end == nil || k < string(end)) {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		if !fn([]byte(k), m[k]) {
+			break
+		}
+	}
+	return nil
 }
 
 // TestReceiveSetCalendar: a passed governance proposal replaces the trading
 // calendar with the body of a fund/set_calendar message; no other caller or
 // action is taken, and a malformed body changes nothing.
 func TestReceiveSetCalendar(t *testing.T) {
-	m, kv, ctx := fund.New(), memKV{}, &module.Context{Module: "fund"}
+	m, kv, ctx := fund.New(), memKV{}, &module.Context{Module: "fund", Time: time.Date(2026, 3, 2, 2, 0, 0, 0, time.UTC)}
 	body, err := json.Marshal(fund.SetCalendar{Calendar: scenarioCalendar()})
 	if err != nil {
 		t.Fatal(err)
@@ -34,6 +48,7 @@ func TestReceiveSetCalendar(t *testing.T) {
 		want         *module.Error
 	}{
 		{"supervision", "set_calendar", string(body), fund.ErrNotPermitted},
+		{"gov", "calendar", `{"mode":"set","calendar":` + string(body[len(`{"calendar":`):len(body)-1]) + `}`, fund.ErrNotPermitted},
 		{"gov", "set_fees", string(body), fund.ErrInvalidRequest},
 		{"gov", "set_calendar", `{"calendar":{}}`, fund.ErrInvalidRequest},
 		{"gov", "set_calendar", `{"calendar":` + string(body) + `}`, fund.ErrInvalidRequest},

@@ -310,6 +310,11 @@ func (r *runner) run(in []string) string {
 			return "yes"
 		}
 		return "no"
+	case "calendar":
+		// calendar: the range and the count of trading days in force
+		var c fund.Calendar
+		r.read("fund/calendar", &c)
+		fmt.Fprintf(&b, "from=%s to=%s trading_days=%d", c.From(), c.To(), len(c.Days()))
 	case "blocks":
 		var n int
 		fmt.Sscanf(args[0], "%d", &n)

@@ -258,7 +258,7 @@ func (d *DevNet) PrintSummary(w io.Writer) {
 // printFundDemo tells how to try the fund demo of the genesis (DevFundGenesis).
 func printFundDemo(w io.Writer, home, api string) {
 	fmt.Fprintf(w, "\nfund demo: %s (fm-alpha, open, NAV 1.0000) and %s (fm-beta, offering); calendar: weekdays minus\n", DemoOpenFund, DemoOfferingFund)
-	fmt.Fprintln(w, "China's 2026 holidays (the regulator replaces it with fund/set_calendar). Walk-through: docs/fund-cli.md")
+	fmt.Fprintln(w, "the official SSE/SZSE holidays of 2025 and 2026 (the regulator extends it: otc supervise calendar). Walk-through: docs/fund-cli.md")
 	fmt.Fprintf(w, "  otc fund show %s --api %s\n", DemoOpenFund, api)
 	fmt.Fprintf(w, "  otc fund purchase --home %s --as rs-bank/operator --investor INV001 --fund %s --amount 10000.00 --app-no P0001\n", home, DemoOpenFund)
 }

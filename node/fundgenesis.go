@@ -8,23 +8,14 @@ import (
 	"github.com/otcchain/otcchain/module"
 )
 
-// ChinaHolidays2026 are China's 2026 public holidays on which the exchanges
-// close (weekdays only matter: weekends are closed anyway): New Year, Spring
-// Festival, Qingming, Labour Day, Dragon Boat, Mid-Autumn and National Day.
-var ChinaHolidays2026 = []string{
-	"2026-01-01", "2026-01-02",
-	"2026-02-16", "2026-02-17", "2026-02-18", "2026-02-19", "2026-02-20", "2026-02-23",
-	"2026-04-06",
-	"2026-05-01", "2026-05-02", "2026-05-03", "2026-05-04", "2026-05-05",
-	"2026-06-19",
-	"2026-09-25",
-	"2026-10-01", "2026-10-02", "2026-10-03", "2026-10-04", "2026-10-05", "2026-10-06", "2026-10-07",
-}
-
-// DevCalendar is the trading calendar of a generated network: the weekdays
-// from January 1 of the year before genesis (China date) to December 31 two
-// years after it, minus the listed holidays (ChinaHolidays2026). It is a
-// starting point: the regulator replaces it with fund/set_calendar.
+// DevCalendar is the trading calendar of a generated network: from January
+// 1 of the year before genesis (China date) to December 31 two years after
+// it, the official SSE/SZSE calendar for the years shipped with the fund
+// module (fund.ChinaExchangeYears: 2025 and 2026, sources in
+// fund/calendars/cn-exchange.json) and plain weekdays for the years whose
+// holidays are not published yet. It is a starting point: the regulator
+// replaces or extends it by a two-officer intervention (otc supervise
+// calendar set|extend).
 func DevCalendar(genesis time.Time) (fund.Calendar, error) {
 	today, err := fund.ChinaDate(genesis)
 	if err != nil {
@@ -39,12 +30,12 @@ func DevCalendar(genesis time.Time) (fund.Calendar, error) {
 		return fund.Calendar{}, fmt.Errorf("node: calendar: %w", err)
 	}
 	var hol []fund.Date
-	for _, s := range ChinaHolidays2026 {
-		d, err := fund.ParseDate(s)
+	for _, y := range fund.ChinaExchangeYears() {
+		c, err := fund.ChinaExchangeClosures(y)
 		if err != nil {
 			return fund.Calendar{}, fmt.Errorf("node: calendar: %w", err)
 		}
-		hol = append(hol, d)
+		hol = append(hol, c...)
 	}
 	cal, err := fund.WeekdayCalendar(from, to, hol, nil)
 	if err != nil {

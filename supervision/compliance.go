@@ -47,10 +47,13 @@ func (f *OrderFacts) buy() bool { return f.Kind != OrderRedeem }
 //	"order"      from "fund": OrderFacts; evaluates the sandbox caps and the
 //	             compliance rules, raises alerts, counts volumes; refuses the
 //	             order with a supervision code.
+//	"calendar_expiring" from "fund": {"to","date","days_left"}; raises
+//	             the calendar_expiry alert (the fund module asks once per
+//	             calendar end, 30 days before it).
 //	"set_rules"  from "gov": a full Rules (replaces the rule set, validated).
 //	"set_params" from "gov": {"approvals": k}.
 func (m *Module) Receive(ctx *module.Context, kv module.KV, from, action string, payload json.RawMessage) (json.RawMessage, error) {
-	want := map[string]string{"order": "fund", "set_rules": "gov", "set_params": "gov"}[action]
+	want := map[string]string{"order": "fund", "calendar_expiring": "fund", "set_rules": "gov", "set_params": "gov"}[action]
 	if want == "" {
 		return nil, ErrInvalidRequest.Wrapf("supervision takes no action %q", action)
 	}
@@ -64,6 +67,21 @@ func (m *Module) Receive(ctx *module.Context, kv module.KV, from, action string,
 			return nil, ErrInvalidRequest.Wrapf("order facts: %v", err)
 		}
 		return evaluateOrder(ctx, kv, &f)
+	case "calendar_expiring":
+		var c struct {
+			To       string `json:"to"`
+			Date     string `json:"date"`
+			DaysLeft int    `json:"days_left"`
+		}
+		if err := strictJSON(payload, &c); err != nil {
+			return nil, ErrInvalidRequest.Wrapf("calendar_expiring: %v", err)
+		}
+		a, err := raise(ctx, kv, RuleCalendarExpiry, ActionAlert, Subject{Kind: KindCalendar, ID: "trading"}, nil,
+			fmt.Sprintf("the trading calendar ends %s, %d days after %s: extend it (otc supervise calendar extend, approved by a second officer)", c.To, c.DaysLeft, c.Date))
+		if err != nil {
+			return nil, err
+		}
+		return json.Marshal(a)
 	case "set_rules":
 		var r Rules
 		if err := strictJSON(payload, &r); err != nil {

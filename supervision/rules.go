@@ -91,6 +91,10 @@ const (
 	RulePrivateFundCap     = "private_fund_cap"
 	RuleUnsuitableAttempts = "unsuitable_attempts"
 	RuleDormant            = "dormant"
+	// RuleCalendarExpiry is not a compliance rule of the rule set: the
+	// fund module reports that the trading calendar ends within 30 days
+	// (Receive "calendar_expiring"); subject calendar/trading.
+	RuleCalendarExpiry = "calendar_expiry"
 )
 
 var ruleNames = []string{RuleLargeTransaction, RuleStructuring, RuleRapidRedeem, RulePrivateFundCap, RuleUnsuitableAttempts, RuleDormant}

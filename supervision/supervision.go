@@ -62,13 +62,20 @@ const (
 
 // Target kinds and actions.
 const (
-	KindAccount = "account" // an investor's TA account with a manager (fund module)
-	KindHolding = "holding" // shares of one fund held by an investor
-	KindFund    = "fund"    // a fund's purchases, redemptions or both
-	KindOrg     = "org"     // an organisation's ability to transact
+	KindAccount  = "account"  // an investor's TA account with a manager (fund module)
+	KindHolding  = "holding"  // shares of one fund held by an investor
+	KindFund     = "fund"     // a fund's purchases, redemptions or both
+	KindOrg      = "org"      // an organisation's ability to transact
+	KindCalendar = "calendar" // the fund module's trading calendar
 
 	ActionFreeze   = "freeze"
 	ActionUnfreeze = "unfreeze"
+	// ActionSetCalendar replaces the trading calendar and
+	// ActionExtendCalendar appends days after its end (Propose.Calendar,
+	// target kind calendar); the fund module applies them (Receive
+	// "calendar" from "supervision") when the last approval arrives.
+	ActionSetCalendar    = "set_calendar"
+	ActionExtendCalendar = "extend_calendar"
 
 	ScopePurchase   = "purchase"
 	ScopeRedemption = "redemption"
@@ -118,8 +125,12 @@ func (t Target) validate() error {
 		if !id(t.Org) {
 			return ErrInvalidRequest.Wrapf("an org target names the organisation")
 		}
+	case KindCalendar:
+		if t != (Target{Kind: KindCalendar}) {
+			return ErrInvalidRequest.Wrapf("a calendar target names nothing else")
+		}
 	default:
-		return ErrInvalidRequest.Wrapf("target kind %q: want account, holding, fund or org", t.Kind)
+		return ErrInvalidRequest.Wrapf("target kind %q: want account, holding, fund, org or calendar", t.Kind)
 	}
 	return nil
 }
@@ -137,7 +148,18 @@ type Intervention struct {
 	Proposed  int64      `json:"proposed"`
 	Effective int64      `json:"effective,omitempty"`
 	Withdrawn string     `json:"withdrawn_reason,omitempty"`
+	// Calendar is the calendar of a set_calendar or extend_calendar
+	// intervention, and Effect what the fund module said it would do
+	// (checked at the proposal) or did (at the last approval).
+	Calendar json.RawMessage `json:"calendar,omitempty"`
+	Effect   json.RawMessage `json:"effect,omitempty"`
 }
+
+// calendarAction says whether an action changes the trading calendar.
+func calendarAction(a string) bool { return a == ActionSetCalendar || a == ActionExtendCalendar }
+
+// MaxCalendarLen bounds the JSON of a proposed calendar.
+const MaxCalendarLen = 256 << 10
 
 // Approval is one officer's approval.
 type Approval struct {
@@ -155,11 +177,15 @@ type Freeze struct {
 }
 
 // Propose proposes an intervention (counts as the proposer's approval).
+// A calendar change (set_calendar, extend_calendar) has the target kind
+// calendar and the calendar as the fund module reads it:
+// {"from":…,"to":…,"days":[…]}.
 type Propose struct {
-	ID     string `json:"id"`
-	Action string `json:"action"`
-	Target Target `json:"target"`
-	Reason string `json:"reason"`
+	ID       string          `json:"id"`
+	Action   string          `json:"action"`
+	Target   Target          `json:"target"`
+	Reason   string          `json:"reason"`
+	Calendar json.RawMessage `json:"calendar,omitempty"`
 }
 
 // Validate implements module.Msg.
@@ -167,8 +193,17 @@ func (m *Propose) Validate() error {
 	if !validID(m.ID) {
 		return ErrInvalidRequest.Wrapf("id must be 1 to 64 of A-Z a-z 0-9 - _ .")
 	}
-	if m.Action != ActionFreeze && m.Action != ActionUnfreeze {
-		return ErrInvalidRequest.Wrapf("action must be freeze or unfreeze")
+	if m.Action != ActionFreeze && m.Action != ActionUnfreeze && !calendarAction(m.Action) {
+		return ErrInvalidRequest.Wrapf("action must be freeze, unfreeze, set_calendar or extend_calendar")
+	}
+	if calendarAction(m.Action) != (m.Target.Kind == KindCalendar) {
+		return ErrInvalidRequest.Wrapf("set_calendar and extend_calendar, and only they, take the target kind calendar")
+	}
+	if calendarAction(m.Action) != (len(m.Calendar) > 0) {
+		return ErrInvalidRequest.Wrapf("a calendar change, and only it, carries a calendar")
+	}
+	if len(m.Calendar) > MaxCalendarLen {
+		return ErrInvalidRequest.Wrapf("the calendar is %d bytes; at most %d", len(m.Calendar), MaxCalendarLen)
 	}
 	if m.Reason == "" || len(m.Reason) > 512 || !utf8.ValidString(m.Reason) || strings.ContainsAny(m.Reason, "\x00\r\n") {
 		return ErrInvalidRequest.Wrapf("a one-line reason of at most 512 bytes is required")
@@ -321,15 +356,24 @@ func propose(ctx *module.Context, kv module.KV, m *Propose) (any, error) {
 			return nil, ErrTarget.Wrapf("no organisation %q", m.Target.Org)
 		}
 	}
-	frozen, err := kv.Get(m.Target.key())
-	if err != nil {
-		return nil, err
-	}
-	if m.Action == ActionFreeze && frozen != nil {
-		return nil, ErrTarget.Wrapf("the %s is already frozen", m.Target.Kind)
-	}
-	if m.Action == ActionUnfreeze && frozen == nil {
-		return nil, ErrTarget.Wrapf("the %s is not frozen by an intervention", m.Target.Kind)
+	var effect json.RawMessage
+	if calendarAction(m.Action) {
+		// The fund module checks the change now (nothing is written), so
+		// the second officer approves what it will do.
+		if err := ctx.Call("fund", "calendar", calendarChange(m.Action, m.Calendar, true), &effect); err != nil {
+			return nil, err
+		}
+	} else {
+		frozen, err := kv.Get(m.Target.key())
+		if err != nil {
+			return nil, err
+		}
+		if m.Action == ActionFreeze && frozen != nil {
+			return nil, ErrTarget.Wrapf("the %s is already frozen", m.Target.Kind)
+		}
+		if m.Action == ActionUnfreeze && frozen == nil {
+			return nil, ErrTarget.Wrapf("the %s is not frozen by an intervention", m.Target.Kind)
+		}
 	}
 	var g Genesis
 	if _, err := module.GetJSON(kv, []byte("params"), &g); err != nil {
@@ -340,7 +384,7 @@ func propose(ctx *module.Context, kv module.KV, m *Propose) (any, error) {
 	}
 	iv := &Intervention{ID: m.ID, Action: m.Action, Target: m.Target, Reason: m.Reason, Status: "proposed", Proposer: ctx.Signer.ID,
 		Approvals: []Approval{{Officer: ctx.Signer.ID, Height: ctx.Height, Time: ctx.Time.UTC().Format("2006-01-02T15:04:05Z")}},
-		Needed:    g.Approvals, Proposed: ctx.Height}
+		Needed:    g.Approvals, Proposed: ctx.Height, Calendar: m.Calendar, Effect: effect}
 	if err := module.PutJSON(kv, interventionKey(iv.ID), iv); err != nil {
 		return nil, err
 	}
@@ -365,7 +409,17 @@ func approve(ctx *module.Context, kv module.KV, m *Approve) (any, error) {
 		return nil, ErrSameOfficer.Wrapf("%s already approved intervention %s: another officer must", ctx.Signer.ID, iv.ID)
 	}
 	iv.Approvals = append(iv.Approvals, Approval{Officer: ctx.Signer.ID, Height: ctx.Height, Time: ctx.Time.UTC().Format("2006-01-02T15:04:05Z")})
-	if len(iv.Approvals) >= iv.Needed {
+	if len(iv.Approvals) >= iv.Needed && calendarAction(iv.Action) {
+		var effect json.RawMessage
+		if err := ctx.Call("fund", "calendar", calendarChange(iv.Action, iv.Calendar, false), &effect); err != nil {
+			return nil, err // the intervention stays proposed: withdraw it, or approve again once the refusal is resolved
+		}
+		iv.Status, iv.Effective, iv.Effect = "effective", ctx.Height, effect
+		if err := kv.Set(binary.BigEndian.AppendUint64([]byte("log/"), uint64(ctx.Height)<<20|uint64(ctx.MsgIndex)), []byte(iv.ID)); err != nil {
+			return nil, err
+		}
+		ctx.Emit("intervention_effective", module.A("intervention", iv.ID), module.A("action", iv.Action), module.A("kind", iv.Target.Kind))
+	} else if len(iv.Approvals) >= iv.Needed {
 		frozen, err := kv.Get(iv.Target.key())
 		if err != nil {
 			return nil, err
@@ -393,6 +447,16 @@ func approve(ctx *module.Context, kv module.KV, m *Approve) (any, error) {
 		ctx.Emit("intervention_approved", module.A("intervention", iv.ID), module.A("officer", ctx.Signer.ID))
 	}
 	return &iv, module.PutJSON(kv, interventionKey(iv.ID), &iv)
+}
+
+// calendarChange is the fund module's CalendarChange payload (Receive
+// "calendar"): supervision cannot import fund, so it writes the JSON.
+func calendarChange(action string, cal json.RawMessage, check bool) map[string]any {
+	mode := "set"
+	if action == ActionExtendCalendar {
+		mode = "extend"
+	}
+	return map[string]any{"mode": mode, "calendar": cal, "check": check}
 }
 
 func withdraw(ctx *module.Context, kv module.KV, m *Withdraw) (any, error) {
