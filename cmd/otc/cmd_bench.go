@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net"
@@ -25,6 +26,7 @@ import (
 	"github.com/otcchain/otcchain/fund"
 	"github.com/otcchain/otcchain/keystore"
 	"github.com/otcchain/otcchain/node"
+	"github.com/otcchain/otcchain/supervision"
 	"github.com/otcchain/otcchain/tx"
 )
 
@@ -372,9 +374,9 @@ func (m *Main) runFundBench(ctx context.Context, f benchFlags) error {
 	}
 	defer bn.Close()
 	cons := bn.res.Consortium
-	operator := func(org string) (node.IdentityInfo, crypto.PrivateKey, *keystore.Store, error) {
+	identity := func(org, key string) (node.IdentityInfo, crypto.PrivateKey, *keystore.Store, error) {
 		for _, id := range cons.Identities {
-			if id.Org == org && id.Key == "operator" {
+			if id.Org == org && id.Key == key {
 				ks, err := keystore.Open(id.Keystore)
 				if err != nil {
 					return id, nil, nil, err
@@ -383,7 +385,10 @@ func (m *Main) runFundBench(ctx context.Context, f benchFlags) error {
 				return id, k, ks, err
 			}
 		}
-		return node.IdentityInfo{}, nil, nil, fmt.Errorf("no operator of %s in the generated network", org)
+		return node.IdentityInfo{}, nil, nil, fmt.Errorf("no %s of %s in the generated network", key, org)
+	}
+	operator := func(org string) (node.IdentityInfo, crypto.PrivateKey, *keystore.Store, error) {
+		return identity(org, "operator")
 	}
 	resID, resKey, resKS, err := operator(setup.Reseller)
 	if err != nil {
@@ -536,15 +541,37 @@ func (m *Main) runFundBench(ctx context.Context, f benchFlags) error {
 		if err != nil {
 			return err
 		}
+		// A calendar change takes two regulator officers: one proposes,
+		// the second's approval applies it.
 		gs, err := signer(regID, regKey)
 		if err != nil {
 			return err
 		}
-		ct, err := gs.Tx(tx.MustAny(fund.TypeSetCalendar, fund.SetCalendar{Calendar: cal}))
+		raw, err := json.Marshal(cal)
 		if err != nil {
 			return err
 		}
-		if _, err := run("close the trade date in the calendar", [][]byte{ct}, 1); err != nil {
+		pt, err := gs.Tx(tx.MustAny(supervision.TypePropose, supervision.Propose{ID: "bench-calendar", Action: supervision.ActionSetCalendar,
+			Target: supervision.Target{Kind: supervision.KindCalendar}, Reason: "bench: close the trade date", Calendar: raw}))
+		if err != nil {
+			return err
+		}
+		if _, err := run("propose closing the trade date in the calendar", [][]byte{pt}, 1); err != nil {
+			return err
+		}
+		o2ID, o2Key, _, err := identity("regulator", "officer-2")
+		if err != nil {
+			return err
+		}
+		o2, err := signer(o2ID, o2Key)
+		if err != nil {
+			return err
+		}
+		at, err := o2.Tx(tx.MustAny(supervision.TypeApprove, supervision.Approve{ID: "bench-calendar"}))
+		if err != nil {
+			return err
+		}
+		if _, err := run("approve closing the trade date in the calendar", [][]byte{at}, 1); err != nil {
 			return err
 		}
 		ms, err := signer(mgrID, mgrKey)

@@ -283,7 +283,7 @@ var groupShort = map[string]string{
 	"account":  "Open investors' TA accounts with fund managers (001)",
 	"nav":      "Publish a NAV (the manager) and co-sign it (the custodian)",
 	"dividend": "Declare dividends (the manager)",
-	"calendar": "The trading calendar: show it; set it (the regulator)",
+	"calendar": "The trading calendar: show it (the regulator changes it with otc supervise calendar: two officers)",
 }
 
 // fundOpts holds every flag value of the message commands; each command
@@ -431,13 +431,8 @@ func fundMsgCmds() []fundMsgCmd {
 				v.Fund = o.s("fund")
 				return &v, err
 			}},
-		{"freeze", "Freeze an investor's TA account (--manager, 004) or shares of a fund (--fund --shares, 031)", fund.TypeFreeze, "investor! manager fund shares reason!", freezeMsg(false)},
-		{"unfreeze", "Lift a freeze (005, 032)", fund.TypeUnfreeze, "investor! manager fund shares reason!", freezeMsg(true)},
-		{"calendar set", "Replace the trading calendar (the regulator); --file holds {\"from\",\"to\",\"days\"} as otc fund calendar show prints it", fund.TypeSetCalendar, "file!",
-			func(_ *fundSession, o *fundOpts, _ []string) (any, error) {
-				var v fund.SetCalendar
-				return &v, readJSONFile(o.s("file"), &v.Calendar)
-			}},
+		{"freeze", "Freeze an investor's TA account (--manager, 004) or shares of a fund (--fund --shares, 031): the TA's own freeze (a regulator uses otc supervise propose)", fund.TypeFreeze, "investor! manager fund shares reason!", freezeMsg(false)},
+		{"unfreeze", "Lift the TA's own freeze (005, 032); an intervention's freeze needs an unfreeze intervention", fund.TypeUnfreeze, "investor! manager fund shares reason!", freezeMsg(true)},
 	}
 }
 

@@ -19,7 +19,10 @@ func newSuperviseCmd(m *Main) *cobra.Command {
 		Long: `otc supervise is for regulator officers. A freeze or an unfreeze of an
 investor account, a holding, a fund (purchase, redemption or both) or an
 organisation is proposed by one officer and takes effect when another
-approves it (k of n, 2 by default). The compliance rules raise alerts that
+approves it (k of n, 2 by default); so is a change of the trading calendar
+(calendar set, calendar extend): one regulator officer never acts alone, and
+fund/freeze or fund/set_calendar from a regulator is refused with
+use_intervention. The compliance rules raise alerts that
 officers investigate and close (alerts, alert-update); the sandbox admits a
 fund or an organisation under caps (sandbox); report writes the supervisory
 report of a period as JSON or CSV. See docs/supervision.md.`,
@@ -29,7 +32,7 @@ report of a period as JSON or CSV. See docs/supervision.md.`,
 	var ps signerFlags
 	propose := &cobra.Command{
 		Use:   "propose --id ID --action freeze|unfreeze --kind account|holding|fund|org [target flags] --reason R",
-		Short: "Propose an intervention (counts as your approval)",
+		Short: "Propose a freeze or an unfreeze (counts as your approval; a second officer approves); calendar changes: otc supervise calendar",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			return m.sendAs(cmd, &ps, supervision.TypePropose, &supervision.Propose{ID: id, Action: action, Target: t, Reason: reason})
@@ -105,7 +108,7 @@ report of a period as JSON or CSV. See docs/supervision.md.`,
 		alerts, alertUpdate,
 		m.superviseRead("alert ID", "One compliance alert with its history", "alerts/{0}"),
 		m.superviseRead("rules", "The compliance rule set (changed by governance only)", "rules"),
-		m.newSandboxCmd(), m.newReportCmd())
+		m.newSandboxCmd(), m.newReportCmd(), m.newCalendarCmd())
 	return c
 }
 
