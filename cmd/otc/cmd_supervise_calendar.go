@@ -115,6 +115,8 @@ trading days, make-up working days included). With --file, any calendar JSON.`,
 		},
 	}
 	official.Flags().IntVar(&oyear, "year", 0, "print this year's calendar JSON")
+	var ofl signerFlags // accepted like every supervise command's, not needed: the data ships with otc
+	ofl.register(official.Flags())
 
 	c.AddCommand(set, extend, official)
 	return c

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -55,6 +56,56 @@ func TestSuperviseCLI(t *testing.T) {
 		t.Fatalf("show: %v\n%s", err, o)
 	}
 	superviseCompliance(t, as)
+	superviseCalendar(t, as)
+}
+
+// superviseCalendar: one regulator officer's fund/freeze is refused with
+// use_intervention; a calendar extension proposed by one officer changes
+// nothing until a second approves it; a year not shipped needs its
+// holidays.
+func superviseCalendar(t *testing.T, as func(who string, args ...string) (string, error)) {
+	must := func(who string, args ...string) string {
+		t.Helper()
+		o, err := as(who, args...)
+		if err != nil {
+			t.Fatalf("otc supervise %s as %s: %v\n%s", strings.Join(args, " "), who, err, o)
+		}
+		return o
+	}
+	if o, err := as("regulator/operator", "!", "fund", "freeze", "--investor", "INV-L", "--manager", "fm-alpha", "--reason", "AML case"); err == nil ||
+		!strings.Contains(err.Error()+o, "use_intervention") || !strings.Contains(err.Error()+o, "otc supervise propose") {
+		t.Fatalf("a regulator officer's fund freeze: %v\n%s", err, o)
+	}
+	end := func() fund.Date {
+		t.Helper()
+		var c fund.Calendar
+		if err := json.Unmarshal([]byte(must("regulator/operator", "!", "fund", "calendar", "show")), &c); err != nil {
+			t.Fatal(err)
+		}
+		return c.To()
+	}
+	to := end()
+	year := fmt.Sprint(to.Year() + 1)
+	if o, err := as("regulator/operator", "calendar", "extend", "--id", "CAL-1", "--year", year, "--reason", "next year"); err == nil ||
+		!strings.Contains(err.Error()+o, "--holiday") {
+		t.Fatalf("a year not shipped without holidays: %v\n%s", err, o)
+	}
+	if o := must("regulator/operator", "calendar", "extend", "--id", "CAL-1", "--year", year, "--holiday", year+"-01-01",
+		"--holiday", year+"-10-01.."+year+"-10-07", "--reason", "next year, State Council notice"); !strings.Contains(o, `"proposed"`) || !strings.Contains(o, `"added"`) {
+		t.Fatalf("extend:\n%s", o)
+	}
+	if got := end(); got != to {
+		t.Fatalf("one officer's proposal moved the calendar's end to %s", got)
+	}
+	if o := must("regulator/officer-2", "approve", "CAL-1"); !strings.Contains(o, `"effective"`) {
+		t.Fatalf("approve:\n%s", o)
+	}
+	if got := end(); got.String() != year+"-12-31" {
+		t.Fatalf("after the approval the calendar ends %s", got)
+	}
+	if o := must("regulator/operator", "calendar", "official"); !strings.Contains(o, "2025") || !strings.Contains(o, "2026") {
+		t.Fatalf("official:\n%s", o)
+	}
 }
 
 // superviseCompliance: a large purchase raises an alert (default rules);
