@@ -69,6 +69,9 @@ func TestReceiveCallers(t *testing.T) {
 		{"gov", "set_params", `{"approvals":3,"x":1}`, "supervision/invalid_request"},
 		{"gov", "set_params", `{"approvals":3}`, "ok"},
 		{"gov", "set_rules", string(rules), "ok"},
+		{"gov", "calendar_expiring", `{"to":"2026-03-31","date":"2026-03-10","days_left":21}`, "supervision/unexpected_caller"},
+		{"fund", "calendar_expiring", `{"to":"2026-03-31","x":1}`, "supervision/invalid_request"},
+		{"fund", "calendar_expiring", `{"to":"2026-03-31","date":"2026-03-10","days_left":21}`, "ok"},
 	} {
 		_, err := m.Receive(ctx, kv, c.from, c.action, json.RawMessage(c.payload))
 		if got := codeOf(err); got != c.want {
