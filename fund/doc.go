@@ -23,7 +23,10 @@
 // (orders, cancellations, freezes), confirm.go (the end-block jobs:
 // confirmation, establishment, failed offerings, dividends, in chunks),
 // query.go (reads and their access rules), personal.go (client-side
-// sealing and opening of personal data), memo.go (decode memo). docs/fund.md
+// sealing and opening of personal data), memo.go (decode memo),
+// calchange.go (calendar changes, which only a two-officer supervision
+// intervention or governance makes, and the calendar-expiry warning),
+// receive.go (actions other modules call). docs/fund.md
 // describes the rules. The arithmetic and the calendar the state machine
 // calls are:
 //
@@ -35,7 +38,9 @@
 //     holding-period fees, cash and reinvested dividends, and the fee tier
 //     schedules with their validation;
 //   - calendar.go: civil dates, the trading calendar, the trade date of a
-//     block time (cut-off 15:00 China time, UTC+8) and T+n.
+//     block time (cut-off 15:00 China time, UTC+8) and T+n;
+//   - cnexchange.go: the official SSE/SZSE calendars shipped in
+//     calendars/cn-exchange.json (2025, 2026), each year with its source.
 //
 // Everything here is a pure function of its arguments: integers only (no
 // floats), no wall clock (times come from the block header), no map

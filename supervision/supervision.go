@@ -1,6 +1,7 @@
 // Package supervision is the regulator's module: interventions (freezing
-// and unfreezing an investor account, a holding, a fund or an organisation)
-// that take effect only when k regulator officers have approved them, each
+// and unfreezing an investor account, a holding, a fund or an organisation,
+// and replacing or extending the fund module's trading calendar) that take
+// effect only when k regulator officers have approved them, each
 // step recorded on chain with its reason and actors. Other modules consult
 // the freezes in force (the fund module refuses frozen business with a
 // clear code). It also holds the compliance rules the fund module's orders
