@@ -27,14 +27,27 @@ otc supervise approve ID. Thirty days before the calendar ends the regulator
 gets a calendar_expiry alert (otc supervise alerts --rule calendar_expiry).`,
 	}
 	var ss signerFlags
-	var sid, sfile, sreason string
+	var sid, sfile, sofficial, sreason string
 	set := &cobra.Command{
-		Use:   "set --id ID --file CAL.json --reason R",
-		Short: "Propose a replacement calendar ({\"from\",\"to\",\"days\"} as otc fund calendar show prints it)",
+		Use:   "set --id ID (--file CAL.json | --official FROM..TO) --reason R",
+		Short: "Propose a replacement calendar: a file ({\"from\",\"to\",\"days\"} as otc fund calendar show prints it) or the shipped official years",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			var cal fund.Calendar
-			if err := readJSONFile(sfile, &cal); err != nil {
+			var err error
+			switch {
+			case (sfile == "") == (sofficial == ""):
+				return fmt.Errorf("give --file CAL.json or --official FROM..TO (e.g. 2025..2026), one of them")
+			case sfile != "":
+				err = readJSONFile(sfile, &cal)
+			default:
+				var from, to int
+				if n, _ := fmt.Sscanf(sofficial, "%d..%d", &from, &to); n != 2 {
+					return fmt.Errorf("--official %s: want FROM..TO, e.g. 2025..2026", sofficial)
+				}
+				cal, err = fund.ChinaExchangeCalendar(from, to)
+			}
+			if err != nil {
 				return err
 			}
 			return m.proposeCalendar(cmd, &ss, sid, supervision.ActionSetCalendar, cal, sreason)
@@ -43,8 +56,9 @@ gets a calendar_expiry alert (otc supervise alerts --rule calendar_expiry).`,
 	ss.register(set.Flags())
 	set.Flags().StringVar(&sid, "id", "", "intervention id (unique)")
 	set.Flags().StringVar(&sfile, "file", "", "the calendar JSON")
+	set.Flags().StringVar(&sofficial, "official", "", "the shipped official SSE/SZSE calendars of these years, FROM..TO (otc supervise calendar official)")
 	set.Flags().StringVar(&sreason, "reason", "", "reason, recorded on chain")
-	for _, n := range []string{"id", "file", "reason"} {
+	for _, n := range []string{"id", "reason"} {
 		_ = set.MarkFlagRequired(n)
 	}
 

@@ -84,6 +84,26 @@ func superviseCalendar(t *testing.T, as func(who string, args ...string) (string
 		}
 		return c.To()
 	}
+	// Replace the generated calendar with the official years shipped, when
+	// they cover today; within 30 days of their end the regulator gets the
+	// calendar_expiry alert.
+	today, _ := fund.ChinaDate(time.Now())
+	years := fund.ChinaExchangeYears()
+	if last := years[len(years)-1]; today.Year() >= years[0] && today.Year() <= last {
+		span := fmt.Sprintf("%d..%d", years[0], last)
+		must("regulator/operator", "calendar", "set", "--id", "CAL-0", "--official", span, "--reason", "the official calendars")
+		if o := must("regulator/officer-2", "approve", "CAL-0"); !strings.Contains(o, `"effective"`) {
+			t.Fatalf("approve CAL-0:\n%s", o)
+		}
+		if got := end(); got.String() != fmt.Sprintf("%d-12-31", last) {
+			t.Fatalf("after CAL-0 the calendar ends %s", got)
+		}
+		left, _ := fund.DaysBetween(today, end())
+		o := must("regulator/operator", "alerts", "--rule", "calendar_expiry")
+		if alerted := strings.Contains(o, `"calendar_expiry"`); alerted != (left <= fund.CalendarWarnDays) {
+			t.Fatalf("%d days left, alert %v:\n%s", left, alerted, o)
+		}
+	}
 	to := end()
 	year := fmt.Sprint(to.Year() + 1)
 	if o, err := as("regulator/operator", "calendar", "extend", "--id", "CAL-1", "--year", year, "--reason", "next year"); err == nil ||
