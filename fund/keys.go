@@ -11,6 +11,7 @@ import (
 // (YYYYMMDD) so that keys sort by date; sequences are 8 bytes big-endian.
 //
 //	cal                                   -> Calendar JSON
+//	calwarn                               -> the calendar end date the expiry alert was asked for (calchange.go)
 //	seq/<name>                            -> uint64 counter (ta, tr, order, job)
 //	f/<fund>                              -> Fund JSON
 //	nav/<fund>/<date>                     -> NAVRecord JSON
