@@ -11,6 +11,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
+	"github.com/otcchain/otcchain/clock"
 	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
@@ -22,8 +23,12 @@ import (
 type blockCtx struct {
 	chainID string
 	height  int64
-	time    time.Time
-	params  Params
+	// time is the business time (blockTime plus the clock's offset):
+	// recomputed after a tx that advanced the clock, so later txs and the
+	// end-block see the new time.
+	time      time.Time
+	blockTime time.Time // the header time
+	params    Params
 	// misbehaviour is the evidence of the block (for end-blockers).
 	misbehaviour []module.Misbehaviour
 }
@@ -255,8 +260,8 @@ func wrapMsgErr(err error, where string) error {
 // whatever the messages do (the tx is spent). Messages are atomic together:
 // if one fails, none of their writes remain. Batch items succeed or fail one
 // by one. A returned error is a storage failure and halts the node.
-func (a *App) deliverTx(blk *state.Block, bc blockCtx, raw []byte, index uint32) (*abci.ExecTxResult, error) {
-	c := &checker{app: a, chainID: bc.chainID, params: bc.params, kv: blk, height: bc.height, at: bc.time, verifySig: true}
+func (a *App) deliverTx(blk *state.Block, bc *blockCtx, raw []byte, index uint32) (*abci.ExecTxResult, error) {
+	c := &checker{app: a, chainID: bc.chainID, params: bc.params, kv: blk, height: bc.height, at: bc.blockTime, verifySig: true}
 	ct, err := c.check(raw)
 	if err != nil {
 		h := sha256.Sum256(raw)
@@ -270,11 +275,13 @@ func (a *App) deliverTx(blk *state.Block, bc blockCtx, raw []byte, index uint32)
 		return nil, err
 	}
 	msgb := txb.Branch()
-	ctx := &module.Context{ChainID: bc.chainID, Height: bc.height, Time: bc.time, TxHash: ct.hash[:], Signer: ct.signer, Router: a.route}
+	ctx := &module.Context{ChainID: bc.chainID, Height: bc.height, Time: bc.time, BlockTime: bc.blockTime, TxHash: ct.hash[:], Signer: ct.signer, Router: a.route}
 	var results []tx.ItemResult
 	var events []abci.Event
+	clockMoved := false
 	for i, cm := range ct.msgs {
 		ctx.MsgIndex = i
+		clockMoved = clockMoved || (cm.entry != nil && cm.entry.mod.Name() == clockModule)
 		if cm.entry == nil {
 			items, ev, err := a.runBatch(ctx, msgb, cm.items, ct.signer.Role)
 			if err != nil {
@@ -316,6 +323,11 @@ func (a *App) deliverTx(blk *state.Block, bc blockCtx, raw []byte, index uint32)
 	}
 	if err := a.indexTx(blk, ct.hash, bc.height, index); err != nil {
 		return nil, err
+	}
+	if clockMoved {
+		if err := a.setBusinessTime(blk, bc); err != nil {
+			return nil, err
+		}
 	}
 	data, err := json.Marshal(map[string]any{"msgs": results})
 	if err != nil {
@@ -423,7 +435,7 @@ func toABCI(evs []module.Event, msgIndex int) []abci.Event {
 	return out
 }
 
-func (a *App) endBlock(blk *state.Block, bc blockCtx) ([]abci.Event, []module.Outcome, []module.Validator, error) {
+func (a *App) endBlock(blk *state.Block, bc *blockCtx) ([]abci.Event, []module.Outcome, []module.Validator, error) {
 	var out []abci.Event
 	var outcomes []module.Outcome
 	var updates []module.Validator
@@ -432,7 +444,7 @@ func (a *App) endBlock(blk *state.Block, bc blockCtx) ([]abci.Event, []module.Ou
 		if !ok {
 			continue
 		}
-		ctx := &module.Context{ChainID: bc.chainID, Height: bc.height, Time: bc.time, Module: m.Name(), Router: a.route, Misbehaviour: bc.misbehaviour}
+		ctx := &module.Context{ChainID: bc.chainID, Height: bc.height, Time: bc.time, BlockTime: bc.blockTime, Module: m.Name(), Router: a.route, Misbehaviour: bc.misbehaviour}
 		br := blk.Branch()
 		ctx.State = br
 		if err := eb.EndBlock(ctx, module.Prefixed(br, m.Name()+"/")); err != nil {
@@ -454,6 +466,25 @@ func (a *App) endBlock(blk *state.Block, bc blockCtx) ([]abci.Event, []module.Ou
 		out = append(out, evs...)
 	}
 	return out, outcomes, updates, nil
+}
+
+// clockModule is the name of the business clock module (package clock).
+const clockModule = "clock"
+
+// setBusinessTime reads the clock's offset from kv (once per block, and
+// again after a tx that ran a clock message) and sets bc.time to the block
+// time plus it. Without the clock module or its genesis the offset is 0.
+func (a *App) setBusinessTime(kv module.KVReader, bc *blockCtx) error {
+	bc.time = bc.blockTime
+	if _, ok := a.reg.Module(clockModule); !ok {
+		return nil
+	}
+	_, offset, err := clock.State(module.PrefixedReader(kv, clockModule+"/"))
+	if err != nil {
+		return fmt.Errorf("app: read the business clock: %w", err)
+	}
+	bc.time = bc.blockTime.Add(offset)
+	return nil
 }
 
 // Side record of the tx index (not hashed: it is derived from blocks).

@@ -393,3 +393,7 @@ func (c *Calendar) UnmarshalJSON(b []byte) error {
 	*c = v
 	return nil
 }
+
+// ChinaZone returns China Standard Time (UTC+8), the fixed zone the calendar
+// reads dates and the cut-off in.
+func ChinaZone() *time.Location { return chinaZone }
