@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"text/tabwriter"
 	"time"
+
+	"github.com/otcchain/otcchain/module"
 )
 
 // DevPassphrase protects the keys of an otc dev network. It is public: a dev
@@ -20,6 +22,10 @@ const DevPassphrase = "otc-dev-insecure"
 
 // devScryptN makes the dev keystores quick to open (insecure on purpose).
 const devScryptN = 1 << 12
+
+// DevClockRoles may advance the business clock of an otc dev network: any
+// operator (and organisation admin); never investors.
+var DevClockRoles = []module.Role{module.RoleRegulator, module.RoleFundManager, module.RoleReseller, module.RoleCustodian, module.RoleAdmin}
 
 // DefaultDevValidators is the size of an otc dev network.
 const DefaultDevValidators = 6
@@ -107,6 +113,7 @@ func Dev(ctx context.Context, cfg DevConfig) (_ *DevNet, err error) {
 		res, err := Testnet(TestnetConfig{
 			OutDir: home, ChainID: DefaultChainID, Validators: n, BasePort: cfg.BasePort,
 			Passphrase: DevPassphrase, ScryptN: devScryptN, DevPassphrase: true,
+			BusinessClock: DevClockRoles,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("node: dev: %w", err)
