@@ -285,6 +285,11 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	if err != nil {
 		return nil, err
 	}
+	if bc.simulated {
+		if err := a.block.SetSide(bizHeightKey(req.Height), []byte(bc.time.Format(time.RFC3339Nano))); err != nil {
+			return nil, err
+		}
+	}
 	valUpdates, err := validatorUpdates(updates)
 	if err != nil {
 		return nil, err

@@ -28,6 +28,7 @@ type blockCtx struct {
 	// end-block see the new time.
 	time      time.Time
 	blockTime time.Time // the header time
+	simulated bool      // the genesis enabled the business clock
 	params    Params
 	// misbehaviour is the evidence of the block (for end-blockers).
 	misbehaviour []module.Misbehaviour
@@ -270,6 +271,11 @@ func (a *App) deliverTx(blk *state.Block, bc *blockCtx, raw []byte, index uint32
 		}
 		return refusal(err)
 	}
+	if bc.simulated { // receipts of a sandbox show the business time the tx ran at
+		if err := blk.SetSide(bizTxKey(ct.hash), []byte(bc.time.Format(time.RFC3339Nano))); err != nil {
+			return nil, err
+		}
+	}
 	txb := blk.Branch()
 	if err := recordNonce(txb, ct.signer.ID, ct.body.Nonce, ct.body.Expiry); err != nil {
 		return nil, err
@@ -479,12 +485,44 @@ func (a *App) setBusinessTime(kv module.KVReader, bc *blockCtx) error {
 	if _, ok := a.reg.Module(clockModule); !ok {
 		return nil
 	}
-	_, offset, err := clock.State(module.PrefixedReader(kv, clockModule+"/"))
+	sim, offset, err := clock.State(module.PrefixedReader(kv, clockModule+"/"))
 	if err != nil {
 		return fmt.Errorf("app: read the business clock: %w", err)
 	}
-	bc.time = bc.blockTime.Add(offset)
+	bc.time, bc.simulated = bc.blockTime.Add(offset), sim
 	return nil
+}
+
+// Side records of a simulated clock (not hashed; written only on a network
+// whose genesis enabled the clock): the business time each tx ran at, and
+// the one each block's end-block ran at, for receipts.
+func bizTxKey(hash [32]byte) []byte { return append([]byte("app/biz-tx/"), hash[:]...) }
+func bizHeightKey(h int64) []byte   { return append([]byte("app/biz-h/"), heightBytes(h)...) }
+
+// TxBusinessTime returns the business time a committed tx ran at on a
+// network with a simulated clock (ok false elsewhere, or for an unknown tx).
+func (a *App) TxBusinessTime(hash []byte) (time.Time, bool) {
+	if len(hash) != 32 {
+		return time.Time{}, false
+	}
+	var h [32]byte
+	copy(h[:], hash)
+	return a.sideTime(bizTxKey(h))
+}
+
+// BlockBusinessTime returns the business time the end-block of height ran
+// at (its outcomes' time) on a network with a simulated clock.
+func (a *App) BlockBusinessTime(height int64) (time.Time, bool) {
+	return a.sideTime(bizHeightKey(height))
+}
+
+func (a *App) sideTime(key []byte) (time.Time, bool) {
+	b, err := a.db.Side(key)
+	if err != nil || b == nil {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(b))
+	return t, err == nil
 }
 
 // Side record of the tx index (not hashed: it is derived from blocks).

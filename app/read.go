@@ -135,6 +135,12 @@ type ClockState struct {
 	Offset time.Duration
 }
 
+// BusinessClock is Clock as plain values (the API's view of it).
+func (a *App) BusinessClock() (business, block time.Time, simulated bool, offset time.Duration) {
+	c := a.Clock()
+	return c.BusinessTime, c.BlockTime, c.Simulated, c.Offset
+}
+
 // Clock returns the business clock as of the last committed block: its
 // header time and the clock's committed offset (the business time the
 // block's end-block saw, and the next block starts from). Status pages and
