@@ -268,6 +268,10 @@ func printFundDemo(w io.Writer, home, api string) {
 	fmt.Fprintln(w, "China's 2026 holidays (the regulator replaces it with fund/set_calendar). Walk-through: docs/fund-cli.md")
 	fmt.Fprintf(w, "  otc fund show %s --api %s\n", DemoOpenFund, api)
 	fmt.Fprintf(w, "  otc fund purchase --home %s --as rs-bank/operator --investor INV001 --fund %s --amount 10000.00 --app-no P0001\n", home, DemoOpenFund)
+	fmt.Fprintln(w, "business clock: SIMULATED (a dev day is never a real one); any operator moves it forward, e.g. past the")
+	fmt.Fprintln(w, "15:00 cut-off to publish the NAV at any hour (docs/fund.md, \"Business clock\"):")
+	fmt.Fprintf(w, "  otc clock show --api %s\n", api)
+	fmt.Fprintf(w, "  otc clock advance --next-cutoff --home %s --as regulator/operator\n", home)
 }
 
 // portsFree checks that a node's ports on this machine are free.
