@@ -43,6 +43,7 @@ func (s *Server) handleOutcomeReceipt(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return nodeUnavailable("build outcome receipt", err)
 	}
+	rc.Clock = s.receiptClock(nil, height)
 	b, err := rc.MarshalJSON()
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	cmtjson "github.com/cometbft/cometbft/libs/json"
 	cmttypes "github.com/cometbft/cometbft/types"
@@ -30,6 +31,8 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) error {
 	} else if vals, err = s.validators(ctx); err != nil {
 		return err
 	}
+	sim, offset := s.clockOffset()
+	blockTime := st.SyncInfo.LatestBlockTime.UTC()
 	writeJSON(w, http.StatusOK, client.Status{
 		ChainID:         st.NodeInfo.Network,
 		NodeID:          string(st.NodeInfo.DefaultNodeID),
@@ -37,7 +40,10 @@ func (s *Server) handleStatus(w http.ResponseWriter, r *http.Request) error {
 		LatestHeight:    st.SyncInfo.LatestBlockHeight,
 		LatestBlockHash: strings.ToLower(st.SyncInfo.LatestBlockHash.String()),
 		LatestAppHash:   strings.ToLower(st.SyncInfo.LatestAppHash.String()),
-		LatestBlockTime: st.SyncInfo.LatestBlockTime.UTC(),
+		LatestBlockTime: blockTime,
+		BusinessTime:    blockTime.Add(offset),
+		ClockSimulated:  sim,
+		ClockOffset:     int64(offset / time.Second),
 		EarliestHeight:  st.SyncInfo.EarliestBlockHeight,
 		CatchingUp:      st.SyncInfo.CatchingUp,
 		Validators:      vals,

@@ -253,6 +253,7 @@ func (s *Server) handleReceipt(w http.ResponseWriter, r *http.Request) error {
 	if !strings.EqualFold(hex.EncodeToString(rc.Tx.Hash()), hex.EncodeToString(hash)) {
 		return errors.New("api: receipt is for another tx than the index says")
 	}
+	rc.Clock = s.receiptClock(hash, h)
 	b, err := rc.MarshalJSON()
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/otcchain/otcchain/clock"
 	"github.com/otcchain/otcchain/contract"
 	"github.com/otcchain/otcchain/evidence"
 	"github.com/otcchain/otcchain/exchange"
@@ -43,7 +44,7 @@ type Config struct {
 // DefaultModules are the modules after member in a standard node, in
 // registration order (which is also genesis and end-block order).
 func DefaultModules() []module.Module {
-	return []module.Module{evidence.New(), fund.New(), contract.New(), exchange.New(), supervision.New(), gov.New()}
+	return []module.Module{evidence.New(), fund.New(), contract.New(), exchange.New(), supervision.New(), gov.New(), clock.New()}
 }
 
 // Version is reported in ABCI Info.
@@ -210,7 +211,8 @@ func (a *App) initGenesis(blk *state.Block, req *abci.RequestInitChain) error {
 		if !ok {
 			raw = json.RawMessage("{}")
 		}
-		ctx := &module.Context{ChainID: req.ChainId, Height: req.InitialHeight - 1, Time: req.Time.UTC(), State: blk,
+		// The genesis has no offset yet: business time is the genesis time.
+		ctx := &module.Context{ChainID: req.ChainId, Height: req.InitialHeight - 1, Time: req.Time.UTC(), BlockTime: req.Time.UTC(), State: blk,
 			Module: m.Name(), GenesisValidators: vals}
 		if err := m.InitGenesis(ctx, module.Prefixed(blk, m.Name()+"/"), raw); err != nil {
 			return fmt.Errorf("module %s: %w", m.Name(), err)
@@ -263,7 +265,10 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	}
 	a.height = req.Height
 	cc := a.chainCfg()
-	bc := blockCtx{chainID: cc.chainID, height: req.Height, time: req.Time.UTC(), params: cc.params, misbehaviour: misbehaviour(req.Misbehavior)}
+	bc := &blockCtx{chainID: cc.chainID, height: req.Height, blockTime: req.Time.UTC(), params: cc.params, misbehaviour: misbehaviour(req.Misbehavior)}
+	if err := a.setBusinessTime(a.block, bc); err != nil {
+		return nil, err
+	}
 	if err := a.pruneNonces(a.block, req.Height); err != nil {
 		return nil, err
 	}
@@ -279,6 +284,11 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	events, outcomes, updates, err := a.endBlock(a.block, bc)
 	if err != nil {
 		return nil, err
+	}
+	if bc.simulated {
+		if err := a.block.SetSide(bizHeightKey(req.Height), []byte(bc.time.Format(time.RFC3339Nano))); err != nil {
+			return nil, err
+		}
 	}
 	valUpdates, err := validatorUpdates(updates)
 	if err != nil {

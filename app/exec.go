@@ -11,6 +11,7 @@ import (
 
 	abci "github.com/cometbft/cometbft/abci/types"
 
+	"github.com/otcchain/otcchain/clock"
 	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
@@ -22,8 +23,13 @@ import (
 type blockCtx struct {
 	chainID string
 	height  int64
-	time    time.Time
-	params  Params
+	// time is the business time (blockTime plus the clock's offset):
+	// recomputed after a tx that advanced the clock, so later txs and the
+	// end-block see the new time.
+	time      time.Time
+	blockTime time.Time // the header time
+	simulated bool      // the genesis enabled the business clock
+	params    Params
 	// misbehaviour is the evidence of the block (for end-blockers).
 	misbehaviour []module.Misbehaviour
 }
@@ -255,8 +261,8 @@ func wrapMsgErr(err error, where string) error {
 // whatever the messages do (the tx is spent). Messages are atomic together:
 // if one fails, none of their writes remain. Batch items succeed or fail one
 // by one. A returned error is a storage failure and halts the node.
-func (a *App) deliverTx(blk *state.Block, bc blockCtx, raw []byte, index uint32) (*abci.ExecTxResult, error) {
-	c := &checker{app: a, chainID: bc.chainID, params: bc.params, kv: blk, height: bc.height, at: bc.time, verifySig: true}
+func (a *App) deliverTx(blk *state.Block, bc *blockCtx, raw []byte, index uint32) (*abci.ExecTxResult, error) {
+	c := &checker{app: a, chainID: bc.chainID, params: bc.params, kv: blk, height: bc.height, at: bc.blockTime, verifySig: true}
 	ct, err := c.check(raw)
 	if err != nil {
 		h := sha256.Sum256(raw)
@@ -265,16 +271,23 @@ func (a *App) deliverTx(blk *state.Block, bc blockCtx, raw []byte, index uint32)
 		}
 		return refusal(err)
 	}
+	if bc.simulated { // receipts of a sandbox show the business time the tx ran at
+		if err := blk.SetSide(bizTxKey(ct.hash), []byte(bc.time.Format(time.RFC3339Nano))); err != nil {
+			return nil, err
+		}
+	}
 	txb := blk.Branch()
 	if err := recordNonce(txb, ct.signer.ID, ct.body.Nonce, ct.body.Expiry); err != nil {
 		return nil, err
 	}
 	msgb := txb.Branch()
-	ctx := &module.Context{ChainID: bc.chainID, Height: bc.height, Time: bc.time, TxHash: ct.hash[:], Signer: ct.signer, Router: a.route}
+	ctx := &module.Context{ChainID: bc.chainID, Height: bc.height, Time: bc.time, BlockTime: bc.blockTime, TxHash: ct.hash[:], Signer: ct.signer, Router: a.route}
 	var results []tx.ItemResult
 	var events []abci.Event
+	clockMoved := false
 	for i, cm := range ct.msgs {
 		ctx.MsgIndex = i
+		clockMoved = clockMoved || (cm.entry != nil && cm.entry.mod.Name() == clockModule)
 		if cm.entry == nil {
 			items, ev, err := a.runBatch(ctx, msgb, cm.items, ct.signer.Role)
 			if err != nil {
@@ -316,6 +329,11 @@ func (a *App) deliverTx(blk *state.Block, bc blockCtx, raw []byte, index uint32)
 	}
 	if err := a.indexTx(blk, ct.hash, bc.height, index); err != nil {
 		return nil, err
+	}
+	if clockMoved {
+		if err := a.setBusinessTime(blk, bc); err != nil {
+			return nil, err
+		}
 	}
 	data, err := json.Marshal(map[string]any{"msgs": results})
 	if err != nil {
@@ -423,7 +441,7 @@ func toABCI(evs []module.Event, msgIndex int) []abci.Event {
 	return out
 }
 
-func (a *App) endBlock(blk *state.Block, bc blockCtx) ([]abci.Event, []module.Outcome, []module.Validator, error) {
+func (a *App) endBlock(blk *state.Block, bc *blockCtx) ([]abci.Event, []module.Outcome, []module.Validator, error) {
 	var out []abci.Event
 	var outcomes []module.Outcome
 	var updates []module.Validator
@@ -432,7 +450,7 @@ func (a *App) endBlock(blk *state.Block, bc blockCtx) ([]abci.Event, []module.Ou
 		if !ok {
 			continue
 		}
-		ctx := &module.Context{ChainID: bc.chainID, Height: bc.height, Time: bc.time, Module: m.Name(), Router: a.route, Misbehaviour: bc.misbehaviour}
+		ctx := &module.Context{ChainID: bc.chainID, Height: bc.height, Time: bc.time, BlockTime: bc.blockTime, Module: m.Name(), Router: a.route, Misbehaviour: bc.misbehaviour}
 		br := blk.Branch()
 		ctx.State = br
 		if err := eb.EndBlock(ctx, module.Prefixed(br, m.Name()+"/")); err != nil {
@@ -454,6 +472,57 @@ func (a *App) endBlock(blk *state.Block, bc blockCtx) ([]abci.Event, []module.Ou
 		out = append(out, evs...)
 	}
 	return out, outcomes, updates, nil
+}
+
+// clockModule is the name of the business clock module (package clock).
+const clockModule = "clock"
+
+// setBusinessTime reads the clock's offset from kv (once per block, and
+// again after a tx that ran a clock message) and sets bc.time to the block
+// time plus it. Without the clock module or its genesis the offset is 0.
+func (a *App) setBusinessTime(kv module.KVReader, bc *blockCtx) error {
+	bc.time = bc.blockTime
+	if _, ok := a.reg.Module(clockModule); !ok {
+		return nil
+	}
+	sim, offset, err := clock.State(module.PrefixedReader(kv, clockModule+"/"))
+	if err != nil {
+		return fmt.Errorf("app: read the business clock: %w", err)
+	}
+	bc.time, bc.simulated = bc.blockTime.Add(offset), sim
+	return nil
+}
+
+// Side records of a simulated clock (not hashed; written only on a network
+// whose genesis enabled the clock): the business time each tx ran at, and
+// the one each block's end-block ran at, for receipts.
+func bizTxKey(hash [32]byte) []byte { return append([]byte("app/biz-tx/"), hash[:]...) }
+func bizHeightKey(h int64) []byte   { return append([]byte("app/biz-h/"), heightBytes(h)...) }
+
+// TxBusinessTime returns the business time a committed tx ran at on a
+// network with a simulated clock (ok false elsewhere, or for an unknown tx).
+func (a *App) TxBusinessTime(hash []byte) (time.Time, bool) {
+	if len(hash) != 32 {
+		return time.Time{}, false
+	}
+	var h [32]byte
+	copy(h[:], hash)
+	return a.sideTime(bizTxKey(h))
+}
+
+// BlockBusinessTime returns the business time the end-block of height ran
+// at (its outcomes' time) on a network with a simulated clock.
+func (a *App) BlockBusinessTime(height int64) (time.Time, bool) {
+	return a.sideTime(bizHeightKey(height))
+}
+
+func (a *App) sideTime(key []byte) (time.Time, bool) {
+	b, err := a.db.Side(key)
+	if err != nil || b == nil {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(time.RFC3339Nano, string(b))
+	return t, err == nil
 }
 
 // Side record of the tx index (not hashed: it is derived from blocks).

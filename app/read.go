@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/otcchain/otcchain/clock"
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
 )
@@ -48,7 +49,9 @@ func (a *App) Read(path string, params map[string]string, caller *module.Identit
 			p[k] = v
 		}
 		h, _ := a.db.LastCommitted()
-		qc := &module.QueryContext{Chain: a.ChainID(), Height: h, Caller: caller, State: a.db.Committed(), Time: a.lastBlockTime()}
+		ck := a.Clock()
+		qc := &module.QueryContext{Chain: a.ChainID(), Height: h, Caller: caller, State: a.db.Committed(),
+			Time: ck.BusinessTime, BlockTime: ck.BlockTime, ClockSimulated: ck.Simulated}
 		return q.Handle(qc, module.PrefixedReader(a.db.Committed(), modName+"/"), p)
 	}
 	return nil, ErrUnknownQuery.Wrapf("no query %q", path)
@@ -117,4 +120,45 @@ func (a *App) lastBlockTime() time.Time {
 		return time.Time{}
 	}
 	return t
+}
+
+// ClockState is the business clock as of the last committed block.
+type ClockState struct {
+	// BusinessTime is BlockTime plus Offset (zero before the first block).
+	BusinessTime time.Time
+	// BlockTime is the header time of the last committed block.
+	BlockTime time.Time
+	// Simulated says the genesis enabled the business clock.
+	Simulated bool
+	// Offset is how far business time runs ahead of block time (0 without
+	// the clock).
+	Offset time.Duration
+}
+
+// BusinessClock is Clock as plain values (the API's view of it).
+func (a *App) BusinessClock() (business, block time.Time, simulated bool, offset time.Duration) {
+	c := a.Clock()
+	return c.BusinessTime, c.BlockTime, c.Simulated, c.Offset
+}
+
+// Clock returns the business clock as of the last committed block: its
+// header time and the clock's committed offset (the business time the
+// block's end-block saw, and the next block starts from). Status pages and
+// receipts show it so that a simulated day is never mistaken for a real one.
+func (a *App) Clock() ClockState {
+	bt := a.lastBlockTime()
+	c := ClockState{BusinessTime: bt, BlockTime: bt}
+	if _, ok := a.reg.Module(clockModule); !ok {
+		return c
+	}
+	sim, offset, err := clock.State(module.PrefixedReader(a.db.Committed(), clockModule+"/"))
+	if err != nil {
+		a.log.Error("read the business clock", "err", err)
+		return c
+	}
+	c.Simulated, c.Offset = sim, offset
+	if !bt.IsZero() {
+		c.BusinessTime = bt.Add(offset)
+	}
+	return c
 }

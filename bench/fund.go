@@ -11,8 +11,10 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/otcchain/otcchain/client"
+	"github.com/otcchain/otcchain/clock"
 	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/fund"
+	"github.com/otcchain/otcchain/module"
 	"github.com/otcchain/otcchain/tx"
 )
 
@@ -28,7 +30,7 @@ const (
 
 // Confirmation flows.
 const (
-	ConfirmNAV       = "nav"       // manager publishes, custodian co-signs the NAV of the trade date
+	ConfirmNAV       = "nav"       // business clock past the cut-off, manager publishes, custodian co-signs the NAV of the trade date
 	ConfirmEstablish = "establish" // manager establishes the offering fund: subscriptions at par
 )
 
@@ -285,6 +287,29 @@ func (w *Watcher) Totals(ctx context.Context, code string) (*FundTotals, error) 
 	}
 	var t FundTotals
 	return &t, json.Unmarshal(b, &t)
+}
+
+// Clock reads the business clock (clock/now, a public query).
+func (w *Watcher) Clock(ctx context.Context) (*clock.Now, error) {
+	b, err := w.c.Query(ctx, "clock/now", nil)
+	if err != nil {
+		return nil, err
+	}
+	var n clock.Now
+	return &n, json.Unmarshal(b, &n)
+}
+
+// ClockGenesis is the clock section of the workload's network when the NAV
+// flow runs: a simulated clock the regulator advances past the cut-off
+// instead of waiting for 15:00 China time.
+func ClockGenesis() *clock.Genesis {
+	return &clock.Genesis{Simulated: true, Roles: []module.Role{module.RoleRegulator}}
+}
+
+// AdvancePast returns the clock/advance that moves business time one second
+// past the cut-off of trade date d, so the NAV of d may be published.
+func AdvancePast(d fund.Date) tx.Any {
+	return tx.MustAny(clock.TypeAdvance, clock.Advance{To: CutOff(d).Add(time.Second).Format(time.RFC3339)})
 }
 
 // Jobs reads how many jobs the fund module has queued.

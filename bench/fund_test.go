@@ -8,8 +8,10 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/otcchain/otcchain/bench"
+	"github.com/otcchain/otcchain/clock"
 	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/fund"
+	"github.com/otcchain/otcchain/module"
 	"github.com/otcchain/otcchain/tx"
 )
 
@@ -129,5 +131,24 @@ func TestOrderBatches(t *testing.T) {
 	}
 	if _, err := s.Batches(items, tx.MaxBatchItems+1); err == nil {
 		t.Error("oversized batch accepted")
+	}
+}
+
+// The NAV flow's clock: a simulated genesis the regulator advances, and an
+// advance one second past the trade date's 15:00 China-time cut-off.
+func TestNAVFlowClock(t *testing.T) {
+	g := bench.ClockGenesis()
+	raw, _ := json.Marshal(g)
+	if pg, err := clock.ParseGenesis(raw); err != nil || !pg.Simulated || len(pg.Roles) != 1 || pg.Roles[0] != module.RoleRegulator {
+		t.Fatalf("clock genesis %s: %+v %v", raw, pg, err)
+	}
+	a := bench.AdvancePast(20261207)
+	var m clock.Advance
+	if err := tx.StrictUnmarshal(a.Value, &m); err != nil || a.Type != clock.TypeAdvance || m.Validate() != nil {
+		t.Fatalf("advance %s: %v", a.Value, err)
+	}
+	to, _ := clock.ParseTarget(m.To)
+	if !to.Equal(time.Date(2026, 12, 7, 15, 0, 1, 0, china)) {
+		t.Fatalf("advance to %s", to)
 	}
 }

@@ -14,16 +14,22 @@ import (
 
 // Status is the answer of GET /v1/status.
 type Status struct {
-	ChainID         string      `json:"chain_id"`
-	NodeID          string      `json:"node_id"`
-	Moniker         string      `json:"moniker"`
-	LatestHeight    int64       `json:"latest_height"`
-	LatestBlockHash string      `json:"latest_block_hash"`
-	LatestAppHash   string      `json:"latest_app_hash"`
-	LatestBlockTime time.Time   `json:"latest_block_time"`
-	EarliestHeight  int64       `json:"earliest_height"`
-	CatchingUp      bool        `json:"catching_up"`
-	Validators      []Validator `json:"validators"`
+	ChainID         string    `json:"chain_id"`
+	NodeID          string    `json:"node_id"`
+	Moniker         string    `json:"moniker"`
+	LatestHeight    int64     `json:"latest_height"`
+	LatestBlockHash string    `json:"latest_block_hash"`
+	LatestAppHash   string    `json:"latest_app_hash"`
+	LatestBlockTime time.Time `json:"latest_block_time"`
+	// BusinessTime is the latest block time plus the business clock's
+	// offset: equal to LatestBlockTime unless ClockSimulated (a development
+	// or sandbox network whose clock was advanced).
+	BusinessTime   time.Time   `json:"business_time"`
+	ClockSimulated bool        `json:"clock_simulated"`
+	ClockOffset    int64       `json:"clock_offset_seconds"` // whole seconds business time is ahead
+	EarliestHeight int64       `json:"earliest_height"`
+	CatchingUp     bool        `json:"catching_up"`
+	Validators     []Validator `json:"validators"`
 }
 
 // Validator is one member of the current validator set.

@@ -202,7 +202,7 @@ func create(ctx *module.Context, kv module.KV, m *Create) (any, error) {
 func addVersion(ctx *module.Context, kv module.KV, c *Contract, t *Type, d Document, replaces int) error {
 	c.Version++
 	v := &Version{Contract: c.ID, N: c.Version, Replaces: replaces, Document: d, UploadedBy: ctx.Signer.ID, Height: ctx.Height,
-		Time: blockTime(ctx), Reviews: []Review{}, Signatures: []Signature{}, Status: StatusReview}
+		Time: blockTime(ctx), BlockTime: headerTime(ctx), Reviews: []Review{}, Signatures: []Signature{}, Status: StatusReview}
 	c.Stage = 0
 	if len(t.Stages) == 0 {
 		v.Status = StatusSigning
@@ -298,7 +298,7 @@ func review(ctx *module.Context, kv module.KV, m *ReviewMsg) (any, error) {
 		return nil, err
 	}
 	v.Reviews = append(v.Reviews, Review{Stage: st.Name, Reviewer: ctx.Signer.ID, Org: ctx.Signer.Org, Approve: m.Approve, Comment: m.Comment,
-		Height: ctx.Height, Time: blockTime(ctx), Tx: txHex(ctx)})
+		Height: ctx.Height, Time: blockTime(ctx), BlockTime: headerTime(ctx), Tx: txHex(ctx)})
 	if m.Approve && !stageComplete(c, v, st) {
 		// An other_party stage passes when every other party organisation approved.
 		c.Updated = ctx.Height
@@ -444,7 +444,7 @@ func sign(ctx *module.Context, kv module.KV, m *Sign) (any, error) {
 		return nil, err
 	}
 	sig := Signature{Party: party, Signer: ctx.Signer.ID, Org: ctx.Signer.Org, Name: ctx.Signer.Name, Algorithm: ctx.Signer.Algorithm,
-		Signature: m.Signature, Biometric: m.Biometric, Height: ctx.Height, Time: blockTime(ctx), Tx: txHex(ctx),
+		Signature: m.Signature, Biometric: m.Biometric, Height: ctx.Height, Time: blockTime(ctx), BlockTime: headerTime(ctx), Tx: txHex(ctx),
 		CertExpires: signer.NotAfter.UTC().Format(time.RFC3339)}
 	if m.Seal != "" {
 		if err := checkSeal(ctx, kv, m.Seal, st, m.SealSig); err != nil {
@@ -483,7 +483,7 @@ func checkSeal(ctx *module.Context, kv module.KVReader, id string, st []byte, si
 	if s.Org != ctx.Signer.Org {
 		return ErrSeal.Wrapf("seal %s belongs to %s, not to the signer's organisation %s", id, s.Org, ctx.Signer.Org)
 	}
-	rec, err := member.Authenticate(members(ctx), id, ctx.Time)
+	rec, err := member.Authenticate(members(ctx), id, ctx.BlockTime)
 	if err != nil {
 		if e := module.AsError(err); e != nil {
 			return ErrSeal.Wrapf("seal %s: %s", id, e.Message)

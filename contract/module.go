@@ -178,7 +178,14 @@ func isRegulator(kv module.KVReader, who module.Identity) bool {
 // chinaDate is the calendar date of a block time in China (UTC+8).
 func chinaDate(t time.Time) string { return t.In(time.FixedZone("UTC+8", 8*3600)).Format("2006-01-02") }
 
-func blockTime(ctx *module.Context) string { return ctx.Time.UTC().Format("2006-01-02T15:04:05.000Z") }
+// blockTime is a record's time: the business time (module.Context.Time).
+func blockTime(ctx *module.Context) string { return ctx.Time.UTC().Format(stampLayout) }
+
+// headerTime is a record's block_time: the header time when a simulated
+// clock made it differ from the business time, else "" (omitted).
+func headerTime(ctx *module.Context) string { return ctx.BlockStamp(stampLayout) }
+
+const stampLayout = "2006-01-02T15:04:05.000Z"
 
 // statusAt is the contract's status on a China date: an effective contract
 // past its expiry date is expired.
@@ -193,7 +200,7 @@ func statusAt(c *Contract, today string) string {
 func record(ctx *module.Context, kv module.KV, c *Contract, action string, version int, detail map[string]string) error {
 	c.HistoryCount++
 	e := &Event{Seq: c.HistoryCount, Action: action, Actor: ctx.Signer.ID, Org: ctx.Signer.Org, Version: version,
-		Height: ctx.Height, Time: blockTime(ctx), Detail: detail}
+		Height: ctx.Height, Time: blockTime(ctx), BlockTime: headerTime(ctx), Detail: detail}
 	if len(ctx.TxHash) > 0 {
 		e.Tx = hex.EncodeToString(ctx.TxHash)
 	}

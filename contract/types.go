@@ -147,7 +147,8 @@ type Version struct {
 	Document   Document    `json:"document"`
 	UploadedBy string      `json:"uploaded_by"`
 	Height     int64       `json:"height"`
-	Time       string      `json:"time"`
+	Time       string      `json:"time"`                 // business time
+	BlockTime  string      `json:"block_time,omitempty"` // header time, when a simulated clock made it differ
 	Reviews    []Review    `json:"reviews"`
 	Signatures []Signature `json:"signatures"`
 	Status     string      `json:"status"` // drafting, review, rejected, signing, signed, superseded
@@ -155,14 +156,15 @@ type Version struct {
 
 // Review is a stage decision.
 type Review struct {
-	Stage    string `json:"stage"`
-	Reviewer string `json:"reviewer"`
-	Org      string `json:"org"`
-	Approve  bool   `json:"approve"`
-	Comment  string `json:"comment,omitempty"`
-	Height   int64  `json:"height"`
-	Time     string `json:"time"`
-	Tx       string `json:"tx"`
+	Stage     string `json:"stage"`
+	Reviewer  string `json:"reviewer"`
+	Org       string `json:"org"`
+	Approve   bool   `json:"approve"`
+	Comment   string `json:"comment,omitempty"`
+	Height    int64  `json:"height"`
+	Time      string `json:"time"`                 // business time
+	BlockTime string `json:"block_time,omitempty"` // header time, when a simulated clock made it differ
+	Tx        string `json:"tx"`
 }
 
 // Signature is a party's signature of a version.
@@ -177,8 +179,9 @@ type Signature struct {
 	SealSig     string `json:"seal_signature,omitempty"`
 	Biometric   string `json:"biometric_hash,omitempty"` // hash of a face/fingerprint verification record
 	Height      int64  `json:"height"`
-	Time        string `json:"time"`
-	Tx          string `json:"tx"` // hex hash of the signing tx (its receipt proves it offline)
+	Time        string `json:"time"`                 // business time
+	BlockTime   string `json:"block_time,omitempty"` // header time, when a simulated clock made it differ
+	Tx          string `json:"tx"`                   // hex hash of the signing tx (its receipt proves it offline)
 	CertExpires string `json:"cert_not_after,omitempty"`
 }
 
@@ -194,13 +197,14 @@ type Seal struct {
 
 // Event is one entry of a contract's operation evidence (操作存证).
 type Event struct {
-	Seq     uint64            `json:"seq"`
-	Action  string            `json:"action"` // create, upload_version, review, sign, effective, terminate, archive, view
-	Actor   string            `json:"actor"`
-	Org     string            `json:"org"`
-	Version int               `json:"version,omitempty"`
-	Height  int64             `json:"height"`
-	Time    string            `json:"time"`
-	Tx      string            `json:"tx,omitempty"`
-	Detail  map[string]string `json:"detail,omitempty"`
+	Seq       uint64            `json:"seq"`
+	Action    string            `json:"action"` // create, upload_version, review, sign, effective, terminate, archive, view
+	Actor     string            `json:"actor"`
+	Org       string            `json:"org"`
+	Version   int               `json:"version,omitempty"`
+	Height    int64             `json:"height"`
+	Time      string            `json:"time"`                 // business time
+	BlockTime string            `json:"block_time,omitempty"` // header time, when a simulated clock made it differ
+	Tx        string            `json:"tx,omitempty"`
+	Detail    map[string]string `json:"detail,omitempty"`
 }

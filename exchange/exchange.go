@@ -101,7 +101,7 @@ func send(ctx *module.Context, kv module.KV, m *Send) (any, error) {
 	}
 	r := &Record{ID: m.ID, Sender: ctx.Signer.ID, SenderOrg: ctx.Signer.Org, Recipients: m.Recipients, Category: m.Category,
 		Name: m.Name, Size: m.Size, Hash: m.Hash, HashAlg: m.HashAlg, Signature: m.Signature, Parents: m.Parents, Key: m.Key,
-		Inline: m.Inline, Blob: m.Blob, Height: ctx.Height, Time: ctx.Time.UTC().Format("2006-01-02T15:04:05.000Z"), Tx: hexOf(ctx.TxHash), Seq: seq}
+		Inline: m.Inline, Blob: m.Blob, Height: ctx.Height, Time: ctx.Time.UTC().Format("2006-01-02T15:04:05.000Z"), BlockTime: ctx.BlockStamp("2006-01-02T15:04:05.000Z"), Tx: hexOf(ctx.TxHash), Seq: seq}
 	if err := module.PutJSON(kv, recordKey(r.ID), r); err != nil {
 		return nil, err
 	}
@@ -211,7 +211,7 @@ func ack(ctx *module.Context, kv module.KV, m *AckMsg) (any, error) {
 		return nil, ErrBadSignature.Wrapf("the acknowledgement signature does not verify with the signer's registered key")
 	}
 	a := &Ack{Record: r.ID, Target: target, By: ctx.Signer.ID, Org: ctx.Signer.Org, Accepted: m.Accepted, Reason: m.Reason,
-		Signature: m.Signature, Height: ctx.Height, Time: ctx.Time.UTC().Format("2006-01-02T15:04:05.000Z"), Tx: hexOf(ctx.TxHash)}
+		Signature: m.Signature, Height: ctx.Height, Time: ctx.Time.UTC().Format("2006-01-02T15:04:05.000Z"), BlockTime: ctx.BlockStamp("2006-01-02T15:04:05.000Z"), Tx: hexOf(ctx.TxHash)}
 	if err := module.PutJSON(kv, ackKey(r.ID, target), a); err != nil {
 		return nil, err
 	}

@@ -66,7 +66,8 @@ type Record struct {
 	Inline     []byte           `json:"inline,omitempty"` // the encrypted stream, when small
 	Blob       *Blob            `json:"blob,omitempty"`
 	Height     int64            `json:"height"`
-	Time       string           `json:"time"`
+	Time       string           `json:"time"`                 // business time
+	BlockTime  string           `json:"block_time,omitempty"` // header time, when a simulated clock made it differ
 	Tx         string           `json:"tx"`
 	Seq        uint64           `json:"seq"`
 }
@@ -81,6 +82,7 @@ type Ack struct {
 	Reason    string `json:"reason,omitempty"`
 	Signature string `json:"signature"` // over AckStatement
 	Height    int64  `json:"height"`
-	Time      string `json:"time"`
+	Time      string `json:"time"`                 // business time
+	BlockTime string `json:"block_time,omitempty"` // header time, when a simulated clock made it differ
 	Tx        string `json:"tx"`
 }

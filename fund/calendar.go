@@ -216,7 +216,9 @@ func ChinaDate(t time.Time) (Date, error) {
 }
 
 // TradeDate returns the trading day T an order placed at blockTime belongs
-// to. blockTime is the block header's time, in any location; it is read in
+// to. blockTime is the business time (module.Context.Time: the block
+// header's time, plus the offset of a simulated business clock), in any
+// location; it is read in
 // China time (UTC+8). An order before 15:00:00 on a trading day belongs to that
 // day; at or after 15:00:00, or on a non-trading day, it belongs to the next
 // trading day. It returns ErrOutsideCalendar when the China date is not
@@ -393,3 +395,7 @@ func (c *Calendar) UnmarshalJSON(b []byte) error {
 	*c = v
 	return nil
 }
+
+// ChinaZone returns China Standard Time (UTC+8), the fixed zone the calendar
+// reads dates and the cut-off in.
+func ChinaZone() *time.Location { return chinaZone }

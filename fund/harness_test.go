@@ -100,10 +100,13 @@ func newChainOf(t testing.TB, c *fixture.Consortium, genesis *fund.Genesis) *cha
 		cal := scenarioCalendar()
 		genesis = &fund.Genesis{Calendar: &cal}
 	}
-	sup := c.Sections["supervision"]
+	sup, ck := c.Sections["supervision"], c.Sections["clock"]
 	c.Sections = map[string]any{"fund": genesis}
 	if sup != nil {
 		c.Sections["supervision"] = sup
+	}
+	if ck != nil {
+		c.Sections["clock"] = ck
 	}
 	h := &chain{t: t, dir: filepath.Join(t.TempDir(), "app"), c: c, now: genesisTime}
 	db, err := state.Open(h.dir, state.Options{})

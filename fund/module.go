@@ -224,6 +224,11 @@ func getCalendar(kv module.KVReader) (Calendar, error) {
 	return c, nil
 }
 
+// CalendarOf returns the trading calendar in the fund module's state, kv
+// being that state (another module reads it through Context.Peer("fund")).
+// It returns ErrCalendar when none is set.
+func CalendarOf(kv module.KVReader) (Calendar, error) { return getCalendar(kv) }
+
 // tradeDate is the trade date of the block: today before 15:00 China time
 // on a trading day, else the next trading day.
 func tradeDate(ctx *module.Context, kv module.KVReader) (Date, Calendar, error) {

@@ -231,6 +231,7 @@ func addOrder(ctx *module.Context, kv module.KV, oc *orderCtx, o *Order, queueDa
 	o.Channel, o.SubmittedBy, o.Investor = ctx.Signer.Org, ctx.Signer.ID, oc.inv.ID
 	o.TAAccount, o.TransAccount, o.Fund = oc.ta.ID, oc.inv.TransAccount, oc.fund.Code
 	o.TradeDate, o.Height, o.Time, o.Seq, o.Status = oc.date, ctx.Height, ctx.Time.UTC().Format("2006-01-02T15:04:05.000Z"), seq, OrderPending
+	o.BlockTime = ctx.BlockStamp("2006-01-02T15:04:05.000Z")
 	if err := module.PutJSON(kv, orderKey(o.ID), o); err != nil {
 		return nil, err
 	}
@@ -442,7 +443,7 @@ func cancel(ctx *module.Context, kv module.KV, m *CancelOrder) (any, error) {
 	}
 	c := &Order{ID: orderID(ctx.Signer.Org, m.AppNo), AppNo: m.AppNo, Business: BizCancel, Channel: ctx.Signer.Org, SubmittedBy: ctx.Signer.ID,
 		Investor: o.Investor, TAAccount: o.TAAccount, TransAccount: o.TransAccount, Fund: o.Fund, TradeDate: date, Height: ctx.Height,
-		Time: ctx.Time.UTC().Format("2006-01-02T15:04:05.000Z"), Seq: seq, Status: OrderConfirmed, CancelledBy: o.AppNo, InvestorSig: m.InvestorSig != "",
+		Time: ctx.Time.UTC().Format("2006-01-02T15:04:05.000Z"), BlockTime: ctx.BlockStamp("2006-01-02T15:04:05.000Z"), Seq: seq, Status: OrderConfirmed, CancelledBy: o.AppNo, InvestorSig: m.InvestorSig != "",
 		Confirmation: &Confirmation{Business: confirmationCode(BizCancel), ReturnCode: RetSuccess, Date: date, Height: ctx.Height}}
 	if err := module.PutJSON(kv, orderKey(c.ID), c); err != nil {
 		return nil, err

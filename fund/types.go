@@ -278,7 +278,8 @@ type Order struct {
 	InvestorSig  bool          `json:"investor_signed,omitempty"`
 	TradeDate    Date          `json:"trade_date,omitempty"` // 0 for a subscription (confirmed when the offering closes)
 	Height       int64         `json:"height"`
-	Time         string        `json:"time"` // block time, RFC 3339 UTC
+	Time         string        `json:"time"`                 // business time, RFC 3339 UTC
+	BlockTime    string        `json:"block_time,omitempty"` // header time, when a simulated clock made it differ
 	Seq          uint64        `json:"seq"`
 	Status       string        `json:"status"`
 	CancelledBy  string        `json:"cancelled_by,omitempty"` // the cancellation's app no

@@ -29,7 +29,7 @@ func (m *Module) EndBlock(ctx *module.Context, kv module.KV) error {
 }
 
 func expire(ctx *module.Context, kv module.KV) error {
-	end := binary.BigEndian.AppendUint64([]byte("exp/"), uint64(ctx.Time.UnixNano())+1)
+	end := binary.BigEndian.AppendUint64([]byte("exp/"), uint64(ctx.BlockTime.UnixNano())+1)
 	var keys [][]byte
 	if err := kv.Iterate([]byte("exp/"), end, func(k, _ []byte) bool {
 		keys = append(keys, append([]byte(nil), k...))
@@ -49,7 +49,7 @@ func expire(ctx *module.Context, kv module.KV) error {
 		if p.Status != StatusOpen {
 			continue
 		}
-		p.Status, p.Decided, p.DecidedTime = StatusExpired, ctx.Height, stamp(ctx.Time)
+		p.Status, p.Decided, p.DecidedTime = StatusExpired, ctx.Height, stamp(ctx.BlockTime)
 		if err := module.PutJSON(kv, proposalKey(p.ID), p); err != nil {
 			return err
 		}
@@ -155,7 +155,7 @@ func accrue(ctx *module.Context, kv module.KV) error {
 		return err
 	}
 	next := time.Unix(0, int64(binary.BigEndian.Uint64(raw))).UTC()
-	if ctx.Time.Before(next) {
+	if ctx.BlockTime.Before(next) {
 		return nil
 	}
 	params, err := getParams(kv)
@@ -164,7 +164,7 @@ func accrue(ctx *module.Context, kv module.KV) error {
 	}
 	period := time.Duration(params.PremiumPeriodDays) * 24 * time.Hour
 	n := int64(0)
-	for !ctx.Time.Before(next) && n < maxPeriods {
+	for !ctx.BlockTime.Before(next) && n < maxPeriods {
 		next = next.Add(period)
 		n++
 	}

@@ -137,7 +137,7 @@ func (m *Module) InitGenesis(ctx *module.Context, kv module.KV, raw json.RawMess
 	if err := module.PutJSON(kv, keyPool, int64(0)); err != nil {
 		return err
 	}
-	next := ctx.Time.Add(time.Duration(p.PremiumPeriodDays) * 24 * time.Hour)
+	next := ctx.BlockTime.Add(time.Duration(p.PremiumPeriodDays) * 24 * time.Hour)
 	return kv.Set(keyPremiumNext, binary.BigEndian.AppendUint64(nil, uint64(next.UnixNano())))
 }
 
@@ -155,7 +155,7 @@ func propose(ctx *module.Context, kv module.KV, m *Propose) (any, error) {
 	}
 	p := &Proposal{ID: m.ID, Title: m.Title, Description: m.Description, Actions: m.Actions,
 		Proposer: ctx.Signer.ID, ProposerOrg: ctx.Signer.Org, Votes: []Vote{}, Status: StatusOpen,
-		Submitted: ctx.Height, SubmittedTime: stamp(ctx.Time)}
+		Submitted: ctx.Height, SubmittedTime: stamp(ctx.BlockTime)}
 	for _, o := range orgs {
 		if o.Status != member.StatusActive {
 			continue
@@ -186,7 +186,7 @@ func propose(ctx *module.Context, kv module.KV, m *Propose) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	exp := ctx.Time.Add(params.votingPeriod())
+	exp := ctx.BlockTime.Add(params.votingPeriod())
 	p.Expires = stamp(exp)
 	if err := kv.Set(expKey(exp, p.ID), []byte{}); err != nil {
 		return nil, err
@@ -217,7 +217,7 @@ func vote(ctx *module.Context, kv module.KV, m *Ballot) (any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gov: proposal %s: corrupt expiry: %w", p.ID, err)
 	}
-	if !ctx.Time.Before(exp) {
+	if !ctx.BlockTime.Before(exp) {
 		return nil, ErrExpired.Wrapf("proposal %s expired at %s", p.ID, p.Expires)
 	}
 	if !slices.Contains(p.Electorate, ctx.Signer.Org) {
@@ -226,11 +226,11 @@ func vote(ctx *module.Context, kv module.KV, m *Ballot) (any, error) {
 	if i := slices.IndexFunc(p.Votes, func(v Vote) bool { return v.Org == ctx.Signer.Org }); i >= 0 {
 		return nil, ErrAlreadyVoted.Wrapf("%s voted %s on proposal %s at height %d", ctx.Signer.Org, p.Votes[i].Vote, p.ID, p.Votes[i].Height)
 	}
-	p.Votes = append(p.Votes, Vote{Org: ctx.Signer.Org, Admin: ctx.Signer.ID, Vote: m.Vote, Height: ctx.Height, Time: stamp(ctx.Time)})
+	p.Votes = append(p.Votes, Vote{Org: ctx.Signer.Org, Admin: ctx.Signer.ID, Vote: m.Vote, Height: ctx.Height, Time: stamp(ctx.BlockTime)})
 	ctx.Emit("proposal_vote", module.A("proposal", p.ID), module.A("org", ctx.Signer.Org), module.A("vote", m.Vote))
 	switch tallyOf(p) {
 	case StatusPassed:
-		if err := decide(kv, p, ctx.Height, ctx.Time); err != nil {
+		if err := decide(kv, p, ctx.Height, ctx.BlockTime); err != nil {
 			return nil, err
 		}
 		// Execute on the branch Call gives: a refused action leaves
@@ -250,7 +250,7 @@ func vote(ctx *module.Context, kv module.KV, m *Ballot) (any, error) {
 			ctx.Emit("proposal_passed", module.A("proposal", p.ID))
 		}
 	case StatusRejected:
-		if err := decide(kv, p, ctx.Height, ctx.Time); err != nil {
+		if err := decide(kv, p, ctx.Height, ctx.BlockTime); err != nil {
 			return nil, err
 		}
 		p.Status = StatusRejected
@@ -308,7 +308,7 @@ func withdraw(ctx *module.Context, kv module.KV, m *Withdraw) (any, error) {
 	if p.Status != StatusOpen {
 		return nil, ErrStatus.Wrapf("proposal %s is %s", p.ID, p.Status)
 	}
-	if err := decide(kv, p, ctx.Height, ctx.Time); err != nil {
+	if err := decide(kv, p, ctx.Height, ctx.BlockTime); err != nil {
 		return nil, err
 	}
 	p.Status, p.Reason = StatusWithdrawn, m.Reason

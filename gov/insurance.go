@@ -21,7 +21,7 @@ type Payment struct {
 func logPayment(ctx *module.Context, kv module.KV, kind string, amount int64) error {
 	k := binary.BigEndian.AppendUint64([]byte("log/"), uint64(ctx.Height))
 	k = binary.BigEndian.AppendUint32(k, uint32(ctx.MsgIndex))
-	return module.PutJSON(kv, k, &Payment{Kind: kind, Org: ctx.Signer.Org, Amount: amount, By: ctx.Signer.ID, Height: ctx.Height, Time: stamp(ctx.Time)})
+	return module.PutJSON(kv, k, &Payment{Kind: kind, Org: ctx.Signer.Org, Amount: amount, By: ctx.Signer.ID, Height: ctx.Height, Time: stamp(ctx.BlockTime)})
 }
 
 func postBond(ctx *module.Context, kv module.KV, m *PostBond) (any, error) {
@@ -72,7 +72,7 @@ func fileClaim(ctx *module.Context, kv module.KV, m *FileClaim) (any, error) {
 		return nil, ErrClaimExists.Wrapf("claim %s already exists", m.ID)
 	}
 	c := &Claim{ID: m.ID, Org: ctx.Signer.Org, Amount: m.Amount, Description: m.Description, Evidence: m.Evidence,
-		Status: ClaimOpen, Filed: ctx.Height, FiledTime: stamp(ctx.Time), FiledBy: ctx.Signer.ID}
+		Status: ClaimOpen, Filed: ctx.Height, FiledTime: stamp(ctx.BlockTime), FiledBy: ctx.Signer.ID}
 	ctx.Emit("claim_filed", module.A("claim", c.ID), module.A("org", c.Org), module.A("amount", itoa(c.Amount)))
 	return c, module.PutJSON(kv, claimKey(c.ID), c)
 }
@@ -91,7 +91,7 @@ func rejectClaim(ctx *module.Context, kv module.KV, m *RejectClaim) (any, error)
 	if c.Status != ClaimOpen {
 		return nil, ErrClaimStatus.Wrapf("claim %s is %s", c.ID, c.Status)
 	}
-	c.Status, c.Rejected, c.RejectedBy, c.Reason, c.ClosedTime = ClaimRejected, ctx.Height, ctx.Signer.ID, m.Reason, stamp(ctx.Time)
+	c.Status, c.Rejected, c.RejectedBy, c.Reason, c.ClosedTime = ClaimRejected, ctx.Height, ctx.Signer.ID, m.Reason, stamp(ctx.BlockTime)
 	ctx.Emit("claim_rejected", module.A("claim", c.ID), module.A("by", ctx.Signer.ID))
 	return &c, module.PutJSON(kv, claimKey(c.ID), &c)
 }
@@ -112,7 +112,7 @@ func payClaim(ctx *module.Context, kv module.KV, p *Proposal, id string) (json.R
 	if pool < c.Amount {
 		return nil, ErrPoolShort.Wrapf("the pool holds %d units; claim %s asks %d", pool, c.ID, c.Amount)
 	}
-	c.Status, c.Paid, c.Proposal, c.ClosedTime = ClaimPaid, ctx.Height, p.ID, stamp(ctx.Time)
+	c.Status, c.Paid, c.Proposal, c.ClosedTime = ClaimPaid, ctx.Height, p.ID, stamp(ctx.BlockTime)
 	if err := module.PutJSON(kv, keyPool, pool-c.Amount); err != nil {
 		return nil, err
 	}

@@ -158,7 +158,7 @@ func registerCert(ctx *module.Context, kv module.KV, certPEM, by string) (*Recor
 	if err != nil {
 		return nil, fmt.Errorf("member: stored CA of %s does not parse: %w", org.ID, err)
 	}
-	if err := cert.VerifyIssuedBy(ca, ctx.Time); err != nil {
+	if err := cert.VerifyIssuedBy(ca, ctx.BlockTime); err != nil {
 		if errors.Is(err, pki.ErrExpired) || errors.Is(err, pki.ErrNotYetValid) {
 			return nil, ErrCertExpired.Wrapf("%v", err)
 		}

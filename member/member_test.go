@@ -41,7 +41,7 @@ func genesis(t testing.TB, c *fixture.Consortium) json.RawMessage {
 }
 
 func ctxAt(h int64, at time.Time, signer module.Identity) *module.Context {
-	return &module.Context{ChainID: "member-test", Height: h, Time: at, Signer: signer}
+	return &module.Context{ChainID: "member-test", Height: h, Time: at, BlockTime: at, Signer: signer}
 }
 
 func run(t *testing.T, kv module.KV, ctx *module.Context, typ string, msg any) error {

@@ -36,12 +36,20 @@ type Event struct {
 // Context is what a handler knows about where it runs. Every field comes from
 // the block being executed (never the wall clock or local configuration).
 type Context struct {
-	ChainID  string
-	Height   int64
-	Time     time.Time // block time (header time), UTC
-	TxHash   []byte
-	MsgIndex int
-	Signer   Identity
+	ChainID string
+	Height  int64
+	// Time is the business time, UTC: the block time plus the business
+	// clock's offset (see package clock). It equals BlockTime on a network
+	// without the clock, and is never before it. Everything of the business
+	// reads it: cut-offs, trade dates, the calendar, record timestamps.
+	Time time.Time
+	// BlockTime is the block header's time, UTC. Time that is a security
+	// matter reads it: certificate validity, governance voting and premium
+	// periods, expiry.
+	BlockTime time.Time
+	TxHash    []byte
+	MsgIndex  int
+	Signer    Identity
 
 	// State reads the whole store as this message (or end-block step) sees
 	// it, under every module's prefix. Modules read another module's state
@@ -181,6 +189,17 @@ func (c *Context) Events() []Event { return c.events }
 // ResetEvents drops events (the app calls it when a message fails).
 func (c *Context) ResetEvents(n int) { c.events = c.events[:n] }
 
+// BlockStamp returns the block time in layout when it differs from the
+// business time (a simulated clock), else "": records carry it as an
+// omitted-when-empty block_time beside their business time, so records of a
+// network without the clock stay as they were.
+func (c *Context) BlockStamp(layout string) string {
+	if c.BlockTime.IsZero() || c.BlockTime.Equal(c.Time) {
+		return ""
+	}
+	return c.BlockTime.UTC().Format(layout)
+}
+
 // A is shorthand for an Attr.
 func A(key, value string) Attr { return Attr{Key: key, Value: value} }
 
@@ -220,10 +239,18 @@ func (s MsgSpec) Allows(r Role) bool {
 // QueryContext is what a query knows: the committed height and the caller,
 // nil when the caller is anonymous.
 type QueryContext struct {
-	Chain  string    // chain id
-	Time   time.Time // time of the last committed block (zero before the first)
-	Height int64
-	Caller *Identity
+	Chain string // chain id
+	// Time is the business time of the last committed block (its block time
+	// plus the business clock's offset after it; zero before the first
+	// block). It equals BlockTime on a network without the clock.
+	Time time.Time
+	// BlockTime is the header time of the last committed block.
+	BlockTime time.Time
+	// ClockSimulated says the network's genesis enabled the business clock
+	// (a development or sandbox network): Time may be ahead of BlockTime.
+	ClockSimulated bool
+	Height         int64
+	Caller         *Identity
 	// State reads the committed store under every module's prefix; see
 	// Peer.
 	State KVReader

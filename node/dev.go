@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"text/tabwriter"
 	"time"
+
+	"github.com/otcchain/otcchain/module"
 )
 
 // DevPassphrase protects the keys of an otc dev network. It is public: a dev
@@ -20,6 +22,10 @@ const DevPassphrase = "otc-dev-insecure"
 
 // devScryptN makes the dev keystores quick to open (insecure on purpose).
 const devScryptN = 1 << 12
+
+// DevClockRoles may advance the business clock of an otc dev network: any
+// operator (and organisation admin); never investors.
+var DevClockRoles = []module.Role{module.RoleRegulator, module.RoleFundManager, module.RoleReseller, module.RoleCustodian, module.RoleAdmin}
 
 // DefaultDevValidators is the size of an otc dev network.
 const DefaultDevValidators = 6
@@ -107,6 +113,7 @@ func Dev(ctx context.Context, cfg DevConfig) (_ *DevNet, err error) {
 		res, err := Testnet(TestnetConfig{
 			OutDir: home, ChainID: DefaultChainID, Validators: n, BasePort: cfg.BasePort,
 			Passphrase: DevPassphrase, ScryptN: devScryptN, DevPassphrase: true,
+			BusinessClock: DevClockRoles,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("node: dev: %w", err)
@@ -261,6 +268,10 @@ func printFundDemo(w io.Writer, home, api string) {
 	fmt.Fprintln(w, "the official SSE/SZSE holidays of 2025 and 2026 (the regulator extends it: otc supervise calendar). Walk-through: docs/fund-cli.md")
 	fmt.Fprintf(w, "  otc fund show %s --api %s\n", DemoOpenFund, api)
 	fmt.Fprintf(w, "  otc fund purchase --home %s --as rs-bank/operator --investor INV001 --fund %s --amount 10000.00 --app-no P0001\n", home, DemoOpenFund)
+	fmt.Fprintln(w, "business clock: SIMULATED (a dev day is never a real one); any operator moves it forward, e.g. past the")
+	fmt.Fprintln(w, "15:00 cut-off to publish the NAV at any hour (docs/fund.md, \"Business clock\"):")
+	fmt.Fprintf(w, "  otc clock show --api %s\n", api)
+	fmt.Fprintf(w, "  otc clock advance --next-cutoff --home %s --as regulator/operator\n", home)
 }
 
 // portsFree checks that a node's ports on this machine are free.

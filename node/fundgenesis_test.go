@@ -3,10 +3,13 @@ package node_test
 import (
 	"encoding/json"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
+	"github.com/otcchain/otcchain/clock"
 	"github.com/otcchain/otcchain/fund"
+	"github.com/otcchain/otcchain/module"
 	"github.com/otcchain/otcchain/node"
 )
 
@@ -83,5 +86,32 @@ func TestTestnetFundSection(t *testing.T) {
 	}
 	if st.Fund.Calendar == nil || len(st.Fund.Funds) != 2 {
 		t.Fatalf("fund section: %+v", st.Fund)
+	}
+}
+
+// The business clock is in the genesis only when asked for (otc dev always,
+// otc testnet --business-clock), with the roles asked for.
+func TestTestnetClockSection(t *testing.T) {
+	for _, roles := range [][]module.Role{nil, {module.RoleRegulator}, node.DevClockRoles} {
+		res, err := node.Testnet(node.TestnetConfig{OutDir: filepath.Join(t.TempDir(), "net"), Validators: 1,
+			Passphrase: testPassphrase, ScryptN: testScryptN, BasePort: 21000, BusinessClock: roles})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var st map[string]json.RawMessage
+		if err := json.Unmarshal(res.Genesis.AppState, &st); err != nil {
+			t.Fatal(err)
+		}
+		raw, ok := st["clock"]
+		if len(roles) == 0 {
+			if ok {
+				t.Fatalf("a clock section without the clock: %s", raw)
+			}
+			continue
+		}
+		g, err := clock.ParseGenesis(raw)
+		if err != nil || !g.Simulated || !slices.Equal(g.Roles, roles) {
+			t.Fatalf("clock section %s: %+v %v", raw, g, err)
+		}
 	}
 }

@@ -63,6 +63,12 @@ type StartOptions struct {
 }
 
 // crashHook parses StartOptions.CrashAt.
+// The app serves the API's optional readers: outcomes and the business clock.
+var (
+	_ api.OutcomeReader = (*app.App)(nil)
+	_ api.ClockReader   = (*app.App)(nil)
+)
+
 func crashHook(spec string) (func(string, int64), error) {
 	point, hs, ok := strings.Cut(spec, ":")
 	h, err := strconv.ParseInt(hs, 10, 64)

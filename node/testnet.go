@@ -20,6 +20,7 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/otcchain/otcchain/app"
+	"github.com/otcchain/otcchain/clock"
 	"github.com/otcchain/otcchain/contract"
 	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/fund"
@@ -80,6 +81,11 @@ type TestnetConfig struct {
 	Orgs []OrgSpec
 	// DevPassphrase records the passphrase in consortium.json (otc dev).
 	DevPassphrase bool
+	// BusinessClock, when not empty, enables the business clock (package
+	// clock) in the genesis with these roles allowed to advance it: a
+	// development or sandbox network whose business day runs at any hour.
+	// Empty (the default): no clock, business time is block time for ever.
+	BusinessClock []module.Role
 }
 
 // TestnetResult is what Testnet generated.
@@ -347,13 +353,18 @@ func generate(cfg TestnetConfig, dir string) (*TestnetResult, error) {
 	for _, ob := range orgs {
 		govGen.Bonds = append(govGen.Bonds, gov.GenesisBond{Org: ob.spec.ID, Amount: govParams.MinBond})
 	}
+	var clockGen *clock.Genesis
+	if len(cfg.BusinessClock) > 0 {
+		clockGen = &clock.Genesis{Simulated: true, Roles: cfg.BusinessClock}
+	}
 	appState, err := json.Marshal(struct {
 		Params   app.Params        `json:"params"`
 		Member   *member.Genesis   `json:"member"`
 		Fund     *fund.Genesis     `json:"fund"`
 		Contract *contract.Genesis `json:"contract"`
 		Gov      *gov.Genesis      `json:"gov"`
-	}{app.DefaultParams(), &gen, fundGen, &contractGen, &govGen})
+		Clock    *clock.Genesis    `json:"clock,omitempty"`
+	}{app.DefaultParams(), &gen, fundGen, &contractGen, &govGen, clockGen})
 	if err != nil {
 		return nil, fmt.Errorf("node: testnet: encode app state: %w", err)
 	}

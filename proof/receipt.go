@@ -47,6 +47,18 @@ type Receipt struct {
 	// a receipt of an end-block outcome (Version is OutcomeVersion): it
 	// proves the outcome under header(Height+1).AppHash. See Outcome.
 	Outcome *Outcome `json:"outcome,omitempty"`
+	// Clock is set only on a network whose business clock is simulated (a
+	// development or sandbox network): the business time the transaction
+	// (or end-block outcome) ran at, so that a sandbox day is never taken
+	// for a real one. Informative, like Result.Log: the proofs do not cover
+	// it (the headers carry block time).
+	Clock *Clock `json:"clock,omitempty"`
+}
+
+// Clock is a receipt's business clock note (see Receipt.Clock).
+type Clock struct {
+	Simulated    bool   `json:"simulated"`
+	BusinessTime string `json:"business_time"` // RFC 3339 UTC
 }
 
 // LightBlock is a signed header (header + commit) with the validator set of

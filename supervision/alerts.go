@@ -46,8 +46,9 @@ type Alert struct {
 	Occurrences int           `json:"occurrences"`
 	Orders      []string      `json:"orders"` // the first maxAlertOrders orders
 	Height      int64         `json:"height"`
-	Time        string        `json:"time"`
-	Date        string        `json:"date"` // China date it was raised
+	Time        string        `json:"time"`                 // business time
+	BlockTime   string        `json:"block_time,omitempty"` // header time, when a simulated clock made it differ
+	Date        string        `json:"date"`                 // China date it was raised
 	LastHeight  int64         `json:"last_height"`
 	Status      string        `json:"status"`
 	Findings    string        `json:"findings,omitempty"`
@@ -102,7 +103,7 @@ func raise(ctx *module.Context, kv module.KV, rule, action string, s Subject, f 
 			return nil, err
 		}
 		a = Alert{ID: fmt.Sprintf("A-%06d", n), Rule: rule, Action: action, Subject: s, Detail: detail, Facts: f, Occurrences: 1,
-			Height: ctx.Height, Time: stamp(ctx), Date: dateOf(dayOf(ctx.Time)), LastHeight: ctx.Height, Status: AlertOpen}
+			Height: ctx.Height, Time: stamp(ctx), BlockTime: ctx.BlockStamp("2006-01-02T15:04:05Z"), Date: dateOf(dayOf(ctx.Time)), LastHeight: ctx.Height, Status: AlertOpen}
 		if err := kv.Set(ok, []byte(a.ID)); err != nil {
 			return nil, err
 		}

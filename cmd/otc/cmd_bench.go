@@ -76,8 +76,9 @@ settings) and prints the ratio otcchain/baseline.`,
 	fl.IntVar(&f.orders, "orders", 100000, "fund workload: orders to send")
 	fl.IntVar(&f.investors, "investors", 10000, "fund workload: investors to register (orders are spread over them)")
 	fl.IntVar(&f.chunk, "chunk", 0, "fund workload: the fund module's chunk_size (orders confirmed per block; 0: module default)")
-	fl.StringVar(&f.fundConfirm, "fund-confirm", "establish", "fund workload: establish (subscriptions 020, confirmed when the manager establishes the fund: any time of day) or nav (purchases 022, confirmed when the custodian co-signs the NAV: waits for the 15:00 China-time cut-off)")
-	fl.DurationVar(&f.maxWait, "max-wait", 10*time.Minute, "fund workload, --fund-confirm nav: longest wait for the cut-off")
+	fl.StringVar(&f.fundConfirm, "fund-confirm", "establish", "fund workload: establish (subscriptions 020, confirmed when the manager establishes the fund) or nav (purchases 022, confirmed when the custodian co-signs the NAV: the network's business clock is advanced past the 15:00 China-time cut-off); both run at any time of day")
+	fl.DurationVar(&f.maxWait, "max-wait", 10*time.Minute, "unused: --fund-confirm nav advances the business clock instead of waiting for the cut-off")
+	_ = fl.MarkDeprecated("max-wait", "--fund-confirm nav no longer waits for the cut-off: it advances the business clock")
 	return c
 }
 
@@ -351,16 +352,16 @@ func (m *Main) runFundBench(ctx context.Context, f benchFlags) error {
 	if err != nil {
 		return err
 	}
-	cutoff := bench.CutOff(tradeDate)
-	if flow == bench.ConfirmNAV && time.Until(cutoff) > f.maxWait {
-		return fmt.Errorf("bench: --fund-confirm nav publishes the NAV of trade date %s after its cut-off (%s), %s from now, more than --max-wait %s; use --fund-confirm establish",
-			tradeDate, cutoff.UTC().Format(time.RFC3339), time.Until(cutoff).Round(time.Second), f.maxWait)
-	}
 	fmt.Fprintf(m.Stdout, "== fund: %d validators, %d investors, %d orders in batch txs of %d, confirmation by %s, trade date %s\n",
 		f.validators, f.investors, f.orders, f.items, flow, tradeDate)
 	bn, err := m.startBenchNet(ctx, f, "otcchain", func(res *node.TestnetResult) error {
 		if err := bench.PatchGenesis(res.Genesis, "fund", gen); err != nil {
 			return err
+		}
+		if flow == bench.ConfirmNAV { // the NAV flow advances the clock past the cut-off
+			if err := bench.PatchGenesis(res.Genesis, "clock", bench.ClockGenesis()); err != nil {
+				return err
+			}
 		}
 		for _, h := range res.Homes {
 			if err := res.Genesis.SaveAs(node.Home(h).Path(node.GenesisFile)); err != nil {
@@ -506,14 +507,28 @@ func (m *Main) runFundBench(ctx context.Context, f benchFlags) error {
 	var trigger []byte
 	switch flow {
 	case bench.ConfirmNAV:
-		if d := time.Until(cutoff); d > -2*time.Second {
-			fmt.Fprintf(m.Stdout, "waiting %s for the cut-off of %s...\n", (d + 2*time.Second).Round(time.Second), tradeDate)
-			select {
-			case <-time.After(d + 2*time.Second):
-			case <-ctx.Done():
-				return ctx.Err()
-			}
+		// The NAV of T is published after T's cut-off: rather than wait for
+		// 15:00 China time, move the network's business clock past it.
+		ck, err := w.Clock(ctx)
+		if err != nil {
+			return err
 		}
+		if !ck.Simulated {
+			return fmt.Errorf("bench: --fund-confirm nav advances the business clock past the cut-off of %s, but this network has no business clock (its genesis lacks \"clock\": {\"simulated\": true}); use --fund-confirm establish", tradeDate)
+		}
+		gs, err := signer(regID, regKey)
+		if err != nil {
+			return err
+		}
+		at, err := gs.Tx(bench.AdvancePast(tradeDate))
+		if err != nil {
+			return err
+		}
+		if _, err := run("advance the business clock past the cut-off", [][]byte{at}, 1); err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "business clock advanced past the cut-off of %s (%s, simulated)\n", tradeDate,
+			bench.CutOff(tradeDate).Add(time.Second).Format("2006-01-02 15:04:05")+" China time (UTC+8)")
 		pub, cos, err := bench.NAVMsgs(cons.ChainID, tradeDate, 12345, mgrKey, cusKey)
 		if err != nil {
 			return err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/otcchain/otcchain/module"
 	"github.com/otcchain/otcchain/node"
 )
 
@@ -74,6 +75,7 @@ func (m *Main) newTestnetCmd() *cobra.Command {
 	var (
 		cfg      node.TestnetConfig
 		passFile string
+		bizClock bool
 	)
 	c := &cobra.Command{
 		Use:   "testnet",
@@ -82,7 +84,13 @@ func (m *Main) newTestnetCmd() *cobra.Command {
 organisations a CA, an admin, an operator (and investors for resellers and
 fm-alpha), all keys encrypted with the passphrase; one home per validator
 (validator i belongs to organisation i); and consortium.json summarising it.
-Give --hosts (one per node) when the nodes run on different machines.`,
+Give --hosts (one per node) when the nodes run on different machines.
+
+--business-clock makes a sandbox network: its genesis enables the business
+clock, which the regulator moves forward with 'otc clock advance' so that a
+whole business day (cut-off, NAV, confirmation) runs at any hour. Without it
+(the default, and the only choice for a production network) business time
+is block time for ever: no message can switch the clock on later.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			pass, err := m.passphrase(passFile, true)
@@ -90,6 +98,9 @@ Give --hosts (one per node) when the nodes run on different machines.`,
 				return err
 			}
 			cfg.Passphrase = pass
+			if bizClock {
+				cfg.BusinessClock = []module.Role{module.RoleRegulator}
+			}
 			res, err := node.Testnet(cfg)
 			if err != nil {
 				return err
@@ -107,6 +118,7 @@ Give --hosts (one per node) when the nodes run on different machines.`,
 	f.IntVar(&cfg.BasePort, "base-port", node.DefaultBasePort, "node i uses base+10i+{0 p2p,1 rpc,2 api,3 metrics}")
 	f.StringVar(&passFile, "passphrase-file", "", "file holding the passphrase of the generated keys (else $"+PassphraseEnv+" or a prompt)")
 	f.IntVar(&cfg.ScryptN, "scrypt-n", 0, "scrypt cost of the keystores (0: the keystore default)")
+	f.BoolVar(&bizClock, "business-clock", false, "enable the simulated business clock (sandbox; the regulator advances it)")
 	_ = c.MarkFlagRequired("out")
 	return c
 }

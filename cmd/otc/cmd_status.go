@@ -17,7 +17,7 @@ func (m *Main) newStatusCmd() *cobra.Command {
 	)
 	c := &cobra.Command{
 		Use:   "status",
-		Short: "Show a node's chain id, height and validators",
+		Short: "Show a node's chain id, height, block and business time, and validators",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cl, err := apiClient(apiURL)
@@ -40,6 +40,12 @@ func (m *Main) newStatusCmd() *cobra.Command {
 			fmt.Fprintf(tw, "node\t%s (%s)\n", st.Moniker, st.NodeID)
 			fmt.Fprintf(tw, "height\t%d\n", st.LatestHeight)
 			fmt.Fprintf(tw, "block time\t%s\n", st.LatestBlockTime.Format(time.RFC3339))
+			if st.ClockSimulated {
+				fmt.Fprintf(tw, "business time\t%s (%d s ahead of block time; otc clock show)\n",
+					clockLabel(st.BusinessTime.Format(time.RFC3339), true), st.ClockOffset)
+			} else {
+				fmt.Fprintf(tw, "business time\t%s (not simulated: block time)\n", clockLabel(st.BusinessTime.Format(time.RFC3339), false))
+			}
 			fmt.Fprintf(tw, "block hash\t%s\n", st.LatestBlockHash)
 			fmt.Fprintf(tw, "app hash\t%s\n", st.LatestAppHash)
 			fmt.Fprintf(tw, "catching up\t%t\n", st.CatchingUp)

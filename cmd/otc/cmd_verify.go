@@ -112,6 +112,9 @@ Exit status 0 when everything verifies; otherwise it says what failed.`,
 					rep.ChainID, rep.Height, rep.Index, rep.TxHash, rep.BlockTime.UTC().Format(time.RFC3339Nano))
 				fmt.Fprintf(w, "  result     code %d\n  data       %s\n", rep.Code, string(rep.Data))
 			}
+			if r.Clock != nil && r.Clock.Simulated {
+				fmt.Fprintf(w, "  business   %s (not covered by the proof)\n", simulatedLabel(r.Clock.BusinessTime))
+			}
 			names := make([]string, 0, len(rep.Signers))
 			for _, s := range rep.Signers {
 				n := s.Name

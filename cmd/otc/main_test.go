@@ -8,6 +8,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -329,7 +330,7 @@ func TestStartAndStatus(t *testing.T) {
 	var out string
 	for {
 		out, err = run(t, ctx, nil, "status", "--api", api, "--timeout", "2s")
-		if err == nil && strings.Contains(out, "height       1") {
+		if err == nil && regexp.MustCompile(`(?m)^height +1$`).MatchString(out) {
 			break
 		}
 		select {

@@ -30,16 +30,21 @@ func (n *testNet) env() map[string]string { return map[string]string{PassphraseE
 // startTestNet generates a one-validator network named chainID (genesis at
 // genesis; zero: now) with keystores under pass, starts its node, stops it
 // when the test ends, and returns once the node has committed the genesis
-// block (before that, reads know no identity and CheckTx no signer).
-func startTestNet(tb testing.TB, chainID, pass string, genesis time.Time) *testNet {
+// block (before that, reads know no identity and CheckTx no signer). opts
+// change the generated network (e.g. its business clock).
+func startTestNet(tb testing.TB, chainID, pass string, genesis time.Time, opts ...func(*node.TestnetConfig)) *testNet {
 	tb.Helper()
 	base, err := ports.FreeBase(1)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	dir := filepath.Join(tb.TempDir(), "net")
-	res, err := node.Testnet(node.TestnetConfig{OutDir: dir, ChainID: chainID, Validators: 1, BasePort: base,
-		Passphrase: pass, ScryptN: 1 << 10, GenesisTime: genesis})
+	cfg := node.TestnetConfig{OutDir: dir, ChainID: chainID, Validators: 1, BasePort: base,
+		Passphrase: pass, ScryptN: 1 << 10, GenesisTime: genesis}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	res, err := node.Testnet(cfg)
 	if err != nil {
 		tb.Fatal(err)
 	}
