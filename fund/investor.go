@@ -155,18 +155,20 @@ func sharePersonal(ctx *module.Context, kv module.KV, m *SharePersonal) (any, er
 			return nil, ErrPersonalData.Wrapf("recipient %s of the registered envelope is missing", id)
 		}
 	}
-	if len(env.Recipients) == len(old.Recipients) {
-		return nil, ErrPersonalData.Wrapf("no new recipient")
+	added := addedRecipients(old, env)
+	if len(added) == 0 || len(env.Recipients) != len(old.Recipients)+len(added) {
+		return nil, ErrPersonalData.Wrapf("no new recipient (or one named twice)")
 	}
-	if err := checkRecipients(ctx, env); err != nil {
+	if err := checkShareRecipients(ctx, inv, m.With, added); err != nil {
 		return nil, err
 	}
 	inv.Personal, inv.Updated = env, ctx.Height
 	if err := module.PutJSON(kv, investorKey(inv.ID), inv); err != nil {
 		return nil, err
 	}
-	ctx.Emit("personal_data_shared", module.A("investor", inv.ID), module.A("recipients", fmt.Sprint(len(env.Recipients))))
-	return map[string]any{"investor": inv.ID, "recipients": env.RecipientIDs()}, nil
+	ctx.Emit("personal_data_shared", module.A("investor", inv.ID), module.A("with", m.With),
+		module.A("recipients", fmt.Sprint(len(env.Recipients))), module.A("added", fmt.Sprint(len(added))))
+	return map[string]any{"investor": inv.ID, "with": m.With, "recipients": env.RecipientIDs()}, nil
 }
 
 func openAccount(ctx *module.Context, kv module.KV, m *OpenAccount) (any, error) {
