@@ -89,3 +89,17 @@ func addedRecipients(old, env *crypto.Envelope) []crypto.WrappedKey {
 	}
 	return out
 }
+
+// ShareRecipients picks, of the identities of org that have an encryption
+// key (the public query member/orgs/{id}/encryption-keys), those a share of
+// an investor of channel with org may reach (MayHoldPersonal). It is the
+// client's choice of recipients; the chain checks each again.
+func ShareRecipients(org *member.Org, channel string, keys []member.OrgEncKey) []member.OrgEncKey {
+	var out []member.OrgEncKey
+	for _, k := range keys {
+		if MayHoldPersonal(org.Type, k.Role, org.ID == channel) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
