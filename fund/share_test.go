@@ -278,3 +278,39 @@ func TestShareRefusesForbiddenRecipients(t *testing.T) {
 		t.Fatalf("share with a revoked operator: %v, want share_recipient ... revoked", err)
 	}
 }
+
+// Registration and update apply the same table to every recipient besides
+// the signer and the investor's own identity: they cannot be used to give
+// the data to a role that may not hold it.
+func TestSealRefusesForbiddenRecipients(t *testing.T) {
+	h := shareChain(t)
+	for _, who := range []string{"fm-alpha/investor", "rs-bank/investor2", "regulator/admin", "fm-alpha/seal"} {
+		m := h.registerInvestorMsg("rs-bank/operator", "D", fund.InvestorIndividual, "C3", "",
+			fund.PersonalData{Name: "Investor D", IDType: "resident_id", IDNumber: "ID-D"})
+		env, commit, alg, err := fund.SealPersonal(h.user("rs-bank/operator").Key.Algorithm(), "D", fund.PersonalData{Name: "Investor D", IDNumber: "ID-D"},
+			[]crypto.Recipient{h.recipient("rs-bank/operator"), h.recipient("regulator/operator"), h.recipient(who)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m.Personal, m.Commitment, m.CommitAlg = env, commit, alg
+		_, err = h.send("rs-bank/operator", fund.TypeRegisterInvestor, m)
+		if e := module.AsError(err); e == nil || e.Code != fund.ErrPersonalData.Code || !strings.Contains(e.Message, "may not hold") {
+			t.Errorf("register sealed for %s: %v, want personal_data ... may not hold", who, err)
+		}
+		upd := &fund.UpdateInvestor{ID: "A", Risk: 3, RiskAssessed: sdate("2026-01-05"), RiskExpires: sdate("2027-01-05")}
+		env, commit, alg, err = fund.SealPersonal(h.user("rs-bank/operator").Key.Algorithm(), "A", fund.PersonalData{Name: "Investor A", IDNumber: "ID-A"},
+			[]crypto.Recipient{h.recipient("rs-bank/operator"), h.recipient("regulator/operator"), h.recipient("rs-bank/investor"), h.recipient(who)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		upd.Personal, upd.Commitment, upd.CommitAlg = env, commit, alg
+		_, before := h.investor("A")
+		_, err = h.send("rs-bank/operator", fund.TypeUpdateInvestor, upd)
+		if e := module.AsError(err); e == nil || e.Code != fund.ErrPersonalData.Code || !strings.Contains(e.Message, "may not hold") {
+			t.Errorf("update sealed for %s: %v, want personal_data ... may not hold", who, err)
+		}
+		if _, after := h.investor("A"); !bytes.Equal(before, after) {
+			t.Errorf("a refused update (for %s) changed the investor", who)
+		}
+	}
+}
