@@ -18,6 +18,7 @@ import (
 	"github.com/otcchain/otcchain/keystore"
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
+	"github.com/otcchain/otcchain/node"
 	"github.com/otcchain/otcchain/pki"
 	"github.com/otcchain/otcchain/tx"
 )
@@ -61,7 +62,15 @@ func (m *Main) openFund(cmd *cobra.Command, s *signerFlags, signer bool) (*fundS
 
 func (fs *fundSession) load() error {
 	api := fs.flags.api
-	if fs.flags.home != "" || fs.flags.keystore != "" || fs.flags.key != "" {
+	if fs.flags.home != "" && fs.flags.as == "" && fs.flags.keystore == "" && fs.flags.key == "" {
+		// --home alone: an anonymous read on the network's first node (a
+		// signing command says it needs --as in needSigner).
+		a, err := homeAPI(fs.flags.home, api)
+		if err != nil {
+			return err
+		}
+		api = a
+	} else if fs.flags.home != "" || fs.flags.as != "" || fs.flags.keystore != "" || fs.flags.key != "" {
 		dir, name, a, err := fs.flags.resolve()
 		if err != nil {
 			return err
@@ -106,9 +115,27 @@ func (fs *fundSession) load() error {
 
 func (fs *fundSession) needSigner() error {
 	if fs.key == nil {
-		return errors.New("no signer: use --home NET --as ORG/KEY, or --keystore DIR --key NAME")
+		if fs.flags.home != "" {
+			return fmt.Errorf("this command signs: add --as ORG/KEY to --home %s, e.g. --as rs-bank/operator", fs.flags.home)
+		}
+		return errors.New("this command signs: use --home NET --as ORG/KEY, or --keystore DIR --key NAME")
 	}
 	return nil
+}
+
+// homeAPI is api, else the API of the first node of the network in home.
+func homeAPI(home, api string) (string, error) {
+	if api != "" {
+		return api, nil
+	}
+	c, err := node.ReadConsortium(home)
+	if err != nil {
+		return "", err
+	}
+	if len(c.Nodes) == 0 {
+		return "", fmt.Errorf("%s has no nodes: use --api URL", home)
+	}
+	return c.Nodes[0].APIURL, nil
 }
 
 // login gets a token for the signer, if there is one and it has none yet.
@@ -128,6 +155,9 @@ func (fs *fundSession) query(path string, params map[string]string, out any) (js
 		return nil, err
 	}
 	raw, err := fs.api.Query(fs.ctx, path, params)
+	if err != nil && fs.key == nil && (client.IsCode(err, "auth_required") || client.IsCode(err, client.CodeInvalidToken)) {
+		return nil, fmt.Errorf("read %s: %w\nthis read is not public: name who reads with --home NET --as ORG/KEY, or --keystore DIR --key NAME", path, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
