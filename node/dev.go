@@ -13,6 +13,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/otcchain/otcchain/fund"
 	"github.com/otcchain/otcchain/internal/ports"
 	"github.com/otcchain/otcchain/module"
 )
@@ -284,21 +285,34 @@ func (d *DevNet) PrintSummary(w io.Writer) {
 	fmt.Fprintf(w, "  otc status --api %s\n", api)
 	if len(c.Orgs) > 0 {
 		fmt.Fprintf(w, "  otc keys list --home %s\n", d.Home)
-		fmt.Fprintf(w, "  otc keys show --home %s --org %s admin   (or --keystore %s)\n", d.Home, c.Orgs[0].ID, c.Orgs[0].Keystore)
+		fmt.Fprintf(w, "  otc keys show --home %s --org %s admin   # or --keystore %s\n", d.Home, c.Orgs[0].ID, c.Orgs[0].Keystore)
 		if c.DevPassphrase != "" {
 			fmt.Fprintf(w, "  export OTC_PASSPHRASE=%s   # for commands that use a key\n", c.DevPassphrase)
 		}
-		printFundDemo(w, d.Home, api)
+		inv, _ := c.Identity("rs-bank", "investor-1")
+		printFundDemo(w, d.Home, api, inv.ID, time.Now())
 	}
 	fmt.Fprintln(w, "\nstop with Ctrl-C.")
 }
 
-// printFundDemo tells how to try the fund demo of the genesis (DevFundGenesis).
-func printFundDemo(w io.Writer, home, api string) {
+// printFundDemo tells how to try the fund demo of the genesis
+// (DevFundGenesis): a purchase by rs-bank's investor-1 (identity invID),
+// registered and given an account first, so that every line runs as
+// printed on a new network (node/dev_test and cmd/otc run them).
+func printFundDemo(w io.Writer, home, api, invID string, now time.Time) {
 	fmt.Fprintf(w, "\nfund demo: %s (fm-alpha, open, NAV 1.0000) and %s (fm-beta, offering); calendar: weekdays minus\n", DemoOpenFund, DemoOfferingFund)
 	fmt.Fprintln(w, "the official SSE/SZSE holidays of 2025 and 2026 (the regulator extends it: otc supervise calendar). Walk-through: docs/fund-cli.md")
 	fmt.Fprintf(w, "  otc fund show %s --api %s\n", DemoOpenFund, api)
-	fmt.Fprintf(w, "  otc fund purchase --home %s --as rs-bank/operator --investor INV001 --fund %s --amount 10000.00 --app-no P0001\n", home, DemoOpenFund)
+	if invID != "" {
+		today, _ := fund.ChinaDate(now)
+		expires, _ := today.AddDays(365)
+		fmt.Fprintln(w, "a purchase by rs-bank's investor-1: register it after KYC (once), open its TA account with fm-alpha, buy:")
+		fmt.Fprintf(w, "  otc fund investor register --home %s --as rs-bank/operator --id INV001 --type individual --risk C4 --assessed %s --expires %s --identity %s --name \"Zhang San\" --id-type resident_id --id-number 11010519491231002X --phone 13800000000\n",
+			home, today, expires, invID)
+		fmt.Fprintf(w, "  otc fund account open --home %s --as rs-bank/operator --investor INV001 --manager fm-alpha\n", home)
+		fmt.Fprintf(w, "  otc fund purchase --home %s --as rs-bank/operator --investor INV001 --fund %s --amount 10000.00 --app-no P0001 --investor-key investor-1\n", home, DemoOpenFund)
+		fmt.Fprintf(w, "  otc fund orders INV001 --home %s --as rs-bank/operator\n", home)
+	}
 	fmt.Fprintln(w, "business clock: SIMULATED (a dev day is never a real one); any operator moves it forward, e.g. past the")
 	fmt.Fprintln(w, "15:00 cut-off to publish the NAV at any hour (docs/fund.md, \"Business clock\"):")
 	fmt.Fprintf(w, "  otc clock show --api %s\n", api)
