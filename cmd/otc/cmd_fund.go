@@ -276,7 +276,7 @@ Signing commands take --home NET --as ORG/KEY (a generated network) or
 --passphrase-file, $OTC_PASSPHRASE or a prompt. They wait for the block and
 print the result as JSON, or fail with the refusal's code
 ("refused: fund/12 below_minimum: ..."). Reads log in with the same flags
-(public reads need only --api). See docs/fund-cli.md.`,
+(public reads need only --api, or --home alone). See docs/fund-cli.md.`,
 	}
 	groups := map[string]*cobra.Command{"": c}
 	group := func(path string) *cobra.Command {
