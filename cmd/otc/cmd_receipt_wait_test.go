@@ -3,11 +3,18 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/otcchain/otcchain/internal/ports"
+	"github.com/otcchain/otcchain/node"
 )
 
 // fakeReceiptNode answers GET /v1/receipts/{hash} with tx_not_found for
@@ -62,5 +69,40 @@ func TestReceiptWaitsForIndex(t *testing.T) {
 	}
 	if n := calls.Load(); n < 2 {
 		t.Errorf("asked %d times in 600ms: no polling", n)
+	}
+}
+
+// TestReceiptFromAnotherNode commits a tx through one node of a two-node
+// dev network and at once asks the other for its receipt: it waits for
+// that node to index the tx instead of answering tx_not_found.
+func TestReceiptFromAnotherNode(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a dev network")
+	}
+	base, err := ports.FreeBase(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := filepath.Join(t.TempDir(), "dev")
+	dn, err := node.Dev(context.Background(), node.DevConfig{Home: home, Validators: 2, BasePort: base,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), EngineLogLevel: "none"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer dn.Stop()
+	doc := filepath.Join(t.TempDir(), "doc.txt")
+	if err := os.WriteFile(doc, []byte("receipt from another node"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{PassphraseEnv: node.DevPassphrase}
+	// fm-beta's node is node1; the receipt is asked of node0.
+	out, err := run(t, context.Background(), env, "anchor", doc, "--home", home, "--as", "fm-beta/operator", "--api", dn.Nodes[1].APIURL())
+	if err != nil {
+		t.Fatalf("anchor: %v\n%s", err, out)
+	}
+	hash := strings.Fields(out)[1]
+	out, err = run(t, context.Background(), nil, "receipt", hash, "--api", dn.Nodes[0].APIURL())
+	if err != nil || !strings.Contains(out, `"version":"otcchain-receipt/1"`) {
+		t.Fatalf("receipt from node0 of a tx committed through node1: %v\n%s", err, out)
 	}
 }
