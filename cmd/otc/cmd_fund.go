@@ -21,6 +21,7 @@ import (
 	"github.com/otcchain/otcchain/keystore"
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
+	"github.com/otcchain/otcchain/node"
 	"github.com/otcchain/otcchain/pki"
 	"github.com/otcchain/otcchain/tx"
 )
@@ -64,7 +65,15 @@ func (m *Main) openFund(cmd *cobra.Command, s *signerFlags, signer bool) (*fundS
 
 func (fs *fundSession) load() error {
 	api := fs.flags.api
-	if fs.flags.home != "" || fs.flags.keystore != "" || fs.flags.key != "" {
+	if fs.flags.home != "" && fs.flags.as == "" && fs.flags.keystore == "" && fs.flags.key == "" {
+		// --home alone: an anonymous read on the network's first node (a
+		// signing command says it needs --as in needSigner).
+		a, err := homeAPI(fs.flags.home, api)
+		if err != nil {
+			return err
+		}
+		api = a
+	} else if fs.flags.home != "" || fs.flags.as != "" || fs.flags.keystore != "" || fs.flags.key != "" {
 		dir, name, a, err := fs.flags.resolve()
 		if err != nil {
 			return err
@@ -109,9 +118,27 @@ func (fs *fundSession) load() error {
 
 func (fs *fundSession) needSigner() error {
 	if fs.key == nil {
-		return errors.New("no signer: use --home NET --as ORG/KEY, or --keystore DIR --key NAME")
+		if fs.flags.home != "" {
+			return fmt.Errorf("this command signs: add --as ORG/KEY to --home %s, e.g. --as rs-bank/operator", fs.flags.home)
+		}
+		return errors.New("this command signs: use --home NET --as ORG/KEY, or --keystore DIR --key NAME")
 	}
 	return nil
+}
+
+// homeAPI is api, else the API of the first node of the network in home.
+func homeAPI(home, api string) (string, error) {
+	if api != "" {
+		return api, nil
+	}
+	c, err := node.ReadConsortium(home)
+	if err != nil {
+		return "", err
+	}
+	if len(c.Nodes) == 0 {
+		return "", fmt.Errorf("%s has no nodes: use --api URL", home)
+	}
+	return c.Nodes[0].APIURL, nil
 }
 
 // login gets a token for the signer, if there is one and it has none yet.
@@ -131,6 +158,9 @@ func (fs *fundSession) query(path string, params map[string]string, out any) (js
 		return nil, err
 	}
 	raw, err := fs.api.Query(fs.ctx, path, params)
+	if err != nil && fs.key == nil && (client.IsCode(err, "auth_required") || client.IsCode(err, client.CodeInvalidToken)) {
+		return nil, fmt.Errorf("read %s: %w\nthis read is not public: name who reads with --home NET --as ORG/KEY, or --keystore DIR --key NAME", path, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
@@ -249,7 +279,7 @@ Signing commands take --home NET --as ORG/KEY (a generated network) or
 --passphrase-file, $OTC_PASSPHRASE or a prompt. They wait for the block and
 print the result as JSON, or fail with the refusal's code
 ("refused: fund/12 below_minimum: ..."). Reads log in with the same flags
-(public reads need only --api). See docs/fund-cli.md.`,
+(public reads need only --api, or --home alone). See docs/fund-cli.md.`,
 	}
 	groups := map[string]*cobra.Command{"": c}
 	group := func(path string) *cobra.Command {
