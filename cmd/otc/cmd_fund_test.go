@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -77,6 +78,34 @@ func TestFundCLI(t *testing.T) {
 	if !strings.Contains(out, `"order": "rs-bank:P0001"`) || !strings.Contains(out, `"status": "pending"`) {
 		t.Errorf("purchase:\n%s", out)
 	}
+	// Risk disclosure: a C1 investor may buy the R3 fund only once it signed
+	// the fund's disclosure — itself, or through its channel with its
+	// signature; an investor without an identity through the channel alone.
+	inv2, _ := res.Consortium.Identity("rs-bank", "investor-2")
+	disclosure := filepath.Join(t.TempDir(), "disclosure-000001.txt")
+	if err := os.WriteFile(disclosure, []byte("Alpha Balanced Hybrid Fund A: risk disclosure (R3)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, inv := range [][]string{{"INV002", "--identity", inv2.ID}, {"INV003"}} {
+		must("rs-bank/operator", append([]string{"fund", "investor", "register", "--id", inv[0], "--type", "individual", "--risk", "C1",
+			"--assessed", today.String(), "--expires", expires.String(), "--name", "Li Si", "--id-type", "resident_id", "--id-number", "110105195001010011"}, inv[1:]...)...)
+		must("rs-bank/operator", "fund", "account", "open", "--investor", inv[0], "--manager", "fm-alpha")
+	}
+	refused("fund/16 unsuitable", "rs-bank/operator", "fund", "purchase", "--investor", "INV002", "--fund", "000001", "--amount", "10000", "--app-no", "R0001")
+	refused("--disclosure FILE", "rs-bank/investor-2", "fund", "risk", "acknowledge", "--investor", "INV002", "--fund", "000001")
+	refused("investor_signature", "rs-bank/operator", "fund", "risk", "acknowledge", "--investor", "INV002", "--fund", "000001", "--disclosure", disclosure)
+	refused("not_permitted", "rs-bank/investor-2", "fund", "risk", "acknowledge", "--investor", "INV003", "--fund", "000001", "--disclosure", disclosure)
+	if out := must("rs-bank/investor-2", "fund", "risk", "acknowledge", "--investor", "INV002", "--fund", "000001", "--disclosure", disclosure); !strings.Contains(out, `"signed_by": "`+inv2.ID+`"`) {
+		t.Errorf("risk acknowledge by the investor:\n%s", out)
+	}
+	if out := must("rs-bank/operator", "fund", "risk", "acknowledge", "--investor", "INV002", "--fund", "000001", "--disclosure", disclosure, "--investor-key", "investor-2"); !strings.Contains(out, `"investor_sig"`) {
+		t.Errorf("risk acknowledge relayed by the channel:\n%s", out)
+	}
+	must("rs-bank/operator", "fund", "risk", "acknowledge", "--investor", "INV003", "--fund", "000001", "--disclosure", disclosure)
+	for i, inv := range []string{"INV002", "INV003"} {
+		must("rs-bank/operator", "fund", "purchase", "--investor", inv, "--fund", "000001", "--amount", "10000", "--app-no", fmt.Sprintf("R%04d", i+2))
+	}
+
 	// A refusal of the fund module, and one of the app (role), with codes.
 	refused("fund/12 below_minimum", "rs-bank/operator", "fund", "purchase", "--investor", "INV001", "--fund", "000001", "--amount", "10.00", "--app-no", "P0002")
 	refused("fund/18 duplicate_order", "rs-bank/operator", "fund", "purchase", "--investor", "INV001", "--fund", "000001", "--amount", "2000.00", "--app-no", "P0001")
@@ -118,7 +147,7 @@ func TestFundCLI(t *testing.T) {
 		t.Errorf("holdings before confirmation:\n%s", out)
 	}
 	must("regulator/operator", "fund", "order", "rs-bank:P0001")
-	if out = must("cust-trust/operator", "fund", "totals", "000001"); !strings.Contains(out, `"pending_orders": 1`) {
+	if out = must("cust-trust/operator", "fund", "totals", "000001"); !strings.Contains(out, `"pending_orders": 3`) {
 		t.Errorf("totals:\n%s", out)
 	}
 	refused("not_permitted", "rs-bank/operator", "fund", "totals", "000001")
