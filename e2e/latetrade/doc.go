@@ -5,7 +5,11 @@
 // (2 s) before the moment it was broadcast. It also records the largest gap
 // between consecutive block times during the spell, checks that the app hash
 // does not change on empty blocks, and measures the bytes an empty block
-// costs on disk.
+// costs on disk. The network is generated with --business-clock: the test
+// advances the clock so that a 15:00 China-time cut-off falls at the end of
+// the spell, then sends a purchase 3 s before it (it must get that day's
+// trade date) and one 2.5 s after it (the bound plus a margin: it must get
+// the next trading day's).
 //
 // The spell is OTC_IDLE_SPELL (a Go duration); without it, 10m, or 20s with
 // -short. It is a package of its own so that the long idle test runs beside
