@@ -275,6 +275,7 @@ print the result as JSON, or fail with the refusal's code
 		group(p).AddCommand(m.fundReadCommand(rc, p))
 	}
 	group("investor").AddCommand(m.investorShowCmd())
+	group("nav").AddCommand(m.navNextCmd())
 	c.AddCommand(m.fundBatchCmd(), m.fundReceiptCmd())
 	return c
 }
@@ -768,6 +769,45 @@ func (fs *fundSession) sharePersonal(o *fundOpts, args []string) (any, error) {
 		return nil, fmt.Errorf("rewrap investor %s's personal data: %w", inv.ID, err)
 	}
 	return &fund.SharePersonal{Investor: inv.ID, Personal: env}, nil
+}
+
+// navNextCmd prints the date of a fund's next NAV: the first trading day
+// after its last final NAV (the only date fund/publish_nav accepts, once
+// that day's cut-off has passed).
+func (m *Main) navNextCmd() *cobra.Command {
+	var s signerFlags
+	c := &cobra.Command{
+		Use:   "next CODE",
+		Short: "Print the date of a fund's next NAV: the first trading day after its last final NAV (public)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fs, cancel, err := m.openFund(cmd, &s, false)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			var f fund.Fund
+			if _, err := fs.query("fund/funds/"+args[0], nil, &f); err != nil {
+				return err
+			}
+			if f.LastNAVDate == 0 {
+				return fmt.Errorf("fund %s has no NAV yet (status %s): it gets one when it is established", args[0], f.Status)
+			}
+			var cal fund.Calendar
+			if _, err := fs.query("fund/calendar", nil, &cal); err != nil {
+				return err
+			}
+			next, err := cal.NextTradingDay(f.LastNAVDate)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(m.Stdout, next)
+			return nil
+		},
+	}
+	s.register(c.Flags())
+	_ = c.Flags().MarkHidden("no-wait")
+	return c
 }
 
 func (m *Main) investorShowCmd() *cobra.Command {

@@ -125,6 +125,9 @@ func TestFundCLI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if out := mustRun(t, nil, "fund", "nav", "next", "000001", "--api", api); strings.TrimSpace(out) != next.String() {
+		t.Errorf("nav next: %q, want %s", out, next)
+	}
 	navArgs := []string{"--fund", "000001", "--date", next.String(), "--nav", "1.0123"}
 	refused("app/10 role_not_permitted", "rs-bank/operator", append([]string{"fund", "nav", "publish"}, navArgs...)...)
 	refused("fund/25 no_nav", "cust-trust/operator", append([]string{"fund", "nav", "cosign"}, navArgs...)...)
