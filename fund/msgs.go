@@ -137,9 +137,13 @@ func (m *UpdateInvestor) Validate() error {
 // SharePersonal replaces an investor's envelope with one rewrapped for more
 // recipients (crypto.Rewrap): the content is unchanged, every earlier
 // recipient stays. The channel uses it to share the data with each fund
-// manager the investor trades with.
+// manager the investor trades with. With is the one organisation shared
+// with: every new recipient must be an identity of With whose role may hold
+// personal data (MayHoldPersonal), else the share is ErrShareRecipient. A
+// grant cannot be taken back: the wrapped key is public on the ledger.
 type SharePersonal struct {
 	Investor string           `json:"investor"`
+	With     string           `json:"with"`
 	Personal *crypto.Envelope `json:"personal"`
 }
 
@@ -147,6 +151,9 @@ type SharePersonal struct {
 func (m *SharePersonal) Validate() error {
 	if !validID(m.Investor, MaxIDLen) {
 		return ErrInvalidRequest.Wrapf("investor id must be 1 to %d of A-Z a-z 0-9 - _", MaxIDLen)
+	}
+	if !validID(m.With, MaxIDLen) {
+		return ErrInvalidRequest.Wrapf("with: the organisation shared with, 1 to %d of A-Z a-z 0-9 - _", MaxIDLen)
 	}
 	return validEnvelope(m.Personal)
 }
@@ -185,13 +192,36 @@ type AcknowledgeRisk struct {
 
 // Validate implements module.Msg.
 func (m *AcknowledgeRisk) Validate() error {
-	if !validID(m.Investor, MaxIDLen) || !validFundCode(m.Fund) {
-		return ErrInvalidRequest.Wrapf("investor and a 6-digit fund code are required")
+	if err := checkInvestorFund(m.Investor, m.Fund); err != nil {
+		return err
 	}
 	if b, err := hex.DecodeString(m.DisclosureHash); err != nil || len(b) != 32 {
 		return ErrInvalidRequest.Wrapf("disclosure_hash must be 64 hex characters")
 	}
 	return validSigHex(m.InvestorSig)
+}
+
+// checkInvestorFund says which of an order's investor id and fund code is
+// malformed (both when both are).
+func checkInvestorFund(investor, code string) error {
+	inv, fc := validID(investor, MaxIDLen), validFundCode(code)
+	switch {
+	case !inv && !fc:
+		return ErrInvalidRequest.Wrapf("investor id must be 1 to %d of A-Z a-z 0-9 - _ (got %q) and the fund code 6 digits (got %q)", MaxIDLen, investor, code)
+	case !inv:
+		return ErrInvalidRequest.Wrapf("investor id must be 1 to %d of A-Z a-z 0-9 - _, not %q", MaxIDLen, investor)
+	case !fc:
+		return badFundCode(code)
+	}
+	return nil
+}
+
+// badFundCode is the refusal of a fund code that is not 6 digits.
+func badFundCode(code string) error {
+	if code == "" {
+		return ErrInvalidRequest.Wrapf("a fund code (6 digits, e.g. 000001) is required")
+	}
+	return ErrInvalidRequest.Wrapf("fund code must be 6 digits, e.g. 000001, not %q", code)
 }
 
 func validSigHex(s string) error {
@@ -305,8 +335,11 @@ type SetFundStatus struct {
 
 // Validate implements module.Msg.
 func (m *SetFundStatus) Validate() error {
-	if !validFundCode(m.Fund) || !validText(m.Reason, MaxReasonLen) {
-		return ErrInvalidRequest.Wrapf("a 6-digit fund code and a one-line reason are required")
+	if !validFundCode(m.Fund) {
+		return badFundCode(m.Fund)
+	}
+	if !validText(m.Reason, MaxReasonLen) {
+		return ErrInvalidRequest.Wrapf("reason must be one line of at most %d bytes", MaxReasonLen)
 	}
 	if _, ok := transitions[m.Status]; !ok && m.Status != StatusLiquidated {
 		return ErrInvalidRequest.Wrapf("unknown status %q", m.Status)
@@ -323,8 +356,11 @@ type AuthoriseReseller struct {
 
 // Validate implements module.Msg.
 func (m *AuthoriseReseller) Validate() error {
-	if !validFundCode(m.Fund) || m.Reseller == "" || !validText(m.Reseller, 64) {
-		return ErrInvalidRequest.Wrapf("a 6-digit fund code and a reseller are required")
+	if !validFundCode(m.Fund) {
+		return badFundCode(m.Fund)
+	}
+	if m.Reseller == "" || !validText(m.Reseller, 64) {
+		return ErrInvalidRequest.Wrapf("a reseller organisation is required")
 	}
 	return nil
 }
@@ -386,8 +422,8 @@ func (m *OrderBase) validate() error {
 	if !validID(m.AppNo, MaxIDLen) {
 		return ErrInvalidRequest.Wrapf("app_no must be 1 to %d of A-Z a-z 0-9 - _", MaxIDLen)
 	}
-	if !validID(m.Investor, MaxIDLen) || !validFundCode(m.Fund) {
-		return ErrInvalidRequest.Wrapf("investor and a 6-digit fund code are required")
+	if err := checkInvestorFund(m.Investor, m.Fund); err != nil {
+		return err
 	}
 	return validSigHex(m.InvestorSig)
 }

@@ -13,6 +13,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/otcchain/otcchain/fund"
+	"github.com/otcchain/otcchain/internal/ports"
 	"github.com/otcchain/otcchain/module"
 )
 
@@ -103,23 +105,52 @@ func Dev(ctx context.Context, cfg DevConfig) (_ *DevNet, err error) {
 			return nil, fmt.Errorf("node: dev: %s has %d validators, not %d (use reset to start over)", home, len(cons.Nodes), cfg.Validators)
 		}
 		if p, _, _, _ := NodePorts(cfg.BasePort, 0); cfg.BasePort != 0 && p != cons.Nodes[0].P2PPort {
-			return nil, fmt.Errorf("node: dev: %s uses base port %d, not %d (use reset to start over)", home, cons.Nodes[0].P2PPort, cfg.BasePort)
+			return nil, fmt.Errorf("node: dev: %s uses base port %d, not %d (use reset to start over)", home, cons.Nodes[0].P2PPort-p2pOffset, cfg.BasePort)
 		}
 	case errors.Is(err, os.ErrNotExist):
 		n := cfg.Validators
 		if n == 0 {
 			n = DefaultDevValidators
 		}
-		res, err := Testnet(TestnetConfig{
+		// Check the ports before generating anything, so that a first
+		// start on a busy port leaves no network behind.
+		base := cfg.BasePort
+		if base == 0 {
+			base = DefaultBasePort
+		}
+		for i := 0; i < n; i++ {
+			p2p, rpc, api, met := NodePorts(base, i)
+			if err := portsFree(NodeInfo{Index: i, Host: "127.0.0.1", P2PPort: p2p, RPCPort: rpc, APIPort: api, MetricsPort: met}); err != nil {
+				return nil, fmt.Errorf("node: dev: %w", portErr(err, base, n, true))
+			}
+		}
+		_, statErr := os.Stat(home)
+		res, terr := Testnet(TestnetConfig{
 			OutDir: home, ChainID: DefaultChainID, Validators: n, BasePort: cfg.BasePort,
 			Passphrase: DevPassphrase, ScryptN: devScryptN, DevPassphrase: true,
 			BusinessClock: DevClockRoles,
 		})
-		if err != nil {
-			return nil, fmt.Errorf("node: dev: %w", err)
+		if terr != nil {
+			return nil, fmt.Errorf("node: dev: %w", terr)
 		}
 		cons = res.Consortium
 		dn.Generated = true
+		// A first start that fails removes what it generated: the next
+		// plain otc dev starts afresh instead of resuming a half-made network.
+		// (err is the named result here: nothing above redeclares it.)
+		defer func() {
+			if err == nil {
+				return
+			}
+			if errors.Is(statErr, os.ErrNotExist) {
+				_ = os.RemoveAll(home)
+				return
+			}
+			entries, _ := os.ReadDir(home) // it was empty: Testnet refuses anything else
+			for _, e := range entries {
+				_ = os.RemoveAll(filepath.Join(home, e.Name()))
+			}
+		}()
 	default:
 		return nil, fmt.Errorf("node: dev: %w", err)
 	}
@@ -127,7 +158,8 @@ func Dev(ctx context.Context, cfg DevConfig) (_ *DevNet, err error) {
 
 	for _, n := range cons.Nodes {
 		if err := portsFree(n); err != nil {
-			return nil, fmt.Errorf("node: dev: %w (is another otc dev running? choose another base port)", err)
+			base := cons.Nodes[0].P2PPort - p2pOffset
+			return nil, fmt.Errorf("node: dev: %w", portErr(err, base, len(cons.Nodes), dn.Generated))
 		}
 	}
 
@@ -253,25 +285,69 @@ func (d *DevNet) PrintSummary(w io.Writer) {
 	fmt.Fprintf(w, "  otc status --api %s\n", api)
 	if len(c.Orgs) > 0 {
 		fmt.Fprintf(w, "  otc keys list --home %s\n", d.Home)
-		fmt.Fprintf(w, "  otc keys show --home %s --org %s admin   (or --keystore %s)\n", d.Home, c.Orgs[0].ID, c.Orgs[0].Keystore)
+		fmt.Fprintf(w, "  otc keys show --home %s --org %s admin   # or --keystore %s\n", d.Home, c.Orgs[0].ID, c.Orgs[0].Keystore)
 		if c.DevPassphrase != "" {
 			fmt.Fprintf(w, "  export OTC_PASSPHRASE=%s   # for commands that use a key\n", c.DevPassphrase)
 		}
-		printFundDemo(w, d.Home, api)
+		inv, _ := c.Identity("rs-bank", "investor-1")
+		printFundDemo(w, d.Home, api, inv.ID, time.Now())
 	}
 	fmt.Fprintln(w, "\nstop with Ctrl-C.")
 }
 
-// printFundDemo tells how to try the fund demo of the genesis (DevFundGenesis).
-func printFundDemo(w io.Writer, home, api string) {
+// printFundDemo tells how to try the fund demo of the genesis
+// (DevFundGenesis): a purchase by rs-bank's investor-1 (identity invID),
+// registered and given an account first, so that every line runs as
+// printed on a new network (node/dev_test and cmd/otc run them).
+func printFundDemo(w io.Writer, home, api, invID string, now time.Time) {
 	fmt.Fprintf(w, "\nfund demo: %s (fm-alpha, open, NAV 1.0000) and %s (fm-beta, offering); calendar: weekdays minus\n", DemoOpenFund, DemoOfferingFund)
 	fmt.Fprintln(w, "the official SSE/SZSE holidays of 2025 and 2026 (the regulator extends it: otc supervise calendar). Walk-through: docs/fund-cli.md")
 	fmt.Fprintf(w, "  otc fund show %s --api %s\n", DemoOpenFund, api)
-	fmt.Fprintf(w, "  otc fund purchase --home %s --as rs-bank/operator --investor INV001 --fund %s --amount 10000.00 --app-no P0001\n", home, DemoOpenFund)
+	if invID != "" {
+		today, _ := fund.ChinaDate(now)
+		expires, _ := today.AddDays(365)
+		fmt.Fprintln(w, "a purchase by rs-bank's investor-1: register it after KYC (once), open its TA account with fm-alpha, buy:")
+		fmt.Fprintf(w, "  otc fund investor register --home %s --as rs-bank/operator --id INV001 --type individual --risk C4 --assessed %s --expires %s --identity %s --name \"Zhang San\" --id-type resident_id --id-number 11010519491231002X --phone 13800000000\n",
+			home, today, expires, invID)
+		fmt.Fprintf(w, "  otc fund account open --home %s --as rs-bank/operator --investor INV001 --manager fm-alpha\n", home)
+		fmt.Fprintf(w, "  otc fund purchase --home %s --as rs-bank/operator --investor INV001 --fund %s --amount 10000.00 --app-no P0001 --investor-key investor-1\n", home, DemoOpenFund)
+		fmt.Fprintf(w, "  otc fund orders INV001 --home %s --as rs-bank/operator\n", home)
+	}
 	fmt.Fprintln(w, "business clock: SIMULATED (a dev day is never a real one); any operator moves it forward, e.g. past the")
 	fmt.Fprintln(w, "15:00 cut-off to publish the NAV at any hour (docs/fund.md, \"Business clock\"):")
 	fmt.Fprintf(w, "  otc clock show --api %s\n", api)
 	fmt.Fprintf(w, "  otc clock advance --next-cutoff --home %s --as regulator/operator\n", home)
+}
+
+// PortInUseError says that a port a dev network needs is taken. The caller
+// (otc dev) names its flag; Suggest is a base port whose ports were all free
+// when checked (0: none found).
+type PortInUseError struct {
+	Port    int    // the busy port
+	Service string // node{i} p2p, rpc, api or metrics
+	Base    int    // the network's base port
+	Suggest int
+	// New says the network is not generated yet: another base port is
+	// enough. An existing network keeps its ports unless reset.
+	New bool
+}
+
+func (e *PortInUseError) Error() string {
+	return fmt.Sprintf("port %d (%s, base port %d) is in use: is another otc dev or program using it?", e.Port, e.Service, e.Base)
+}
+
+// portErr completes a *PortInUseError of portsFree with the network's base
+// port and a free suggestion for n nodes.
+func portErr(err error, base, n int, isNew bool) error {
+	var pe *PortInUseError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	pe.Base, pe.New = base, isNew
+	if s, err := ports.FreeBase(n); err == nil {
+		pe.Suggest = s
+	}
+	return pe
 }
 
 // portsFree checks that a node's ports on this machine are free.
@@ -279,14 +355,15 @@ func portsFree(n NodeInfo) error {
 	if !isLoopback(n.Host) {
 		return nil
 	}
-	for _, p := range []int{n.P2PPort, n.RPCPort, n.APIPort, n.MetricsPort} {
+	names := []string{"p2p", "rpc", "api", "metrics"}
+	for k, p := range []int{n.P2PPort, n.RPCPort, n.APIPort, n.MetricsPort} {
 		host := listenHost(n.Host)
 		if p == n.RPCPort {
 			host = "127.0.0.1"
 		}
 		ln, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(p)))
 		if err != nil {
-			return fmt.Errorf("port %d is in use", p)
+			return &PortInUseError{Port: p, Service: fmt.Sprintf("node%d %s", n.Index, names[k])}
 		}
 		ln.Close()
 	}

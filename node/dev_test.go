@@ -3,8 +3,11 @@ package node_test
 import (
 	"bytes"
 	"context"
+	"errors"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -85,5 +88,57 @@ func TestDevRefusesForeignDirectory(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(home, "precious.txt")); err != nil {
 		t.Fatal("Dev removed a foreign file")
+	}
+}
+
+// TestDevPortInUse: a first start on a busy port names the port and leaves
+// nothing behind, so the next plain start (same home, same ports, once they
+// are free) generates the network without a reset. A first start that fails
+// after generating (here: cancelled) also removes what it generated.
+func TestDevPortInUse(t *testing.T) {
+	home := filepath.Join(t.TempDir(), "dev")
+	base := freeBasePort(t, 1)
+	ln, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(base+2)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = node.Dev(context.Background(), node.DevConfig{Home: home, Validators: 1, BasePort: base, Logger: quietLogger()})
+	var pe *node.PortInUseError
+	if !errors.As(err, &pe) {
+		t.Fatalf("busy port: %v, want a *PortInUseError", err)
+	}
+	if pe.Port != base+2 || pe.Base != base || !pe.New || pe.Suggest == 0 || pe.Suggest == base {
+		t.Errorf("error %+v", pe)
+	}
+	for _, want := range []string{strconv.Itoa(base + 2), "node0 api", "in use"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q lacks %q", err, want)
+		}
+	}
+	if _, err := os.Stat(home); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a failed first start left %s behind: %v", home, err)
+	}
+	ln.Close()
+
+	// Fails after generating: nothing left either (an empty home stays, empty).
+	if err := os.MkdirAll(home, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := node.Dev(ctx, node.DevConfig{Home: home, Validators: 1, BasePort: base, Logger: quietLogger()}); err == nil {
+		t.Fatal("Dev with a cancelled context succeeded")
+	}
+	if entries, err := os.ReadDir(home); err != nil || len(entries) != 0 {
+		t.Errorf("a failed first start left %v in %s (%v)", entries, home, err)
+	}
+
+	dn, err := node.Dev(context.Background(), node.DevConfig{Home: home, Validators: 1, BasePort: base, Logger: quietLogger()})
+	if err != nil {
+		t.Fatalf("plain start after the failures: %v", err)
+	}
+	defer dn.Stop()
+	if !dn.Generated {
+		t.Error("the network was not generated afresh")
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/fund"
+	"github.com/otcchain/otcchain/keystore"
 )
 
 // TestFundCLI runs otc fund commands against a one-validator network in
@@ -167,9 +170,69 @@ func TestFundCLI(t *testing.T) {
 		t.Errorf("personal data in clear:\n%s", out)
 	}
 	refused("cannot decrypt", "fm-alpha/operator", "fund", "investor", "show", "INV001", "--decrypt")
-	must("rs-bank/operator", "fund", "investor", "share", "INV001", "--with", "fm-alpha")
+	// A second investor of the same reseller, and the share of INV001 with
+	// fm-alpha: asked for first (stdin here is no terminal: refused without
+	// --yes), then reaching fm-alpha's operator only.
+	// (INV002, investor-2's, was registered above for the risk disclosure.)
+	refused("cannot be taken back", "rs-bank/operator", "fund", "investor", "share", "INV001", "--with", "fm-alpha")
+	refused("cannot decrypt", "fm-alpha/operator", "fund", "investor", "show", "INV001", "--decrypt")
+	fmInv1, _ := res.Consortium.Identity("fm-alpha", "investor-1")
+	refused("may not hold investors' personal data", "rs-bank/operator", "fund", "investor", "share", "INV001", "--with", fmInv1.ID, "--yes")
+	refused("one organisation at a time", "rs-bank/operator", "fund", "investor", "share", "INV001", "--with", "fm-alpha,cust-trust", "--yes")
+	out = must("rs-bank/operator", "fund", "investor", "share", "INV001", "--with", "fm-alpha", "--yes")
+	if fmOp, _ := res.Consortium.Identity("fm-alpha", "operator"); !strings.Contains(out, fmOp.ID) || strings.Contains(out, fmInv1.ID) {
+		t.Errorf("share INV001 with fm-alpha: want its operator among the recipients, not its investor:\n%s", out)
+	}
 	if out := must("fm-alpha/operator", "fund", "investor", "show", "INV001", "--decrypt"); !strings.Contains(out, "Zhang San") {
 		t.Errorf("after share:\n%s", out)
+	}
+	// The envelope is no secret (GET /v1/txs/{hash} serves the share to
+	// anyone): each identity that may not hold the data tries its own key on
+	// it, and fails.
+	opens := func(who, inv string) bool {
+		t.Helper()
+		var rec fund.Investor
+		if err := json.Unmarshal([]byte(must("regulator/operator", "fund", "investor", "show", inv)), &rec); err != nil {
+			t.Fatal(err)
+		}
+		org, name, _ := strings.Cut(who, "/")
+		ks, err := keystore.Open(filepath.Join(dir, "orgs", org, "keystore"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		key, err := ks.LoadEncKey(name, []byte(tn.pass))
+		if err != nil {
+			t.Fatalf("%s's encryption key: %v", who, err)
+		}
+		id, _ := res.Consortium.Identity(org, name)
+		_, err = fund.OpenPersonal(&rec, id.ID, key)
+		if err != nil && !errors.Is(err, crypto.ErrNotRecipient) {
+			t.Fatalf("%s opening %s: %v", who, inv, err)
+		}
+		return err == nil
+	}
+	for who, want := range map[string]bool{"fm-alpha/operator": true, "fm-alpha/investor-1": false, "fm-alpha/investor-2": false,
+		"fm-alpha/admin": false, "rs-bank/investor-2": false, "rs-broker/investor-1": false, "rs-bank/investor-1": true, "regulator/officer-2": true} {
+		if got := opens(who, "INV001"); got != want {
+			t.Errorf("after sharing INV001 with fm-alpha: %s opens it = %v, want %v", who, got, want)
+		}
+	}
+	if opens("fm-alpha/operator", "INV002") || opens("rs-bank/investor-1", "INV002") {
+		t.Error("sharing INV001 gave INV002 away")
+	}
+	// fm-alpha holds INV002's TA account (opened above), so it reads the
+	// record (cannot_decrypt) or not at all (not_permitted): never the data.
+	if out, err := as("fm-alpha/operator", "fund", "investor", "show", "INV002", "--decrypt"); err == nil ||
+		!strings.Contains(err.Error(), "not_permitted") && !strings.Contains(err.Error(), "cannot decrypt") {
+		t.Errorf("fm-alpha decrypts INV002: %v\n%s", err, out)
+	}
+	for _, who := range []string{"regulator/operator", "regulator/officer-2", "rs-bank/investor-2"} {
+		if out := must(who, "fund", "investor", "show", "INV002", "--decrypt"); !strings.Contains(out, "Li Si") {
+			t.Errorf("INV002 as %s:\n%s", who, out)
+		}
+	}
+	if out := must("regulator/officer-2", "fund", "investor", "show", "INV001", "--decrypt"); !strings.Contains(out, "Zhang San") {
+		t.Errorf("look-through after share:\n%s", out)
 	}
 
 	// The daily batch: each line accepted or refused on its own; a malformed

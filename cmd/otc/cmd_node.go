@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -42,7 +43,7 @@ process until Ctrl-C (SIGINT) or SIGTERM.`,
 				Out: m.Stdout, Logger: log, EngineLogLevel: engineLevel,
 			})
 			if err != nil {
-				return err
+				return devPortHint(err, home)
 			}
 			<-cmd.Context().Done()
 			fmt.Fprintln(m.Stdout, "stopping...")
@@ -61,6 +62,23 @@ process until Ctrl-C (SIGINT) or SIGTERM.`,
 	f.StringVar(&logLevel, "log-level", "warn", "otcchain log level: debug, info, warn, error")
 	f.StringVar(&engineLevel, "engine-log-level", "error", "CometBFT log level: debug, info, error, none")
 	return c
+}
+
+// devPortHint adds to a busy-port error of otc dev the flag that avoids it
+// and a base port that was free.
+func devPortHint(err error, home string) error {
+	var pe *node.PortInUseError
+	if !errors.As(err, &pe) {
+		return err
+	}
+	base, note := "BASE", " (node i uses BASE+10i to BASE+10i+3)"
+	if pe.Suggest != 0 {
+		base, note = strconv.Itoa(pe.Suggest), " (its ports are free now)"
+	}
+	if pe.New {
+		return fmt.Errorf("%w\nnothing was generated; choose other ports with --base-port, e.g.\n  otc dev --home %s --base-port %s%s", err, home, base, note)
+	}
+	return fmt.Errorf("%w\nthe network in %s keeps its ports: stop what uses port %d, or start a new network on other ports with --reset --base-port, e.g.\n  otc dev --home %s --reset --base-port %s%s", err, home, pe.Port, home, base, note)
 }
 
 func defaultDevHome() string {

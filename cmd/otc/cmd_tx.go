@@ -93,13 +93,19 @@ func (m *Main) loadSigner(s *signerFlags) (*signer, error) {
 // URL to use.
 func (s *signerFlags) resolve() (dir, name, api string, err error) {
 	dir, name, api = s.keystore, s.key, s.api
+	if s.as != "" && s.home == "" {
+		return "", "", "", fmt.Errorf("--as %s needs --home NET (the network directory holding consortium.json, e.g. ~/.otcchain-dev); with a keystore use --keystore DIR --key NAME instead", s.as)
+	}
 	if s.home != "" {
 		if s.keystore != "" || s.key != "" {
 			return "", "", "", errors.New("use either --home with --as, or --keystore with --key")
 		}
+		if s.as == "" {
+			return "", "", "", fmt.Errorf("--home %s needs --as ORG/KEY to name the signer, e.g. --as rs-bank/operator (otc keys list --home %s lists them)", s.home, s.home)
+		}
 		org, key, ok := strings.Cut(s.as, "/")
-		if !ok {
-			return "", "", "", errors.New("--as must be ORG/KEY, e.g. rs-bank/admin")
+		if !ok || org == "" || key == "" {
+			return "", "", "", fmt.Errorf("--as must be ORG/KEY, e.g. rs-bank/admin, not %q", s.as)
 		}
 		c, err := node.ReadConsortium(s.home)
 		if err != nil {

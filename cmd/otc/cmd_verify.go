@@ -12,7 +12,6 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 	"github.com/spf13/cobra"
 
-	"github.com/otcchain/otcchain/client"
 	"github.com/otcchain/otcchain/proof"
 )
 
@@ -20,6 +19,7 @@ func init() { addCommands(newReceiptCmd, newVerifyCmd, newCheckpointCmd) }
 
 func newReceiptCmd(m *Main) *cobra.Command {
 	var api, out string
+	var wait time.Duration
 	c := &cobra.Command{
 		Use:   "receipt TXHASH --api URL [--out FILE]",
 		Short: "Fetch the offline-verifiable receipt of a committed transaction",
@@ -32,19 +32,9 @@ func newReceiptCmd(m *Main) *cobra.Command {
 			ctx, cancel := contextTimeout(cmd, 30*time.Second)
 			defer cancel()
 			// A receipt needs the block after the tx (its header carries the
-			// results hash): right after commit, wait for it.
-			var b []byte
-			for {
-				b, err = cl.ReceiptJSON(ctx, args[0])
-				if err == nil || !client.IsCode(err, client.CodeReceiptNotReady) {
-					break
-				}
-				select {
-				case <-ctx.Done():
-					return fmt.Errorf("receipt not ready: %w", err)
-				case <-time.After(200 * time.Millisecond):
-				}
-			}
+			// results hash): right after commit, wait for it; a tx committed
+			// through another node reaches this one's index a little later.
+			b, err := waitReceipt(ctx, cl, args[0], wait)
 			if err != nil {
 				return err
 			}
@@ -61,6 +51,7 @@ func newReceiptCmd(m *Main) *cobra.Command {
 	}
 	c.Flags().StringVar(&api, "api", "", "node API URL")
 	c.Flags().StringVar(&out, "out", "", "write the receipt to this file (default: standard output)")
+	c.Flags().DurationVar(&wait, "wait", DefaultReceiptWait, "how long to wait for the node to index a tx it does not know yet (committed through another node)")
 	return c
 }
 

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 )
@@ -83,10 +84,13 @@ func (m *Main) ParseFlags(_ context.Context, args []string) error {
 		return fmt.Errorf("%s: %w", cmd.CommandPath(), err)
 	}
 	m.cmd = cmd
+	pos := cmd.Flags().Args()
+	if !cmd.Runnable() && len(pos) > 0 && pos[0] != "help" {
+		return unknownSubcommand(cmd, pos[0])
+	}
 	if m.helpWanted() {
 		return nil
 	}
-	pos := cmd.Flags().Args()
 	if err := cmd.ValidateArgs(pos); err != nil {
 		return fmt.Errorf("%s: %w", cmd.CommandPath(), err)
 	}
@@ -98,6 +102,25 @@ func (m *Main) ParseFlags(_ context.Context, args []string) error {
 	}
 	m.args = pos
 	return nil
+}
+
+// unknownSubcommand is the error of a command group given a name that is
+// none of its subcommands: it names the closest ones and the group's help.
+func unknownSubcommand(group *cobra.Command, name string) error {
+	msg := fmt.Sprintf("unknown command %q for %q", name, group.CommandPath())
+	if group.SuggestionsMinimumDistance <= 0 {
+		group.SuggestionsMinimumDistance = 2
+	}
+	if sug := group.SuggestionsFor(name); len(sug) > 0 {
+		msg += "\n\nDid you mean this?\n\t" + strings.Join(sug, "\n\t")
+	}
+	var subs []string
+	for _, c := range group.Commands() {
+		if c.IsAvailableCommand() {
+			subs = append(subs, c.Name())
+		}
+	}
+	return fmt.Errorf("%s\n\n%s commands: %s\nRun '%s --help' for usage", msg, group.CommandPath(), strings.Join(subs, ", "), group.CommandPath())
 }
 
 func (m *Main) helpWanted() bool {
