@@ -117,8 +117,8 @@ func (n *network) start(i int, e env) *proc {
 }
 
 // startAll starts every node and waits until each answers /v1/status with
-// the first block stored. An idle chain stays at height 1: blocks are made
-// only for transactions (create_empty_blocks = false).
+// the first block stored. An idle chain keeps making empty blocks (about
+// one every 1.3 s: otc.toml [consensus] empty_block_interval).
 func (n *network) startAll() { n.launch(nil) }
 
 // launch starts every node of a network that never ran, node i with the
@@ -338,33 +338,48 @@ func (n *network) sameBlockAt(nodes []int, h int64) {
 	}
 }
 
-// waitConverged waits until every node in nodes reports the same latest
-// height and block hash and the same committed app state (height and app
-// hash from ABCI Info). Only an idle chain converges: stop the load first.
+// waitConverged waits until every node in nodes has committed the same app
+// state (app hash from ABCI Info, which empty blocks leave as it is) and has
+// the same block at the lowest of their app heights; it returns that height
+// and the app hash. Only an idle chain converges: stop the load first. The
+// heights themselves keep moving (empty blocks).
 func (n *network) waitConverged(nodes []int, timeout time.Duration) (height int64, appHash string) {
 	n.t.Helper()
 	n.poll(timeout, fmt.Sprintf("nodes %v to agree on the latest block and app state", nodes), func() (bool, string) {
 		var seen []string
-		first := ""
 		agree := true
-		for _, i := range nodes {
-			st, err := n.status(i)
-			if err != nil {
-				return false, fmt.Sprintf("node%d: %v", i, err)
-			}
+		height, appHash = -1, ""
+		for k, i := range nodes {
 			ah, app, err := n.appInfo(i)
 			if err != nil {
 				return false, fmt.Sprintf("node%d abci_info: %v", i, err)
 			}
-			s := fmt.Sprintf("height %d block %.12s app %d/%.12s", st.LatestHeight, st.LatestBlockHash, ah, app)
-			seen = append(seen, fmt.Sprintf("node%d: %s", i, s))
-			if first == "" {
-				first, height, appHash = s, ah, app
-			} else if s != first {
+			seen = append(seen, fmt.Sprintf("node%d: app %d/%.12s", i, ah, app))
+			if k == 0 {
+				appHash = app
+			} else if app != appHash {
 				agree = false
 			}
+			if height < 0 || ah < height {
+				height = ah
+			}
 		}
-		return agree, strings.Join(seen, "; ")
+		if !agree || height < 1 {
+			return false, strings.Join(seen, "; ")
+		}
+		var ref string
+		for k, i := range nodes {
+			hash, app, err := n.blockAt(i, height)
+			if err != nil {
+				return false, fmt.Sprintf("node%d: block %d: %v", i, height, err)
+			}
+			if k == 0 {
+				ref = hash + "/" + app
+			} else if hash+"/"+app != ref {
+				return false, fmt.Sprintf("block %d: node%d has %s, node%d %s/%s", height, nodes[0], ref, i, hash, app)
+			}
+		}
+		return true, ""
 	})
 	return height, appHash
 }

@@ -27,15 +27,19 @@ func TestDeterminism(t *testing.T) {
 			}
 			cal := scenarioCalendar()
 			g := &fund.Genesis{Calendar: &cal, Params: &fund.Params{ChunkSize: 1}}
+			c.Sections = map[string]any{}
 			if sup := supervisionGenesis(t, f); sup != nil {
-				c.Sections = map[string]any{"supervision": sup}
+				c.Sections["supervision"] = sup
+			}
+			if ck := clockGenesis(t, f); ck != nil {
+				c.Sections["clock"] = ck
 			}
 			a := newChainOf(t, c, g)
 			runScenarioOn(t, f, a, false)
 			if len(a.blocks) < 10 {
 				t.Fatalf("only %d blocks", len(a.blocks))
 			}
-			c.Sections["fund"] = g // beside the scenario's supervision genesis
+			c.Sections["fund"] = g // beside the scenario's supervision and clock genesis
 			chaintest.Replay(t, &abci.RequestInitChain{ChainId: c.ChainID, Time: genesisTime, InitialHeight: 1, AppStateBytes: c.AppState()},
 				replayed(a.blocks), 7)
 		})

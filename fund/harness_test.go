@@ -83,6 +83,19 @@ func supervisionGenesis(t testing.TB, scenario string) json.RawMessage {
 	return b
 }
 
+// clockGenesis is a scenario's clock genesis: the file NAME.clock.json
+// beside NAME.txt (the business clock is on), or nil.
+func clockGenesis(t testing.TB, scenario string) json.RawMessage {
+	b, err := os.ReadFile(strings.TrimSuffix(scenario, ".txt") + ".clock.json")
+	if os.IsNotExist(err) {
+		return nil
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func newChain(t testing.TB, genesis *fund.Genesis) *chain {
 	t.Helper()
 	c, err := fixture.New("fund-test", genesisTime, fixture.DefaultOrgs())

@@ -45,8 +45,12 @@ func runScenario(t *testing.T, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	c.Sections = map[string]any{}
 	if sup := supervisionGenesis(t, path); sup != nil {
-		c.Sections = map[string]any{"supervision": sup}
+		c.Sections["supervision"] = sup
+	}
+	if ck := clockGenesis(t, path); ck != nil {
+		c.Sections["clock"] = ck
 	}
 	runScenarioOn(t, path, newChainOf(t, c, nil), true)
 }
@@ -203,6 +207,25 @@ func (r *runner) run(in []string) string {
 			return b.String()
 		}
 		return "no holding"
+	case "statement":
+		// statement INVESTOR: the statement's holdings and orders, one line each
+		var st struct {
+			Holdings []struct {
+				Fund, Shares, NAV, Value string
+				NAVDate                  string `json:"nav_date"`
+			} `json:"holdings"`
+			Orders []struct {
+				ID, Business, Status string
+				TradeDate            string `json:"trade_date"`
+			} `json:"orders"`
+		}
+		r.read("fund/investors/"+args[0]+"/statement", &st)
+		for _, x := range st.Holdings {
+			fmt.Fprintf(&b, "holding %s shares=%s nav=%s/%s value=%s\n", x.Fund, x.Shares, x.NAVDate, x.NAV, x.Value)
+		}
+		for _, o := range st.Orders {
+			fmt.Fprintf(&b, "order %s %s trade_date=%s status=%s\n", o.ID, o.Business, o.TradeDate, o.Status)
+		}
 	case "totals":
 		var tot map[string]any
 		r.read("fund/funds/"+args[0]+"/totals", &tot)

@@ -44,6 +44,60 @@ type Settings struct {
 	Log     LogSettings     `toml:"log"`
 	Blob    BlobSettings    `toml:"blob"`
 	Audit   AuditSettings   `toml:"audit"`
+	// Consensus holds the engine settings that otcchain owns rather than
+	// config.toml, because the business rules depend on them.
+	Consensus ConsensusSettings `toml:"consensus"`
+}
+
+// ConsensusSettings bound how far a block's header time (CometBFT's BFT
+// time: the median of the previous commit's vote times) can lag behind the
+// moment a tx reached the network. On an idle chain without empty blocks the
+// first block after a quiet spell is stamped from before the spell, and an
+// order sent after a cut-off would be dated before it (late trading).
+type ConsensusSettings struct {
+	// EmptyBlockInterval is the longest an idle chain waits for a tx before
+	// it makes an empty block, as a Go duration (CometBFT's
+	// create_empty_blocks = true with create_empty_blocks_interval set to
+	// it; config.toml's two keys are overridden). "0s" makes a block every
+	// timeout_commit. At most MaxEmptyBlockInterval, and timeout_commit +
+	// this interval at most MaxBlockGap, so that a tx is dated at most
+	// LagBound behind the moment it reached the network.
+	EmptyBlockInterval string `toml:"empty_block_interval"`
+}
+
+// Bounds of [consensus].
+const (
+	// LagBound is the promise: the header time of the block holding a tx
+	// is at most this much before the tx reached the network.
+	LagBound = 2 * time.Second
+	// DefaultEmptyBlockInterval gives, with TimeoutCommit (300ms), about one
+	// block every 1.3 s on an idle chain (~66,000 empty blocks a day).
+	DefaultEmptyBlockInterval = time.Second
+	// MaxEmptyBlockInterval is the largest accepted interval.
+	MaxEmptyBlockInterval = 1500 * time.Millisecond
+	// MaxBlockGap bounds timeout_commit + empty_block_interval: the rest of
+	// LagBound (200 ms) is left for the consensus round and gossip.
+	MaxBlockGap = 1800 * time.Millisecond
+)
+
+// EmptyBlocks returns consensus.empty_block_interval as a duration.
+func (s *Settings) EmptyBlocks() (time.Duration, error) {
+	d, err := time.ParseDuration(s.Consensus.EmptyBlockInterval)
+	if err != nil || d < 0 || d > MaxEmptyBlockInterval {
+		return 0, fmt.Errorf("node: otc.toml: consensus.empty_block_interval %q: want a duration from \"0s\" to %q (a longer wait lets a block's time lag more than %s behind its txs: late trading)",
+			s.Consensus.EmptyBlockInterval, MaxEmptyBlockInterval.String(), LagBound)
+	}
+	return d, nil
+}
+
+// CheckBlockGap refuses an engine timeout_commit that, with the empty block
+// interval, breaks LagBound.
+func CheckBlockGap(timeoutCommit, interval time.Duration) error {
+	if timeoutCommit+interval > MaxBlockGap {
+		return fmt.Errorf("node: config.toml consensus.timeout_commit %s + otc.toml consensus.empty_block_interval %s exceed %s: block times could lag more than %s behind their txs (late trading); lower one of them",
+			timeoutCommit, interval, MaxBlockGap, LagBound)
+	}
+	return nil
 }
 
 // AuditSettings configure the node's audit log (package audit): rejected
@@ -134,11 +188,12 @@ const DefaultTokenTTL = 15 * time.Minute
 // DefaultSettings returns the settings a new node gets.
 func DefaultSettings() Settings {
 	return Settings{
-		API:     APISettings{Listen: "127.0.0.1:26602", TokenTTL: DefaultTokenTTL.String()},
-		Metrics: MetricsSettings{Listen: "127.0.0.1:26603"},
-		Log:     LogSettings{Level: "info", EngineLevel: "info", Format: "text"},
-		Blob:    BlobSettings{Dir: DefaultBlobDir, MaxBytes: DefaultBlobMaxBytes},
-		Audit:   AuditSettings{Log: DefaultAuditLog, SyncInterval: DefaultAuditSyncInterval.String()},
+		API:       APISettings{Listen: "127.0.0.1:26602", TokenTTL: DefaultTokenTTL.String()},
+		Metrics:   MetricsSettings{Listen: "127.0.0.1:26603"},
+		Log:       LogSettings{Level: "info", EngineLevel: "info", Format: "text"},
+		Blob:      BlobSettings{Dir: DefaultBlobDir, MaxBytes: DefaultBlobMaxBytes},
+		Audit:     AuditSettings{Log: DefaultAuditLog, SyncInterval: DefaultAuditSyncInterval.String()},
+		Consensus: ConsensusSettings{EmptyBlockInterval: DefaultEmptyBlockInterval.String()},
 	}
 }
 
@@ -176,6 +231,9 @@ func (s *Settings) Validate() error {
 	if _, err := s.AuditSync(); err != nil {
 		return err
 	}
+	if _, err := s.EmptyBlocks(); err != nil {
+		return err
+	}
 	if s.Blob.MaxBytes < 1 || s.Blob.MaxBytes > 4<<30 {
 		return fmt.Errorf("node: otc.toml: blob.max_bytes %d: want 1 to %d (exchange.MaxBlobBytes)", s.Blob.MaxBytes, int64(4<<30))
 	}
@@ -211,6 +269,13 @@ const settingsComments = `
 #   transfers, refused reads; regulators export it (otc audit export) and
 #   check it (otc audit verify). sync_interval: how often entries are fsynced
 #   ("0s": every entry; default "100ms").
+# [consensus] empty_block_interval: the longest an idle chain waits for a tx
+#   before it makes an empty block (default "1s", at most "1.5s"; overrides
+#   config.toml's create_empty_blocks and create_empty_blocks_interval). A
+#   block's time is the median of the previous commit's votes, so without
+#   empty blocks an order sent after a quiet spell would be dated before it:
+#   with this interval a tx is dated at most 2s before it reached the network.
+#   timeout_commit + this interval must not exceed 1.8s.
 `
 
 // Encode returns s as otc.toml content.

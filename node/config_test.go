@@ -48,6 +48,9 @@ func TestSettingsErrors(t *testing.T) {
 		{"bad engine level", "[log]\nengine_level = \"loud\"\n", "engine_level"},
 		{"bad format", "[log]\nformat = \"xml\"\n", "log.format"},
 		{"not toml", "[api\n", "read settings"},
+		{"empty block interval too long", "[consensus]\nempty_block_interval = \"2s\"\n", "late trading"},
+		{"negative empty block interval", "[consensus]\nempty_block_interval = \"-1s\"\n", "consensus.empty_block_interval"},
+		{"bad empty block interval", "[consensus]\nempty_block_interval = \"never\"\n", "consensus.empty_block_interval"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -72,6 +75,32 @@ func TestSettingsErrors(t *testing.T) {
 	}
 	if s.Metrics.Listen != "" || s.API.Listen != node.DefaultSettings().API.Listen {
 		t.Errorf("%+v", s)
+	}
+}
+
+func TestEmptyBlockBound(t *testing.T) {
+	s := node.DefaultSettings()
+	if d, err := s.EmptyBlocks(); err != nil || d != time.Second {
+		t.Fatalf("default empty block interval %s %v, want 1s", d, err)
+	}
+	if err := node.CheckBlockGap(node.TimeoutCommit, node.DefaultEmptyBlockInterval); err != nil {
+		t.Fatalf("the generated defaults break the bound: %v", err)
+	}
+	tests := []struct {
+		commit, interval time.Duration
+		ok               bool
+	}{
+		{300 * time.Millisecond, 1500 * time.Millisecond, true},
+		{300 * time.Millisecond, 0, true},
+		{time.Second, 800 * time.Millisecond, true},
+		{time.Second, time.Second, false},
+		{2 * time.Second, 0, false},
+	}
+	for _, tc := range tests {
+		err := node.CheckBlockGap(tc.commit, tc.interval)
+		if (err == nil) != tc.ok || err != nil && !strings.Contains(err.Error(), "timeout_commit") {
+			t.Errorf("timeout_commit %s + interval %s: %v, want ok=%v", tc.commit, tc.interval, err, tc.ok)
+		}
 	}
 }
 

@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	cmtcfg "github.com/cometbft/cometbft/config"
 	cmtjson "github.com/cometbft/cometbft/libs/json"
 	cmtnode "github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
@@ -143,6 +144,9 @@ func Start(ctx context.Context, home string, opts StartOptions) (_ *Node, err er
 	}
 	if len(unknown) > 0 {
 		log.Warn("node: config.toml has keys CometBFT does not know; they are ignored", "keys", strings.Join(unknown, ","))
+	}
+	if err := applyEmptyBlocks(settings, conf, log); err != nil {
+		return nil, err
 	}
 	genesis, err := cmttypes.GenesisDocFromFile(conf.GenesisFile())
 	if err != nil {
@@ -479,4 +483,26 @@ func (n *Node) stop() error {
 		n.log.Info("node: stopped", "home", n.home)
 	}
 	return errors.Join(errs...)
+}
+
+// applyEmptyBlocks sets CometBFT's create_empty_blocks and its interval from
+// otc.toml [consensus] (see ConsensusSettings) and refuses a timeout_commit
+// that would break LagBound.
+func applyEmptyBlocks(settings *Settings, conf *cmtcfg.Config, log *slog.Logger) error {
+	interval, err := settings.EmptyBlocks()
+	if err != nil {
+		return err
+	}
+	if err := CheckBlockGap(conf.Consensus.TimeoutCommit, interval); err != nil {
+		return err
+	}
+	if !conf.Consensus.CreateEmptyBlocks || conf.Consensus.CreateEmptyBlocksInterval != interval {
+		log.Info("node: empty blocks from otc.toml override config.toml",
+			"create_empty_blocks", true, "create_empty_blocks_interval", interval.String(),
+			"config_toml_create_empty_blocks", conf.Consensus.CreateEmptyBlocks,
+			"config_toml_interval", conf.Consensus.CreateEmptyBlocksInterval.String())
+	}
+	conf.Consensus.CreateEmptyBlocks = true
+	conf.Consensus.CreateEmptyBlocksInterval = interval
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -160,4 +161,50 @@ func TestStartPortBusy(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestStartLagBound: a node refuses an engine setting that would let block
+// times lag more than node.LagBound behind their txs, and one that starts
+// makes empty blocks on an idle chain.
+func TestStartLagBound(t *testing.T) {
+	cfg := testnetConfig(filepath.Join(t.TempDir(), "net"))
+	cfg.Validators = 1
+	cfg.GenesisTime = time.Now().Add(-time.Minute)
+	cfg.BasePort = freeBasePort(t, 1)
+	res, err := node.Testnet(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	home := res.Homes[0]
+	cometPath := filepath.Join(home, node.CometConfigFile)
+	orig, err := os.ReadFile(cometPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow := strings.Replace(string(orig), `timeout_commit = "300ms"`, `timeout_commit = "1s"`, 1)
+	if slow == string(orig) {
+		t.Fatal("config.toml has no timeout_commit = \"300ms\"")
+	}
+	if err := os.WriteFile(cometPath, []byte(slow), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := node.Start(context.Background(), home, node.StartOptions{Logger: quietLogger()}); err == nil {
+		n.Stop()
+		t.Fatal("started with timeout_commit 1s + empty_block_interval 1s")
+	} else if !strings.Contains(err.Error(), "late trading") {
+		t.Fatalf("error %v, want one naming late trading", err)
+	}
+	// config.toml's own create_empty_blocks = false is overridden by otc.toml.
+	off := strings.Replace(string(orig), "create_empty_blocks = true", "create_empty_blocks = false", 1)
+	if err := os.WriteFile(cometPath, []byte(off), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	n, err := node.Start(context.Background(), home, node.StartOptions{Logger: quietLogger()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Stop()
+	waitFor(t, 30*time.Second, "block 1", func() bool { return n.Height() >= 1 })
+	h := n.Height()
+	waitFor(t, 30*time.Second, "empty blocks on an idle chain", func() bool { return n.Height() >= h+2 })
 }

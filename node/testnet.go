@@ -529,7 +529,9 @@ func writeHome(cfg TestnetConfig, n NodeInfo, nk *p2p.NodeKey, pv privval.FilePV
 	c.P2P.AllowDuplicateIP = true
 	c.P2P.SendRate = P2PRate
 	c.P2P.RecvRate = P2PRate
-	c.Consensus.CreateEmptyBlocks = false
+	// Kept in step with otc.toml [consensus], which Start applies.
+	c.Consensus.CreateEmptyBlocks = true
+	c.Consensus.CreateEmptyBlocksInterval = DefaultEmptyBlockInterval
 	c.Consensus.TimeoutCommit = TimeoutCommit
 	c.Mempool.Size = MempoolSize
 	c.Mempool.CacheSize = mempoolCacheSize

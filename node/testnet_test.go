@@ -320,7 +320,7 @@ func TestTestnetOutput(t *testing.T) {
 			{"pex", !conf.P2P.PexReactor},
 			{"addr_book_strict", !conf.P2P.AddrBookStrict},
 			{"allow_duplicate_ip", conf.P2P.AllowDuplicateIP},
-			{"create_empty_blocks", !conf.Consensus.CreateEmptyBlocks},
+			{"create_empty_blocks", conf.Consensus.CreateEmptyBlocks && conf.Consensus.CreateEmptyBlocksInterval == time.Second},
 			{"timeout_commit", conf.Consensus.TimeoutCommit == 300*time.Millisecond},
 			{"mempool size", conf.Mempool.Size == 50000},
 			{"send rate", conf.P2P.SendRate == 50<<20},

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -307,6 +308,7 @@ print the result as JSON, or fail with the refusal's code
 		group(p).AddCommand(m.fundReadCommand(rc, p))
 	}
 	group("investor").AddCommand(m.investorShowCmd())
+	group("nav").AddCommand(m.navNextCmd())
 	c.AddCommand(m.fundBatchCmd(), m.fundReceiptCmd())
 	return c
 }
@@ -316,6 +318,7 @@ var groupShort = map[string]string{
 	"account":  "Open investors' TA accounts with fund managers (001)",
 	"nav":      "Publish a NAV (the manager) and co-sign it (the custodian)",
 	"dividend": "Declare dividends (the manager)",
+	"risk":     "Risk disclosure: record that an investor signed a fund's risk disclosure (风险揭示书)",
 	"calendar": "The trading calendar: show it (the regulator changes it with otc supervise calendar: two officers)",
 }
 
@@ -343,7 +346,9 @@ var fundFlags = map[string]string{
 	"investor-key": "key name (same keystore) of the investor's identity: signs the order statement (investor_sig)",
 	"original":     "application number of the order to cancel", "method": "dividend method: cash or reinvest",
 	"file": "JSON file", "per-share": "cash per share, 4 decimals (0.0500)", "record-date": "record date YYYY-MM-DD",
-	"ex-date": "ex-dividend date YYYY-MM-DD (a trading day)", "pay-date": "payment date YYYY-MM-DD",
+	"disclosure":      "the risk disclosure document the investor signed (its SHA-256 is recorded)",
+	"disclosure-hash": "hex SHA-256 or SM3 of the disclosure document (instead of --disclosure)",
+	"ex-date":         "ex-dividend date YYYY-MM-DD (a trading day)", "pay-date": "payment date YYYY-MM-DD",
 }
 
 func (o *fundOpts) s(name string) string { return *o.v[name] }
@@ -423,6 +428,8 @@ func fundMsgCmds() []fundMsgCmd {
 			fund.TypeRegisterInvestor, "id! type! risk! assessed! expires! identity require-sig name! id-type! id-number! phone address", (*fundSession).registerInvestor},
 		{"investor share ID", "Share an investor's sealed personal data with one organisation's operators (its channel); asks first: a grant cannot be taken back",
 			fund.TypeSharePersonal, "with! yes", (*fundSession).sharePersonal},
+		{"risk acknowledge", "Record the investor's signed risk disclosure of a fund: signed by the investor, or by its channel (with --investor-key when the investor has an identity)",
+			fund.TypeAcknowledgeRisk, "investor! fund! disclosure disclosure-hash investor-key", (*fundSession).riskAckMsg},
 		{"account open", "Open the investor's TA account with a fund manager (001)", fund.TypeOpenAccount, "investor! manager! app-no",
 			func(_ *fundSession, o *fundOpts, _ []string) (any, error) {
 				return &fund.OpenAccount{Investor: o.s("investor"), Manager: o.s("manager"), AppNo: o.s("app-no")}, nil
@@ -571,6 +578,39 @@ func (fs *fundSession) cancelMsg(o *fundOpts, _ []string) (any, error) {
 			return nil, err
 		}
 		v.InvestorSig = sig
+	}
+	return &v, nil
+}
+
+// riskAckMsg builds fund/acknowledge_risk: the disclosure's hash from
+// --disclosure (SHA-256 of the file) or --disclosure-hash, and, with
+// --investor-key, the investor's signature over fund.RiskAckStatement (a
+// channel relaying the acknowledgement of an investor that has an identity).
+func (fs *fundSession) riskAckMsg(o *fundOpts, _ []string) (any, error) {
+	v := fund.AcknowledgeRisk{Investor: o.s("investor"), Fund: o.s("fund")}
+	switch file, h := o.s("disclosure"), o.s("disclosure-hash"); {
+	case (file == "") == (h == ""):
+		return nil, errors.New("give the disclosure document (--disclosure FILE) or its hash (--disclosure-hash HEX), not both")
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, fmt.Errorf("disclosure: %w", err)
+		}
+		sum := sha256.Sum256(b)
+		v.DisclosureHash = hex.EncodeToString(sum[:])
+	default:
+		v.DisclosureHash = strings.ToLower(h)
+	}
+	if k := o.s("investor-key"); k != "" {
+		key, err := fs.ks.Load(k, []byte(fs.pass))
+		if err != nil {
+			return nil, fmt.Errorf("investor key: %w", err)
+		}
+		sig, err := key.Sign(fund.RiskAckStatement(fs.chainID, v.Investor, v.Fund, v.DisclosureHash))
+		if err != nil {
+			return nil, fmt.Errorf("investor signature: %w", err)
+		}
+		v.InvestorSig = hex.EncodeToString(sig)
 	}
 	return &v, nil
 }
@@ -906,6 +946,45 @@ func askShare(in io.Reader, out io.Writer, inv, org string, to []member.OrgEncKe
 		return nil
 	}
 	return errors.New("not shared: not confirmed")
+}
+
+// navNextCmd prints the date of a fund's next NAV: the first trading day
+// after its last final NAV (the only date fund/publish_nav accepts, once
+// that day's cut-off has passed).
+func (m *Main) navNextCmd() *cobra.Command {
+	var s signerFlags
+	c := &cobra.Command{
+		Use:   "next CODE",
+		Short: "Print the date of a fund's next NAV: the first trading day after its last final NAV (public)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			fs, cancel, err := m.openFund(cmd, &s, false)
+			if err != nil {
+				return err
+			}
+			defer cancel()
+			var f fund.Fund
+			if _, err := fs.query("fund/funds/"+args[0], nil, &f); err != nil {
+				return err
+			}
+			if f.LastNAVDate == 0 {
+				return fmt.Errorf("fund %s has no NAV yet (status %s): it gets one when it is established", args[0], f.Status)
+			}
+			var cal fund.Calendar
+			if _, err := fs.query("fund/calendar", nil, &cal); err != nil {
+				return err
+			}
+			next, err := cal.NextTradingDay(f.LastNAVDate)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(m.Stdout, next)
+			return nil
+		},
+	}
+	s.register(c.Flags())
+	_ = c.Flags().MarkHidden("no-wait")
+	return c
 }
 
 func (m *Main) investorShowCmd() *cobra.Command {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -80,6 +81,34 @@ func TestFundCLI(t *testing.T) {
 	if !strings.Contains(out, `"order": "rs-bank:P0001"`) || !strings.Contains(out, `"status": "pending"`) {
 		t.Errorf("purchase:\n%s", out)
 	}
+	// Risk disclosure: a C1 investor may buy the R3 fund only once it signed
+	// the fund's disclosure — itself, or through its channel with its
+	// signature; an investor without an identity through the channel alone.
+	inv2, _ := res.Consortium.Identity("rs-bank", "investor-2")
+	disclosure := filepath.Join(t.TempDir(), "disclosure-000001.txt")
+	if err := os.WriteFile(disclosure, []byte("Alpha Balanced Hybrid Fund A: risk disclosure (R3)\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, inv := range [][]string{{"INV002", "--identity", inv2.ID}, {"INV003"}} {
+		must("rs-bank/operator", append([]string{"fund", "investor", "register", "--id", inv[0], "--type", "individual", "--risk", "C1",
+			"--assessed", today.String(), "--expires", expires.String(), "--name", "Li Si", "--id-type", "resident_id", "--id-number", "110105195001010011"}, inv[1:]...)...)
+		must("rs-bank/operator", "fund", "account", "open", "--investor", inv[0], "--manager", "fm-alpha")
+	}
+	refused("fund/16 unsuitable", "rs-bank/operator", "fund", "purchase", "--investor", "INV002", "--fund", "000001", "--amount", "10000", "--app-no", "R0001")
+	refused("--disclosure FILE", "rs-bank/investor-2", "fund", "risk", "acknowledge", "--investor", "INV002", "--fund", "000001")
+	refused("investor_signature", "rs-bank/operator", "fund", "risk", "acknowledge", "--investor", "INV002", "--fund", "000001", "--disclosure", disclosure)
+	refused("not_permitted", "rs-bank/investor-2", "fund", "risk", "acknowledge", "--investor", "INV003", "--fund", "000001", "--disclosure", disclosure)
+	if out := must("rs-bank/investor-2", "fund", "risk", "acknowledge", "--investor", "INV002", "--fund", "000001", "--disclosure", disclosure); !strings.Contains(out, `"signed_by": "`+inv2.ID+`"`) {
+		t.Errorf("risk acknowledge by the investor:\n%s", out)
+	}
+	if out := must("rs-bank/operator", "fund", "risk", "acknowledge", "--investor", "INV002", "--fund", "000001", "--disclosure", disclosure, "--investor-key", "investor-2"); !strings.Contains(out, `"investor_sig"`) {
+		t.Errorf("risk acknowledge relayed by the channel:\n%s", out)
+	}
+	must("rs-bank/operator", "fund", "risk", "acknowledge", "--investor", "INV003", "--fund", "000001", "--disclosure", disclosure)
+	for i, inv := range []string{"INV002", "INV003"} {
+		must("rs-bank/operator", "fund", "purchase", "--investor", inv, "--fund", "000001", "--amount", "10000", "--app-no", fmt.Sprintf("R%04d", i+2))
+	}
+
 	// A refusal of the fund module, and one of the app (role), with codes.
 	refused("fund/12 below_minimum", "rs-bank/operator", "fund", "purchase", "--investor", "INV001", "--fund", "000001", "--amount", "10.00", "--app-no", "P0002")
 	refused("fund/18 duplicate_order", "rs-bank/operator", "fund", "purchase", "--investor", "INV001", "--fund", "000001", "--amount", "2000.00", "--app-no", "P0001")
@@ -98,6 +127,9 @@ func TestFundCLI(t *testing.T) {
 	next, err := cal.NextTradingDay(f.LastNAVDate)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if out := mustRun(t, nil, "fund", "nav", "next", "000001", "--api", api); strings.TrimSpace(out) != next.String() {
+		t.Errorf("nav next: %q, want %s", out, next)
 	}
 	navArgs := []string{"--fund", "000001", "--date", next.String(), "--nav", "1.0123"}
 	refused("app/10 role_not_permitted", "rs-bank/operator", append([]string{"fund", "nav", "publish"}, navArgs...)...)
@@ -121,7 +153,7 @@ func TestFundCLI(t *testing.T) {
 		t.Errorf("holdings before confirmation:\n%s", out)
 	}
 	must("regulator/operator", "fund", "order", "rs-bank:P0001")
-	if out = must("cust-trust/operator", "fund", "totals", "000001"); !strings.Contains(out, `"pending_orders": 1`) {
+	if out = must("cust-trust/operator", "fund", "totals", "000001"); !strings.Contains(out, `"pending_orders": 3`) {
 		t.Errorf("totals:\n%s", out)
 	}
 	refused("not_permitted", "rs-bank/operator", "fund", "totals", "000001")
@@ -141,10 +173,7 @@ func TestFundCLI(t *testing.T) {
 	// A second investor of the same reseller, and the share of INV001 with
 	// fm-alpha: asked for first (stdin here is no terminal: refused without
 	// --yes), then reaching fm-alpha's operator only.
-	inv2, _ := res.Consortium.Identity("rs-bank", "investor-2")
-	must("rs-bank/operator", "fund", "investor", "register", "--id", "INV002", "--type", "individual", "--risk", "C3",
-		"--assessed", today.String(), "--expires", expires.String(), "--identity", inv2.ID,
-		"--name", "Li Si", "--id-type", "resident_id", "--id-number", "310101198001010011")
+	// (INV002, investor-2's, was registered above for the risk disclosure.)
 	refused("cannot be taken back", "rs-bank/operator", "fund", "investor", "share", "INV001", "--with", "fm-alpha")
 	refused("cannot decrypt", "fm-alpha/operator", "fund", "investor", "show", "INV001", "--decrypt")
 	fmInv1, _ := res.Consortium.Identity("fm-alpha", "investor-1")
@@ -191,7 +220,12 @@ func TestFundCLI(t *testing.T) {
 	if opens("fm-alpha/operator", "INV002") || opens("rs-bank/investor-1", "INV002") {
 		t.Error("sharing INV001 gave INV002 away")
 	}
-	refused("not_permitted", "fm-alpha/operator", "fund", "investor", "show", "INV002", "--decrypt")
+	// fm-alpha holds INV002's TA account (opened above), so it reads the
+	// record (cannot_decrypt) or not at all (not_permitted): never the data.
+	if out, err := as("fm-alpha/operator", "fund", "investor", "show", "INV002", "--decrypt"); err == nil ||
+		!strings.Contains(err.Error(), "not_permitted") && !strings.Contains(err.Error(), "cannot decrypt") {
+		t.Errorf("fm-alpha decrypts INV002: %v\n%s", err, out)
+	}
 	for _, who := range []string{"regulator/operator", "regulator/officer-2", "rs-bank/investor-2"} {
 		if out := must(who, "fund", "investor", "show", "INV002", "--decrypt"); !strings.Contains(out, "Li Si") {
 			t.Errorf("INV002 as %s:\n%s", who, out)
