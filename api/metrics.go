@@ -25,13 +25,13 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "otcchain", Subsystem: "api", Name: "requests_total",
-			Help: "API requests by route pattern and HTTP status code.",
-		}, []string{"route", "code"}),
+			Help: "API requests by route pattern and HTTP status (status; code labels elsewhere are result code names).",
+		}, []string{"route", "status"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: "otcchain", Subsystem: "api", Name: "request_duration_seconds",
 			Help:    "API request latency by route pattern and HTTP status code (event streams: their lifetime).",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
-		}, []string{"route", "code"}),
+		}, []string{"route", "status"}),
 		streams: prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: "otcchain", Subsystem: "api", Name: "event_streams",
 			Help: "Open event streams (GET /v1/events).",

@@ -77,6 +77,11 @@ func TestFundCLI(t *testing.T) {
 	if !strings.Contains(out, `"order": "rs-bank:P0001"`) || !strings.Contains(out, `"status": "pending"`) {
 		t.Errorf("purchase:\n%s", out)
 	}
+	// The business metrics count what the committed blocks did.
+	checkMetrics(t, api,
+		`otc_app_fund_orders_total{business="022",status="received"} 1`,
+		`otc_app_fund_investors_registered_total{risk="C4"} 1`,
+		`otc_app_txs_total{code="ok",codespace=""}`)
 	// A refusal of the fund module, and one of the app (role), with codes.
 	refused("fund/12 below_minimum", "rs-bank/operator", "fund", "purchase", "--investor", "INV001", "--fund", "000001", "--amount", "10.00", "--app-no", "P0002")
 	refused("fund/18 duplicate_order", "rs-bank/operator", "fund", "purchase", "--investor", "INV001", "--fund", "000001", "--amount", "2000.00", "--app-no", "P0001")
