@@ -370,7 +370,6 @@ func trimSlash(s string) string {
 	return s
 }
 
-
 // Keys of the app's own state (hashed, under "app/").
 var keyChainID = []byte("app/chain_id")
 
