@@ -44,6 +44,7 @@ var moduleScopes = map[string]eventScope{
 	"supervision": scopeRegulator,
 	"gov":         scopeMembers,
 	"member":      scopeMembers,
+	"clock":       scopeMembers,
 }
 
 // typeScopes are the exceptions, by "module/type".
@@ -55,6 +56,7 @@ var typeScopes = map[string]eventScope{
 	"fund/nav_final":              scopeMembers,
 	"fund/dividend_declared":      scopeMembers,
 	"fund/calendar_set":           scopeMembers,
+	"fund/calendar_expiring":      scopeMembers,
 	"fund/reseller_authorisation": scopeMembers,
 	"contract/contract_type_set":  scopeMembers,
 }
@@ -76,7 +78,8 @@ func init() {
 		"fund": {"fund_job_done", "order_confirmed", "dividend_paid", "investor_registered", "investor_updated", "personal_data_shared",
 			"account_opened", "risk_acknowledged", "order_received", "order_cancelled", "account_freeze", "shares_freeze",
 			"fund_registered", "fund_terms_updated", "fund_status", "reseller_authorisation", "calendar_set", "nav_published",
-			"nav_final", "dividend_declared"},
+			"nav_final", "dividend_declared", "calendar_expiring"},
+		"clock":    {"clock_advanced"},
 		"contract": {"contract_type_set", "seal_registered"},
 		"exchange": {"file_sent", "file_acknowledged"},
 		"evidence": {"document_anchored"},

@@ -16,7 +16,7 @@ import (
 func TestEventModulesCoverEmits(t *testing.T) {
 	emit := regexp.MustCompile(`\.Emit\("([a-z_]+)"`)
 	n := 0
-	for _, mod := range []string{"fund", "contract", "exchange", "member", "gov", "evidence", "supervision"} {
+	for _, mod := range []string{"fund", "contract", "exchange", "member", "gov", "evidence", "supervision", "clock"} {
 		files, err := filepath.Glob(filepath.Join("..", mod, "*.go"))
 		if err != nil {
 			t.Fatal(err)
