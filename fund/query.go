@@ -18,10 +18,10 @@ import (
 //	funds/{code}/reconciliation/{channel} the manager, the channel: per-channel positions (05 file content)
 //	investors/{id}                        the investor, its channel, managers it has an account with
 //	investors/{id}/holdings               same
-//	investors/{id}/orders                 same; ?status=&from=&to=&limit=
+//	investors/{id}/orders                 same; ?status=&from=&to=&limit=: {"items", "truncated"}
 //	investors/{id}/statement              same: investor, holdings, orders, dividends
 //	orders/{id}                           the investor, the channel, the fund's manager
-//	channel-orders/{channel}/{date}       the channel: its orders of a trade date; ?status=
+//	channel-orders/{channel}/{date}       the channel: its orders of a trade date; ?status=&limit=: {"items", "truncated"}
 //	jobs                                  any identity: confirmation work in progress
 //	channel-accounts/{channel}/{date}     the channel, managers (their accounts): accounts opened (02 file)
 //	channel-confirmations/{channel}/{date} the channel, managers (their funds): orders confirmed on date (04)
@@ -245,6 +245,16 @@ func queryHoldings(qc *module.QueryContext, kv module.KVReader, p map[string]str
 // ordersOf lists an investor's orders, oldest first, filtered by status and
 // trade date range.
 func ordersOf(kv module.KVReader, inv string, p map[string]string) ([]*Order, error) {
+	l, err := orderList(kv, inv, p)
+	if err != nil {
+		return nil, err
+	}
+	return l.Items, nil
+}
+
+// orderList is an investor's orders, at most ?limit=, saying whether the
+// limit cut the list.
+func orderList(kv module.KVReader, inv string, p map[string]string) (*module.List[*Order], error) {
 	var from, to Date
 	var err error
 	if s := p["from"]; s != "" {
@@ -259,7 +269,7 @@ func ordersOf(kv module.KVReader, inv string, p map[string]string) ([]*Order, er
 	}
 	status := p["status"]
 	limit := limitOf(p)
-	out := []*Order{}
+	out := &module.List[*Order]{Items: []*Order{}}
 	var ids []string
 	pre := investorOrderPrefix(inv)
 	if err := kv.Iterate(pre, module.PrefixEnd(pre), func(_, v []byte) bool {
@@ -276,8 +286,7 @@ func ordersOf(kv module.KVReader, inv string, p map[string]string) ([]*Order, er
 		if (status != "" && o.Status != status) || (from != 0 && o.TradeDate < from) || (to != 0 && o.TradeDate > to) {
 			continue
 		}
-		out = append(out, &o)
-		if len(out) >= limit {
+		if !out.Add(&o, limit) {
 			break
 		}
 	}
@@ -289,7 +298,7 @@ func queryInvestorOrders(qc *module.QueryContext, kv module.KVReader, p map[stri
 	if err != nil {
 		return nil, err
 	}
-	return ordersOf(kv, inv.ID, p)
+	return orderList(kv, inv.ID, p)
 }
 
 func queryStatement(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
@@ -376,7 +385,7 @@ func queryChannelOrders(qc *module.QueryContext, kv module.KVReader, p map[strin
 	if err != nil {
 		return nil, ErrInvalidRequest.Wrapf("date: %v", err)
 	}
-	out := []*Order{}
+	out := &module.List[*Order]{Items: []*Order{}}
 	limit := limitOf(p)
 	pre := channelOrderPrefix(ch, d)
 	var ids []string
@@ -394,8 +403,7 @@ func queryChannelOrders(qc *module.QueryContext, kv module.KVReader, p map[strin
 		if s := p["status"]; s != "" && o.Status != s {
 			continue
 		}
-		out = append(out, &o)
-		if len(out) >= limit {
+		if !out.Add(&o, limit) {
 			break
 		}
 	}
