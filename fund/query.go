@@ -11,10 +11,10 @@ import (
 //
 //	calendar                              public: the trading calendar
 //	funds, funds/{code}                   public: products, terms, status, last NAV
-//	funds/{code}/navs                     public: NAV history (both signatures)
+//	funds/{code}/navs                     public: NAV history (both signatures); ?limit=: {"items", "truncated"}
 //	funds/{code}/dividends                public: declared dividends and their totals
 //	funds/{code}/totals                   the manager, the custodian: shares outstanding, holders, pending
-//	funds/{code}/holders                  the manager: the register (holdings with lots)
+//	funds/{code}/holders                  the manager: the register (holdings with lots); ?limit=: {"items", "truncated"}
 //	funds/{code}/reconciliation/{channel} the manager, the channel: per-channel positions (05 file content)
 //	investors/{id}                        the investor, its channel, managers it has an account with
 //	investors/{id}/holdings               same
@@ -104,15 +104,7 @@ func queryNAVs(_ *module.QueryContext, kv module.KVReader, p map[string]string) 
 	if _, err := getFund(kv, p["code"]); err != nil {
 		return nil, err
 	}
-	out := []*NAVRecord{}
-	return out, iterateJSON(kv, navPrefix(p["code"]), limitOf(p), func(v []byte) error {
-		var r NAVRecord
-		if err := jsonUnmarshal(v, &r); err != nil {
-			return err
-		}
-		out = append(out, &r)
-		return nil
-	})
+	return listJSON[NAVRecord](kv, navPrefix(p["code"]), limitOf(p))
 }
 
 func queryDividends(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
@@ -165,15 +157,7 @@ func queryHolders(qc *module.QueryContext, kv module.KVReader, p map[string]stri
 	if err != nil {
 		return nil, err
 	}
-	out := []*Holding{}
-	return out, iterateJSON(kv, holdingPrefix(f.Code), limitOf(p), func(v []byte) error {
-		var h Holding
-		if err := jsonUnmarshal(v, &h); err != nil {
-			return err
-		}
-		out = append(out, &h)
-		return nil
-	})
+	return listJSON[Holding](kv, holdingPrefix(f.Code), limitOf(p))
 }
 
 // Position is one line of a channel's share reconciliation (05 file).
@@ -434,6 +418,26 @@ func limitOf(p map[string]string) int {
 		return DefaultLimit
 	}
 	return min(n, MaxLimit)
+}
+
+// listJSON decodes the values under prefix, at most limit of them, into a
+// list that says whether the limit cut it.
+func listJSON[T any](kv module.KVReader, pre []byte, limit int) (*module.List[*T], error) {
+	out := &module.List[*T]{Items: []*T{}}
+	var err error
+	if ierr := kv.Iterate(pre, module.PrefixEnd(pre), func(_, v []byte) bool {
+		var x T
+		if err = jsonUnmarshal(v, &x); err != nil {
+			return false
+		}
+		return out.Add(&x, limit)
+	}); ierr != nil {
+		return nil, ierr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // iterateJSON calls fn for each value under prefix, at most limit (0: all).

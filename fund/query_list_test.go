@@ -64,4 +64,36 @@ func TestListTruncated(t *testing.T) {
 	if investor == "" || !check("fund/investors/"+investor+"/orders") {
 		t.Fatalf("investor %q has fewer than two orders", investor)
 	}
+
+	// NAV history and the register, as counts of items.
+	count := func(user, path string, limit int) (int, bool) {
+		t.Helper()
+		p := map[string]string{}
+		if limit > 0 {
+			p["limit"] = strconv.Itoa(limit)
+		}
+		out, err := h.app.Read(path, p, h.identity(user))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := json.Marshal(out)
+		var l module.List[json.RawMessage]
+		if err := json.Unmarshal(b, &l); err != nil {
+			t.Fatalf("%s: %v\n%s", path, err, b)
+		}
+		return len(l.Items), l.Truncated
+	}
+	for _, path := range []string{"fund/funds/000001/navs", "fund/funds/000001/holders"} {
+		n, tr := count("regulator/operator", path, 0)
+		if n < 2 || tr {
+			t.Errorf("%s: %d items, truncated %t", path, n, tr)
+			continue
+		}
+		if m, tr := count("regulator/operator", path, n); m != n || tr {
+			t.Errorf("%s limit=%d: %d, truncated %t", path, n, m, tr)
+		}
+		if m, tr := count("regulator/operator", path, n-1); m != n-1 || !tr {
+			t.Errorf("%s limit=%d of %d: %d, truncated %t", path, n-1, n, m, tr)
+		}
+	}
 }
