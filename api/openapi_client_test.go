@@ -367,6 +367,22 @@ func TestOpenAPIClient(t *testing.T) {
 	}
 	doc.call(t, env.URL, doc.op(t, "getStatus"), nil, "", nil)
 
+	// A module read: its refusals are declared (401 anonymous, 403 a role
+	// that may not read), its answer fits the document.
+	q := doc.op(t, "query")
+	if !hasBearer(q) {
+		t.Fatal("query does not declare bearerAuth")
+	}
+	if st, _ := doc.call(t, env.URL, q, map[string]string{"module": "test", "path": "secret"}, "", nil); st != http.StatusUnauthorized {
+		t.Errorf("anonymous read: %d", st)
+	}
+	if st, _ := doc.call(t, env.URL, q, map[string]string{"module": "test", "path": "secret"}, token, nil); st != http.StatusForbidden {
+		t.Errorf("fund manager read: %d", st)
+	}
+	if st, _ := doc.call(t, env.URL, q, map[string]string{"module": "member", "path": "orgs"}, token, nil); st != http.StatusOK {
+		t.Errorf("member/orgs: %d", st)
+	}
+
 	// The token works where the document asks for it, and only once revoked.
 	out := doc.op(t, "revokeToken")
 	if !hasBearer(out) {
