@@ -43,4 +43,5 @@ var (
 	ErrFrozen            = Codes.Register(33, "frozen_by_regulator", "frozen by a regulator intervention")
 	ErrUseIntervention   = Codes.Register(34, "use_intervention", "regulator freezes, unfreezes and calendar changes go through supervision interventions (two officers): otc supervise propose, then otc supervise approve")
 	ErrCalendarPending   = Codes.Register(35, "calendar_pending_orders", "the calendar change removes trading days that have pending orders")
+	ErrShareRecipient    = Codes.Register(36, "share_recipient", "a share's new recipients must be active identities of the organisation shared with whose role may hold personal data (fund_manager, custodian, regulator; the channel's own reseller operators); never investors, seals or admins")
 )

@@ -23,7 +23,9 @@
 // (orders, cancellations, freezes), confirm.go (the end-block jobs:
 // confirmation, establishment, failed offerings, dividends, in chunks),
 // query.go (reads and their access rules), personal.go (client-side
-// sealing and opening of personal data), memo.go (decode memo),
+// sealing and opening of personal data), share.go (who may be given an
+// investor's personal data by a share: MayHoldPersonal, the chain's check
+// and the client's choice), memo.go (decode memo),
 // calchange.go (calendar changes, which only a two-officer supervision
 // intervention or governance makes, and the calendar-expiry warning),
 // receive.go (actions other modules call). docs/fund.md

@@ -11,14 +11,28 @@ import (
 
 // checkRecipients checks a sealed envelope's recipients against the
 // identities on chain (member.CheckRecipients): registered, active, wrapped
-// with the algorithm of their registered encryption key; the required ids
+// with the algorithm of their registered encryption key; each is the signer,
+// the investor's own identity or of a role that may hold personal data
+// (MayHoldPersonal, channel being the investor's channel); the required ids
 // are there; and at least one recipient acts for the regulator.
-func checkRecipients(ctx *module.Context, env *crypto.Envelope, required ...string) error {
-	_, regulator, err := member.CheckRecipients(members(ctx), env)
+func checkRecipients(ctx *module.Context, env *crypto.Envelope, channel, identity string, required ...string) error {
+	recs, regulator, err := member.CheckRecipients(members(ctx), env)
 	if e := module.AsError(err); e != nil {
 		return ErrPersonalData.Wrapf("%s", e.Message)
 	} else if err != nil {
 		return err
+	}
+	for _, rec := range recs {
+		if rec.ID == ctx.Signer.ID || (identity != "" && rec.ID == identity) {
+			continue
+		}
+		o, err := member.GetOrg(members(ctx), rec.Org)
+		if err != nil {
+			return err
+		}
+		if !MayHoldPersonal(o.Type, rec.Role, rec.Org == channel) {
+			return ErrPersonalData.Wrapf("recipient %s has role %s in %s (%s): that role may not hold investors' personal data", rec.ID, rec.Role, rec.Org, o.Type)
+		}
 	}
 	for _, id := range required {
 		if !env.HasRecipient(id) {
@@ -85,7 +99,7 @@ func registerInvestor(ctx *module.Context, kv module.KV, m *RegisterInvestor) (a
 	if err != nil {
 		return nil, err
 	}
-	if err := checkRecipients(ctx, m.Personal, req...); err != nil {
+	if err := checkRecipients(ctx, m.Personal, ch, m.Identity, req...); err != nil {
 		return nil, err
 	}
 	inv := &Investor{
@@ -128,7 +142,7 @@ func updateInvestor(ctx *module.Context, kv module.KV, m *UpdateInvestor) (any, 
 		if err != nil {
 			return nil, err
 		}
-		if err := checkRecipients(ctx, m.Personal, req...); err != nil {
+		if err := checkRecipients(ctx, m.Personal, inv.Channel, inv.Identity, req...); err != nil {
 			return nil, err
 		}
 		inv.Personal, inv.Commitment, inv.CommitAlg = m.Personal, m.Commitment, m.CommitAlg
@@ -155,18 +169,20 @@ func sharePersonal(ctx *module.Context, kv module.KV, m *SharePersonal) (any, er
 			return nil, ErrPersonalData.Wrapf("recipient %s of the registered envelope is missing", id)
 		}
 	}
-	if len(env.Recipients) == len(old.Recipients) {
-		return nil, ErrPersonalData.Wrapf("no new recipient")
+	added := addedRecipients(old, env)
+	if len(added) == 0 || len(env.Recipients) != len(old.Recipients)+len(added) {
+		return nil, ErrPersonalData.Wrapf("no new recipient (or one named twice)")
 	}
-	if err := checkRecipients(ctx, env); err != nil {
+	if err := checkShareRecipients(ctx, inv, m.With, added); err != nil {
 		return nil, err
 	}
 	inv.Personal, inv.Updated = env, ctx.Height
 	if err := module.PutJSON(kv, investorKey(inv.ID), inv); err != nil {
 		return nil, err
 	}
-	ctx.Emit("personal_data_shared", module.A("investor", inv.ID), module.A("recipients", fmt.Sprint(len(env.Recipients))))
-	return map[string]any{"investor": inv.ID, "recipients": env.RecipientIDs()}, nil
+	ctx.Emit("personal_data_shared", module.A("investor", inv.ID), module.A("with", m.With),
+		module.A("recipients", fmt.Sprint(len(env.Recipients))), module.A("added", fmt.Sprint(len(added))))
+	return map[string]any{"investor": inv.ID, "with": m.With, "recipients": env.RecipientIDs()}, nil
 }
 
 func openAccount(ctx *module.Context, kv module.KV, m *OpenAccount) (any, error) {

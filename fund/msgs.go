@@ -137,9 +137,13 @@ func (m *UpdateInvestor) Validate() error {
 // SharePersonal replaces an investor's envelope with one rewrapped for more
 // recipients (crypto.Rewrap): the content is unchanged, every earlier
 // recipient stays. The channel uses it to share the data with each fund
-// manager the investor trades with.
+// manager the investor trades with. With is the one organisation shared
+// with: every new recipient must be an identity of With whose role may hold
+// personal data (MayHoldPersonal), else the share is ErrShareRecipient. A
+// grant cannot be taken back: the wrapped key is public on the ledger.
 type SharePersonal struct {
 	Investor string           `json:"investor"`
+	With     string           `json:"with"`
 	Personal *crypto.Envelope `json:"personal"`
 }
 
@@ -147,6 +151,9 @@ type SharePersonal struct {
 func (m *SharePersonal) Validate() error {
 	if !validID(m.Investor, MaxIDLen) {
 		return ErrInvalidRequest.Wrapf("investor id must be 1 to %d of A-Z a-z 0-9 - _", MaxIDLen)
+	}
+	if !validID(m.With, MaxIDLen) {
+		return ErrInvalidRequest.Wrapf("with: the organisation shared with, 1 to %d of A-Z a-z 0-9 - _", MaxIDLen)
 	}
 	return validEnvelope(m.Personal)
 }

@@ -285,7 +285,8 @@ func (r *runner) run(in []string) string {
 		}
 		return "ok " + d.Name + " " + d.IDNumber
 	case "share":
-		// share CHANNEL INVESTOR WITH...: rewrap for more identities
+		// share CHANNEL INVESTOR WITH...: rewrap for more identities; the
+		// organisation shared with is the first one's
 		var inv fund.Investor
 		r.read("fund/investors/"+args[1], &inv)
 		u := h.user(args[0])
@@ -293,11 +294,12 @@ func (r *runner) run(in []string) string {
 		for _, w := range args[2:] {
 			more = append(more, h.recipient(w))
 		}
+		org, _, _ := strings.Cut(args[2], "/")
 		env, err := crypto.Rewrap(inv.Personal, fund.PersonalAAD(inv.ID), u.ID(), u.EncKey, more)
 		if err != nil {
 			return "error " + err.Error()
 		}
-		res, _ := h.block(h.signed(args[0], anyMsg(fund.TypeSharePersonal, fund.SharePersonal{Investor: inv.ID, Personal: env})))
+		res, _ := h.block(h.signed(args[0], anyMsg(fund.TypeSharePersonal, fund.SharePersonal{Investor: inv.ID, With: org, Personal: env})))
 		return fmt.Sprintf("%s (%d recipients)", strings.SplitN(outcome(res[0]), " recipients=", 2)[0], len(env.Recipients))
 	case "ledger-contains":
 		// ledger-contains TEXT: does any committed key or value hold TEXT?

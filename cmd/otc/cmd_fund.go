@@ -1,16 +1,19 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/term"
 
 	"github.com/otcchain/otcchain/client"
 	"github.com/otcchain/otcchain/crypto"
@@ -293,6 +296,7 @@ type fundOpts struct {
 	revoke bool
 	with   []string
 	reqSig bool
+	yes    bool
 }
 
 // fundFlags are the string flags of message commands and their usage.
@@ -367,7 +371,9 @@ func (m *Main) fundMsgCommand(mc fundMsgCmd, parent string) *cobra.Command {
 		case "require-sig":
 			c.Flags().BoolVar(&o.reqSig, "require-sig", false, "orders of this investor must carry its signature")
 		case "with":
-			c.Flags().StringSliceVar(&o.with, "with", nil, "identity ids, or organisations (all their identities with an encryption key)")
+			c.Flags().StringSliceVar(&o.with, "with", nil, "the organisation to share with (its identities whose role may hold personal data: fund_manager, custodian, regulator operators), or identity ids of one organisation")
+		case "yes":
+			c.Flags().BoolVar(&o.yes, "yes", false, "do not ask for confirmation (a grant cannot be taken back)")
 		default:
 			o.v[name] = c.Flags().String(name, "", fundFlags[name])
 		}
@@ -385,8 +391,8 @@ func fundMsgCmds() []fundMsgCmd {
 	return []fundMsgCmd{
 		{"investor register", "Register an investor after KYC (a channel): personal data sealed for the channel, the regulator and the investor",
 			fund.TypeRegisterInvestor, "id! type! risk! assessed! expires! identity require-sig name! id-type! id-number! phone address", (*fundSession).registerInvestor},
-		{"investor share ID", "Share an investor's sealed personal data with more identities (its channel)",
-			fund.TypeSharePersonal, "with!", (*fundSession).sharePersonal},
+		{"investor share ID", "Share an investor's sealed personal data with one organisation's operators (its channel); asks first: a grant cannot be taken back",
+			fund.TypeSharePersonal, "with! yes", (*fundSession).sharePersonal},
 		{"account open", "Open the investor's TA account with a fund manager (001)", fund.TypeOpenAccount, "investor! manager! app-no",
 			func(_ *fundSession, o *fundOpts, _ []string) (any, error) {
 				return &fund.OpenAccount{Investor: o.s("investor"), Manager: o.s("manager"), AppNo: o.s("app-no")}, nil
@@ -573,6 +579,11 @@ func (fs *fundSession) orgRecipients(org string) ([]crypto.Recipient, error) {
 	if _, err := fs.query("member/orgs/"+org+"/encryption-keys", nil, &keys); err != nil {
 		return nil, err
 	}
+	return encRecipients(keys)
+}
+
+// encRecipients makes envelope recipients of identities' encryption keys.
+func encRecipients(keys []member.OrgEncKey) ([]crypto.Recipient, error) {
 	var out []crypto.Recipient
 	for _, k := range keys {
 		pub, err := crypto.EncPublicKeyFromBytes(crypto.EncAlgorithm(k.Algorithm), k.PublicKey)
@@ -630,6 +641,36 @@ func (fs *fundSession) regulatorRecipients() ([]crypto.Recipient, error) {
 	return out, nil
 }
 
+// regulatorOfficers are the identities of every regulator organisation
+// that may hold personal data (fund.MayHoldPersonal: its officers, not its
+// admins or seals) and have an encryption key: an investor's data is sealed
+// for them (look-through supervision).
+func (fs *fundSession) regulatorOfficers() ([]crypto.Recipient, error) {
+	var orgs []member.Org
+	if _, err := fs.query("member/orgs", nil, &orgs); err != nil {
+		return nil, err
+	}
+	var out []crypto.Recipient
+	for i := range orgs {
+		if orgs[i].Type != module.OrgRegulator {
+			continue
+		}
+		var keys []member.OrgEncKey
+		if _, err := fs.query("member/orgs/"+orgs[i].ID+"/encryption-keys", nil, &keys); err != nil {
+			return nil, err
+		}
+		rs, err := encRecipients(fund.ShareRecipients(&orgs[i], "", keys))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rs...)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no regulator officer has an encryption key: personal data cannot be sealed for supervision")
+	}
+	return out, nil
+}
+
 func (fs *fundSession) registerInvestor(o *fundOpts, _ []string) (any, error) {
 	v := fund.RegisterInvestor{ID: o.s("id"), Type: o.s("type"), Identity: strings.ToLower(o.s("identity")), RequireSig: o.reqSig}
 	if err := errors.Join(text(&v.Risk, "risk", o.s("risk")), text(&v.RiskAssessed, "assessed", o.s("assessed")),
@@ -641,7 +682,7 @@ func (fs *fundSession) registerInvestor(o *fundOpts, _ []string) (any, error) {
 		return nil, err
 	}
 	recips := []crypto.Recipient{{ID: fs.id, Key: own.Public()}}
-	regs, err := fs.regulatorRecipients()
+	regs, err := fs.regulatorOfficers()
 	if err != nil {
 		return nil, err
 	}
@@ -684,51 +725,157 @@ func (fs *fundSession) readInvestor(id string) (*fund.Investor, json.RawMessage,
 	return &inv, raw, nil
 }
 
+// shareTarget is who a share reaches: one organisation and, of its
+// identities, those picked.
+type shareTarget struct {
+	org    *member.Org
+	picked []member.OrgEncKey
+}
+
+// shareTargets resolves --with: organisation ids (their identities whose
+// role may hold personal data, fund.ShareRecipients) or identity ids, all of
+// one organisation. An identity whose role may not hold the data is refused
+// here; the chain checks again.
+func (fs *fundSession) shareTarget(inv *fund.Investor, with []string) (*shareTarget, error) {
+	var t shareTarget
+	setOrg := func(id string) error {
+		if t.org != nil {
+			if t.org.ID != id {
+				return fmt.Errorf("share with one organisation at a time (--with names %s and %s)", t.org.ID, id)
+			}
+			return nil
+		}
+		var o member.Org
+		if _, err := fs.query("member/orgs/"+id, nil, &o); err != nil {
+			return fmt.Errorf("organisation %s: %w", id, err)
+		}
+		t.org = &o
+		return nil
+	}
+	for _, w := range with {
+		if len(w) == 64 {
+			raw, err := fs.api.Identity(fs.ctx, strings.ToLower(w))
+			if err != nil {
+				return nil, fmt.Errorf("identity %s: %w", w, err)
+			}
+			var rec member.Record
+			if err := json.Unmarshal(raw, &rec); err != nil {
+				return nil, fmt.Errorf("identity %s: %w", w, err)
+			}
+			if err := setOrg(rec.Org); err != nil {
+				return nil, err
+			}
+			k := rec.CurrentEncKey()
+			if k == nil {
+				return nil, fmt.Errorf("identity %s has no encryption key registered", w)
+			}
+			if rec.ID != inv.Identity && !fund.MayHoldPersonal(t.org.Type, rec.Role, rec.Org == inv.Channel) {
+				return nil, fmt.Errorf("identity %s (%s, role %s of %s) may not hold investors' personal data: see docs/security.md", w, rec.Name, rec.Role, rec.Org)
+			}
+			t.picked = append(t.picked, member.OrgEncKey{ID: rec.ID, Role: rec.Role, Name: rec.Name, Algorithm: k.Algorithm, PublicKey: k.PublicKey})
+			continue
+		}
+		if err := setOrg(w); err != nil {
+			return nil, err
+		}
+		var keys []member.OrgEncKey
+		if _, err := fs.query("member/orgs/"+w+"/encryption-keys", nil, &keys); err != nil {
+			return nil, err
+		}
+		ok := fund.ShareRecipients(t.org, inv.Channel, keys)
+		if len(ok) == 0 {
+			return nil, fmt.Errorf("no identity of %s (%s) may hold investors' personal data and has an encryption key (the roles that may: docs/security.md)", w, t.org.Type)
+		}
+		t.picked = append(t.picked, ok...)
+	}
+	if t.org == nil {
+		return nil, errors.New("--with: name an organisation or identity ids")
+	}
+	return &t, nil
+}
+
 func (fs *fundSession) sharePersonal(o *fundOpts, args []string) (any, error) {
 	inv, _, err := fs.readInvestor(args[0])
 	if err != nil {
 		return nil, err
 	}
-	var add []crypto.Recipient
-	for _, w := range o.with {
-		if len(w) == 64 {
-			r, err := fs.identityRecipient(strings.ToLower(w))
-			if err != nil {
-				return nil, err
-			}
-			if r == nil {
-				return nil, fmt.Errorf("identity %s has no encryption key registered", w)
-			}
-			add = append(add, *r)
-			continue
-		}
-		rs, err := fs.orgRecipients(w)
-		if err != nil {
-			return nil, err
-		}
-		if len(rs) == 0 {
-			return nil, fmt.Errorf("no identity of %s has an encryption key registered", w)
-		}
-		add = append(add, rs...)
+	t, err := fs.shareTarget(inv, o.with)
+	if err != nil {
+		return nil, err
 	}
-	var fresh []crypto.Recipient
-	for _, r := range uniqueRecipients(add) {
-		if !inv.Personal.HasRecipient(r.ID) {
-			fresh = append(fresh, r)
+	var fresh []member.OrgEncKey
+	seen := map[string]bool{}
+	for _, k := range t.picked {
+		if !seen[k.ID] && !inv.Personal.HasRecipient(k.ID) {
+			seen[k.ID] = true
+			fresh = append(fresh, k)
 		}
 	}
 	if len(fresh) == 0 {
-		return nil, fmt.Errorf("investor %s's personal data is already shared with every identity named", inv.ID)
+		return nil, fmt.Errorf("investor %s's personal data is already shared with every identity of %s named", inv.ID, t.org.ID)
+	}
+	recips, err := encRecipients(fresh)
+	if err != nil {
+		return nil, err
 	}
 	own, err := fs.ownEncKey()
 	if err != nil {
 		return nil, err
 	}
-	env, err := crypto.Rewrap(inv.Personal, fund.PersonalAAD(inv.ID), fs.id, own, fresh)
+	env, err := crypto.Rewrap(inv.Personal, fund.PersonalAAD(inv.ID), fs.id, own, recips)
 	if err != nil {
 		return nil, fmt.Errorf("rewrap investor %s's personal data: %w", inv.ID, err)
 	}
-	return &fund.SharePersonal{Investor: inv.ID, Personal: env}, nil
+	msg := &fund.SharePersonal{Investor: inv.ID, With: t.org.ID, Personal: env}
+	if err := msg.Validate(); err != nil {
+		return nil, fmt.Errorf("not sent: %w", err)
+	}
+	if !o.yes {
+		if err := fs.m.confirmShare(inv.ID, t.org.ID, fresh); err != nil {
+			return nil, err
+		}
+	}
+	return msg, nil
+}
+
+// confirmShare asks on a terminal whether to share; without one it refuses
+// (--yes skips it).
+func (m *Main) confirmShare(inv, org string, to []member.OrgEncKey) error {
+	f, ok := m.Stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return fmt.Errorf("not shared: a grant of investor %s's personal data to %d identities of %s cannot be taken back, and stdin is not a terminal to confirm on: check the recipients (%s) and pass --yes",
+			inv, len(to), org, recipientList(to))
+	}
+	return askShare(m.Stdin, m.Stderr, inv, org, to)
+}
+
+func recipientList(to []member.OrgEncKey) string {
+	var s []string
+	for _, k := range to {
+		s = append(s, k.ID[:12]+"… "+string(k.Role))
+	}
+	return strings.Join(s, ", ")
+}
+
+// askShare prints what the share grants, stating that it cannot be taken
+// back, and reads the answer: "yes" (or "y") shares, anything else does not.
+func askShare(in io.Reader, out io.Writer, inv, org string, to []member.OrgEncKey) error {
+	fmt.Fprintf(out, "Share investor %s's personal data (name, identity document, phone, address) with %d identities of %s:\n", inv, len(to), org)
+	for _, k := range to {
+		fmt.Fprintf(out, "  %s  %-12s  %s\n", k.ID, k.Role, k.Name)
+	}
+	fmt.Fprintf(out, "A grant cannot be taken back: once the data key is wrapped for these identities and the share is on the\n"+
+		"ledger, each of them can decrypt investor %s's personal data for ever, even after its revocation or a later rewrap.\n"+
+		"Share? Type yes to confirm: ", inv)
+	line, err := bufio.NewReader(in).ReadString('\n')
+	if err != nil && line == "" {
+		return fmt.Errorf("not shared: no answer (%v)", err)
+	}
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "yes", "y":
+		return nil
+	}
+	return errors.New("not shared: not confirmed")
 }
 
 func (m *Main) investorShowCmd() *cobra.Command {
@@ -752,7 +899,7 @@ func (m *Main) investorShowCmd() *cobra.Command {
 				return printJSON(m, raw)
 			}
 			if inv.Personal == nil || !inv.Personal.HasRecipient(fs.id) {
-				return fmt.Errorf("cannot decrypt: identity %s is not a recipient of investor %s's personal data (its channel can share it: otc fund investor share %s --with %s)", fs.id, inv.ID, inv.ID, fs.id)
+				return fmt.Errorf("cannot decrypt: identity %s is not a recipient of investor %s's personal data (its channel can share it with an organisation whose role needs it: otc fund investor share %s --with ORG; see docs/security.md)", fs.id, inv.ID, inv.ID)
 			}
 			key, err := fs.ownEncKey()
 			if err != nil {

@@ -3,13 +3,16 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/fund"
+	"github.com/otcchain/otcchain/keystore"
 )
 
 // TestFundCLI runs otc fund commands against a one-validator network in
@@ -140,9 +143,67 @@ func TestFundCLI(t *testing.T) {
 		t.Errorf("personal data in clear:\n%s", out)
 	}
 	refused("cannot decrypt", "fm-alpha/operator", "fund", "investor", "show", "INV001", "--decrypt")
-	must("rs-bank/operator", "fund", "investor", "share", "INV001", "--with", "fm-alpha")
+	// A second investor of the same reseller, and the share of INV001 with
+	// fm-alpha: asked for first (stdin here is no terminal: refused without
+	// --yes), then reaching fm-alpha's operator only.
+	inv2, _ := res.Consortium.Identity("rs-bank", "investor-2")
+	must("rs-bank/operator", "fund", "investor", "register", "--id", "INV002", "--type", "individual", "--risk", "C3",
+		"--assessed", today.String(), "--expires", expires.String(), "--identity", inv2.ID,
+		"--name", "Li Si", "--id-type", "resident_id", "--id-number", "310101198001010011")
+	refused("cannot be taken back", "rs-bank/operator", "fund", "investor", "share", "INV001", "--with", "fm-alpha")
+	refused("cannot decrypt", "fm-alpha/operator", "fund", "investor", "show", "INV001", "--decrypt")
+	fmInv1, _ := res.Consortium.Identity("fm-alpha", "investor-1")
+	refused("may not hold investors' personal data", "rs-bank/operator", "fund", "investor", "share", "INV001", "--with", fmInv1.ID, "--yes")
+	refused("one organisation at a time", "rs-bank/operator", "fund", "investor", "share", "INV001", "--with", "fm-alpha,cust-trust", "--yes")
+	out = must("rs-bank/operator", "fund", "investor", "share", "INV001", "--with", "fm-alpha", "--yes")
+	if fmOp, _ := res.Consortium.Identity("fm-alpha", "operator"); !strings.Contains(out, fmOp.ID) || strings.Contains(out, fmInv1.ID) {
+		t.Errorf("share INV001 with fm-alpha: want its operator among the recipients, not its investor:\n%s", out)
+	}
 	if out := must("fm-alpha/operator", "fund", "investor", "show", "INV001", "--decrypt"); !strings.Contains(out, "Zhang San") {
 		t.Errorf("after share:\n%s", out)
+	}
+	// The envelope is no secret (GET /v1/txs/{hash} serves the share to
+	// anyone): each identity that may not hold the data tries its own key on
+	// it, and fails.
+	opens := func(who, inv string) bool {
+		t.Helper()
+		var rec fund.Investor
+		if err := json.Unmarshal([]byte(must("regulator/operator", "fund", "investor", "show", inv)), &rec); err != nil {
+			t.Fatal(err)
+		}
+		org, name, _ := strings.Cut(who, "/")
+		ks, err := keystore.Open(filepath.Join(dir, "orgs", org, "keystore"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		key, err := ks.LoadEncKey(name, []byte(tn.pass))
+		if err != nil {
+			t.Fatalf("%s's encryption key: %v", who, err)
+		}
+		id, _ := res.Consortium.Identity(org, name)
+		_, err = fund.OpenPersonal(&rec, id.ID, key)
+		if err != nil && !errors.Is(err, crypto.ErrNotRecipient) {
+			t.Fatalf("%s opening %s: %v", who, inv, err)
+		}
+		return err == nil
+	}
+	for who, want := range map[string]bool{"fm-alpha/operator": true, "fm-alpha/investor-1": false, "fm-alpha/investor-2": false,
+		"fm-alpha/admin": false, "rs-bank/investor-2": false, "rs-broker/investor-1": false, "rs-bank/investor-1": true, "regulator/officer-2": true} {
+		if got := opens(who, "INV001"); got != want {
+			t.Errorf("after sharing INV001 with fm-alpha: %s opens it = %v, want %v", who, got, want)
+		}
+	}
+	if opens("fm-alpha/operator", "INV002") || opens("rs-bank/investor-1", "INV002") {
+		t.Error("sharing INV001 gave INV002 away")
+	}
+	refused("not_permitted", "fm-alpha/operator", "fund", "investor", "show", "INV002", "--decrypt")
+	for _, who := range []string{"regulator/operator", "regulator/officer-2", "rs-bank/investor-2"} {
+		if out := must(who, "fund", "investor", "show", "INV002", "--decrypt"); !strings.Contains(out, "Li Si") {
+			t.Errorf("INV002 as %s:\n%s", who, out)
+		}
+	}
+	if out := must("regulator/officer-2", "fund", "investor", "show", "INV001", "--decrypt"); !strings.Contains(out, "Zhang San") {
+		t.Errorf("look-through after share:\n%s", out)
 	}
 
 	// The daily batch: each line accepted or refused on its own; a malformed

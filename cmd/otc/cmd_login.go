@@ -1,10 +1,13 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os/signal"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -15,26 +18,25 @@ import (
 
 func init() { addCommands(newLoginCmd, newEventsCmd) }
 
-// newLoginCmd: otc login prints a bearer token so that curl and other tools
-// can call the API without implementing the challenge-signature login.
+// newLoginCmd is "otc login": the API's challenge login done for a tool that
+// cannot sign (curl, a script), printing the bearer token.
 func newLoginCmd(m *Main) *cobra.Command {
-	var (
-		s      signerFlags
-		asJSON bool
-	)
+	var s signerFlags
+	var asJSON bool
 	c := &cobra.Command{
-		Use:   "login",
+		Use:   "login --home NET --as ORG/KEY | --keystore DIR --key NAME [--api URL]",
 		Short: "Log in to a node's API and print a bearer token for curl and other tools",
-		Long: `otc login signs a login challenge of the node's API with the signer's key
-(POST /v1/auth/challenge, then POST /v1/auth/token with the v2 message, for
-the node's host:port as audience) and prints the bearer token alone on
-stdout, so that a shell can keep it:
+		Long: `Signs the API's single-use login challenge (POST /v1/auth/challenge, then
+POST /v1/auth/token with the audience host:port of --api) with the identity's
+key and prints the bearer token alone on stdout, so that a shell can keep it:
 
-  TOKEN=$(otc login --home NET --as rs-bank/admin)
-  curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:26602/v1/q/fund/funds
+  TOKEN=$(otc login --home ~/.otcchain-dev --as rs-bank/operator)
+  curl -H "Authorization: Bearer $TOKEN" http://127.0.0.1:26622/v1/q/fund/investors/INV001
 
-The token is valid on that node only, until it expires (--json prints the
-expiry) or is revoked (curl -X DELETE .../v1/auth/token with the header).`,
+The token is valid for that node's API only (its audience) until it expires
+(--json prints the expiry) or is revoked (DELETE /v1/auth/token). It is a
+credential: do not put it in a URL, a process argument of a long-lived
+process, or a log.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			fs, cancel, err := m.openFund(cmd, &s, true)
@@ -44,155 +46,198 @@ expiry) or is revoked (curl -X DELETE .../v1/auth/token with the header).`,
 			defer cancel()
 			t, err := fs.api.Login(fs.ctx, fs.id, fs.key.Sign)
 			if err != nil {
-				return fmt.Errorf("log in as %s: %w", fs.id, err)
+				return fmt.Errorf("log in as %s at %s: %w", fs.id, fs.api.BaseURL(), err)
 			}
 			if asJSON {
-				enc := json.NewEncoder(m.Stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(struct {
-					client.Token
-					API string `json:"api"`
-				}{*t, fs.api.BaseURL()})
+				raw, err := json.Marshal(struct {
+					Token    string    `json:"token"`
+					Identity string    `json:"identity"`
+					Expires  time.Time `json:"expires"`
+					API      string    `json:"api"`
+				}{t.Token, t.Identity, t.Expires.UTC(), fs.api.BaseURL()})
+				if err != nil {
+					return err
+				}
+				return printJSON(m, raw)
 			}
 			fmt.Fprintln(m.Stdout, t.Token)
-			fmt.Fprintf(m.Stderr, "logged in to %s as %s until %s\n", fs.api.BaseURL(), t.Identity, t.Expires.Format(time.RFC3339))
+			fmt.Fprintf(m.Stderr, "token for %s at %s, expires %s\n", short(t.Identity), fs.api.BaseURL(), chinaTime(t.Expires.UTC().Format(time.RFC3339Nano))+" China time (UTC+8)")
 			return nil
 		},
 	}
 	s.register(c.Flags())
-	c.Flags().BoolVar(&asJSON, "json", false, "print the token, identity, expiry and API URL as JSON")
+	_ = c.Flags().MarkHidden("no-wait")
+	c.Flags().BoolVar(&asJSON, "json", false, "print token, identity, expiry and API as JSON")
 	return c
 }
 
-// newEventsCmd: otc events follows GET /v1/events, one line per event.
+// newEventsCmd is "otc events": GET /v1/events followed, one line per
+// event.
 func newEventsCmd(m *Main) *cobra.Command {
-	var (
-		s      signerFlags
-		token  string
-		from   int64
-		count  int
-		asJSON bool
-	)
+	var s signerFlags
+	var from int64
+	var types, attrs []string
+	var count int
+	var asJSON bool
 	c := &cobra.Command{
-		Use:   "events",
-		Short: "Follow the event stream of a node (one line per event) until interrupted",
-		Long: `otc events logs in as the signer (or uses --token from otc login) and follows
-GET /v1/events, printing one line per event the identity may see:
+		Use:   "events [--api URL | --home NET --as ORG/KEY] [--from HEIGHT] [--type T,...] [--attr KEY=VALUE]...",
+		Short: "Follow the event stream of committed txs and end-blocks, one line per event",
+		Long: `Follows GET /v1/events (server-sent events) and prints one line per event:
 
-  ID HEIGHT TIME tx|block HASH code=N MODULE/TYPE key=value ...
+  HEIGHT:INDEX  MODULE/TYPE  key=value ...   (tx HASH, or "end-block")
 
---json prints each event as one JSON object a line. --from starts at a past
-height (default: the next block); --count stops after that many events.`,
+With --as the stream shows what that identity may see (the API decides);
+without it, only public events. --from starts at a height (default: the
+next block); --type and --attr filter as the API's type= and KEY=VALUE
+parameters do; --count stops after that many events. It reconnects where it
+left off when the connection drops, and ends with Ctrl-C.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if count < 0 {
-				return errors.New("--count must not be negative")
-			}
-			var (
-				api *client.Client
-			)
-			if token != "" {
-				if s.api == "" {
-					return errors.New("--token needs --api (the node the token was issued by)")
-				}
-				c, err := apiClient(s.api)
-				if err != nil {
-					return err
-				}
-				c.SetToken(token)
-				api = c
-			} else {
-				fs, cancel, err := m.openFund(cmd, &s, true)
-				if err != nil {
-					return err
-				}
-				cancel()
-				api = fs.api
-				ctx, cancel := contextTimeout(cmd, s.timeout)
-				_, err = api.Login(ctx, fs.id, fs.key.Sign)
-				cancel()
-				if err != nil {
-					return fmt.Errorf("log in as %s: %w", fs.id, err)
-				}
-			}
-			seen := 0
-			errDone := errors.New("done")
-			err := api.Stream(cmd.Context(), client.StreamOptions{From: from}, func(ev *client.StreamEvent) error {
-				for _, e := range ev.Events() {
-					if err := printEvent(m, ev, e, asJSON); err != nil {
-						return err
+			filter := client.EventFilter{}
+			for _, t := range types {
+				for _, x := range strings.Split(t, ",") {
+					if x = strings.TrimSpace(x); x != "" {
+						filter.Types = append(filter.Types, x)
 					}
-					seen++
-					if count > 0 && seen >= count {
+				}
+			}
+			for _, a := range attrs {
+				k, v, ok := strings.Cut(a, "=")
+				if !ok || k == "" {
+					return fmt.Errorf("--attr %q: want KEY=VALUE, e.g. --attr investor=INV001", a)
+				}
+				if filter.Attrs == nil {
+					filter.Attrs = map[string][]string{}
+				}
+				filter.Attrs[k] = append(filter.Attrs[k], v)
+			}
+			if count < 0 {
+				return errors.New("--count must be 0 (no limit) or more")
+			}
+			fs, cancel, err := m.openFund(cmd, &s, false)
+			if err != nil {
+				return err
+			}
+			cancel() // the stream has no deadline: it runs until Ctrl-C or --count
+			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
+			defer stop()
+			fs.ctx = ctx
+			if err := fs.login(); err != nil {
+				return err
+			}
+			n := 0
+			errDone := errors.New("done")
+			err = fs.api.Stream(ctx, client.StreamOptions{From: from, Filter: filter}, func(ev *client.StreamEvent) error {
+				for _, e := range ev.Events() {
+					if !eventWanted(filter, e) {
+						continue // another event of a matching entry
+					}
+					if asJSON {
+						raw, err := json.Marshal(eventLine(ev, e))
+						if err != nil {
+							return err
+						}
+						fmt.Fprintln(m.Stdout, string(raw))
+					} else {
+						fmt.Fprintln(m.Stdout, formatEvent(ev, e))
+					}
+					n++
+					if count > 0 && n >= count {
 						return errDone
 					}
 				}
 				return nil
 			})
-			if errors.Is(err, errDone) || (err != nil && cmd.Context().Err() != nil) {
+			if errors.Is(err, errDone) || errors.Is(err, context.Canceled) {
 				return nil
 			}
 			return err
 		},
 	}
 	s.register(c.Flags())
-	c.Flags().StringVar(&token, "token", "", "bearer token from otc login (with --api) instead of a signer")
+	_ = c.Flags().MarkHidden("no-wait")
+	_ = c.Flags().MarkHidden("timeout")
 	c.Flags().Int64Var(&from, "from", 0, "first height (default: the next block)")
-	c.Flags().IntVar(&count, "count", 0, "stop after this many events (0: follow until interrupted)")
-	c.Flags().BoolVar(&asJSON, "json", false, "print one JSON object per event")
+	c.Flags().StringSliceVar(&types, "type", nil, "only these event types (comma-separated or repeated)")
+	c.Flags().StringArrayVar(&attrs, "attr", nil, "only events with this attribute KEY=VALUE (repeatable)")
+	c.Flags().IntVar(&count, "count", 0, "stop after this many events (0: follow until Ctrl-C)")
+	c.Flags().BoolVar(&asJSON, "json", false, "print each event as one JSON object per line")
 	return c
 }
 
-// eventLine is one event as otc events --json prints it.
-type eventLine struct {
+// eventWanted says whether e itself passes the filter (the API delivers
+// whole entries: a tx whose events include one that matches).
+func eventWanted(f client.EventFilter, e module.Event) bool {
+	if len(f.Types) > 0 {
+		ok := false
+		for _, t := range f.Types {
+			ok = ok || t == e.Type || t == e.Module+"/"+e.Type
+		}
+		if !ok {
+			return false
+		}
+	}
+	for k, vs := range f.Attrs {
+		ok := false
+		for _, a := range e.Attrs {
+			for _, v := range vs {
+				ok = ok || (a.Key == k && a.Value == v)
+			}
+		}
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// streamedEvent is one event of the stream as "otc events --json" prints it.
+type streamedEvent struct {
 	ID     string            `json:"id"`
 	Height int64             `json:"height"`
-	Time   time.Time         `json:"time"`
-	Kind   string            `json:"kind"` // tx or block
-	Hash   string            `json:"hash,omitempty"`
+	Tx     string            `json:"tx,omitempty"`
 	Code   uint32            `json:"code"`
 	Module string            `json:"module,omitempty"`
 	Type   string            `json:"type"`
 	Attrs  map[string]string `json:"attrs"`
+	Time   time.Time         `json:"time"`
 }
 
-func printEvent(m *Main, ev *client.StreamEvent, e module.Event, asJSON bool) error {
-	l := eventLine{ID: ev.ID(), Module: e.Module, Type: e.Type, Attrs: map[string]string{}}
+func eventLine(ev *client.StreamEvent, e module.Event) streamedEvent {
+	out := streamedEvent{ID: ev.ID(), Module: e.Module, Type: e.Type, Attrs: map[string]string{}}
 	if ev.Tx != nil {
-		l.Height, l.Time, l.Kind, l.Hash, l.Code = ev.Tx.Height, ev.Tx.Time, "tx", ev.Tx.Hash, ev.Tx.Code
+		out.Height, out.Tx, out.Code, out.Time = ev.Tx.Height, ev.Tx.Hash, ev.Tx.Code, ev.Tx.Time.UTC()
 	} else if ev.Block != nil {
-		l.Height, l.Time, l.Kind = ev.Block.Height, ev.Block.Time, "block"
+		out.Height, out.Time = ev.Block.Height, ev.Block.Time.UTC()
 	}
 	for _, a := range e.Attrs {
-		l.Attrs[a.Key] = a.Value
+		out.Attrs[a.Key] = a.Value
 	}
-	if asJSON {
-		b, err := json.Marshal(l)
-		if err != nil {
-			return err
-		}
-		_, err = fmt.Fprintf(m.Stdout, "%s\n", b)
-		return err
-	}
-	var sb strings.Builder
-	fmt.Fprintf(&sb, "%s %d %s %s", l.ID, l.Height, l.Time.UTC().Format(time.RFC3339), l.Kind)
-	if l.Kind == "tx" {
-		fmt.Fprintf(&sb, " %s code=%d", l.Hash, l.Code)
-	}
-	name := l.Type
-	if l.Module != "" {
-		name = l.Module + "/" + l.Type
-	}
-	fmt.Fprintf(&sb, " %s", name)
-	for _, a := range e.Attrs {
-		fmt.Fprintf(&sb, " %s=%s", a.Key, quoteIfNeeded(a.Value))
-	}
-	_, err := fmt.Fprintln(m.Stdout, sb.String())
-	return err
+	return out
 }
 
-func quoteIfNeeded(v string) string {
-	if v == "" || strings.ContainsAny(v, " \t\n\"=") {
+// formatEvent writes "HEIGHT:INDEX  MODULE/TYPE  k=v ...  (tx HASH)".
+func formatEvent(ev *client.StreamEvent, e module.Event) string {
+	name := e.Type
+	if e.Module != "" {
+		name = e.Module + "/" + e.Type
+	}
+	parts := make([]string, 0, len(e.Attrs))
+	for _, a := range e.Attrs {
+		parts = append(parts, a.Key+"="+quoteAttr(a.Value))
+	}
+	where := "end-block"
+	if ev.Tx != nil {
+		where = "tx " + ev.Tx.Hash
+		if ev.Tx.Code != 0 {
+			where += fmt.Sprintf(" refused %s/%d", ev.Tx.Codespace, ev.Tx.Code)
+		}
+	}
+	return fmt.Sprintf("%-10s  %-32s  %s  (%s)", ev.ID(), name, strings.Join(parts, " "), where)
+}
+
+func quoteAttr(v string) string {
+	if v == "" || strings.ContainsAny(v, " \t\"=") {
 		return fmt.Sprintf("%q", v)
 	}
 	return v

@@ -208,14 +208,14 @@ func (c *cliChain) OrdersOn(d fund.Date) (map[string]bool, bool, error) {
 }
 
 // Seal seals as otc fund investor register does: for the signer and every
-// regulator identity with an encryption key.
+// regulator officer with an encryption key (regulatorOfficers).
 func (c *cliChain) Seal(reg *fund.RegisterInvestor, data fund.PersonalData) error {
 	if c.recips == nil {
 		own, err := c.fs.ownEncKey()
 		if err != nil {
 			return err
 		}
-		regs, err := c.fs.regulatorRecipients()
+		regs, err := c.fs.regulatorOfficers()
 		if err != nil {
 			return err
 		}
