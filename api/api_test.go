@@ -384,11 +384,11 @@ func TestMetrics(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		`otcchain_api_requests_total{code="200",route="GET /v1/status"} 1`,
-		`otcchain_api_requests_total{code="400",route="GET /v1/txs/{hash}"} 1`,
-		`otcchain_api_requests_total{code="404",route="unmatched"} 1`,
-		`otcchain_api_request_duration_seconds_bucket{code="200",route="GET /v1/status",le="+Inf"} 1`,
-		`otcchain_api_request_duration_seconds_count{code="200",route="GET /v1/status"} 1`,
+		`otcchain_api_requests_total{route="GET /v1/status",status="200"} 1`,
+		`otcchain_api_requests_total{route="GET /v1/txs/{hash}",status="400"} 1`,
+		`otcchain_api_requests_total{route="unmatched",status="404"} 1`,
+		`otcchain_api_request_duration_seconds_bucket{route="GET /v1/status",status="200",le="+Inf"} 1`,
+		`otcchain_api_request_duration_seconds_count{route="GET /v1/status",status="200"} 1`,
 		"otcchain_api_event_streams 0",
 		"otcchain_api_tx_waiters 0",
 		"otcchain_app_test_total 3",

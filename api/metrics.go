@@ -19,19 +19,20 @@ type metrics struct {
 	blobAccess  *prometheus.CounterVec
 	blobBytes   *prometheus.CounterVec
 	auditErrors prometheus.Counter
+	ofdRecords  *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	m := &metrics{
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Namespace: "otcchain", Subsystem: "api", Name: "requests_total",
-			Help: "API requests by route pattern and HTTP status code.",
-		}, []string{"route", "code"}),
+			Help: "API requests by route pattern and HTTP status (status; code labels elsewhere are result code names).",
+		}, []string{"route", "status"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Namespace: "otcchain", Subsystem: "api", Name: "request_duration_seconds",
 			Help:    "API request latency by route pattern and HTTP status code (event streams: their lifetime).",
 			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
-		}, []string{"route", "code"}),
+		}, []string{"route", "status"}),
 		streams: prometheus.NewGauge(prometheus.GaugeOpts{
 			Namespace: "otcchain", Subsystem: "api", Name: "event_streams",
 			Help: "Open event streams (GET /v1/events).",
@@ -56,6 +57,10 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Namespace: "otcchain", Subsystem: "api", Name: "audit_write_errors_total",
 			Help: "Audit log appends that failed (reads of personal data, documents and blobs are then refused with 503 audit_unavailable).",
 		}),
+		ofdRecords: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Namespace: "otcchain", Subsystem: "api", Name: "ofd_records_total",
+			Help: "GB/T 39595 records checked for import (POST /v1/ofd/check) by file type and outcome: mapped (to a fund message), refused (by the chain's rules), invalid (malformed).",
+		}, []string{"file_type", "outcome"}),
 	}
 	var err error
 	m.requests, err = register(reg, m.requests)
@@ -79,6 +84,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 	}
 	if err == nil {
 		m.auditErrors, err = register(reg, m.auditErrors)
+	}
+	if err == nil {
+		m.ofdRecords, err = register(reg, m.ofdRecords)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("api: register metrics: %w", err)

@@ -121,6 +121,9 @@ func (s *Server) handleOFDCheck(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	sum.FileOK = sum.Error == "" && sum.Invalid == 0
+	s.metrics.ofdRecords.WithLabelValues(h.FileType, "mapped").Add(float64(sum.Mapped))
+	s.metrics.ofdRecords.WithLabelValues(h.FileType, "refused").Add(float64(sum.Refused))
+	s.metrics.ofdRecords.WithLabelValues(h.FileType, "invalid").Add(float64(sum.Invalid))
 	if !sum.FileOK && sum.Error == "" {
 		sum.Error = fmt.Sprintf("%d invalid record(s): the file is refused whole, submit nothing of it", sum.Invalid)
 	}

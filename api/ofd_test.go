@@ -120,6 +120,9 @@ func TestOFDCheck(t *testing.T) {
 	if err := json.Unmarshal(lines[1006]["summary"], &sum); err != nil || !sum.FileOK || sum.Records != 1006 || sum.Mapped != 1006 {
 		t.Fatalf("summary %s", lines[1006]["summary"])
 	}
+	if text, err := env.Client.Metrics(context.Background()); err != nil || !strings.Contains(text, `otcchain_api_ofd_records_total{file_type="03",outcome="mapped"} 1006`) {
+		t.Errorf("ofd records metric: %v", err)
+	}
 	// Without trade_date the chain's trade date of now: the 2017 orders are refused per record.
 	if _, lines := post(bank, "distributor=996:bank1", sample); !strings.Contains(string(lines[0]["code"]), "trade_date") {
 		t.Fatalf("no trade date check: %s", lines[0]["code"])

@@ -64,6 +64,8 @@ type App struct {
 	sigs  *sigCache
 	keys  *keyCache
 	m     *metrics
+	// counts are the business metric counts of the finalized block, added at Commit.
+	counts []count
 
 	// cfg holds the chain id and parameters: read lock-free by CheckTx, which
 	// may run beside block execution (CometBFT's mempool connection).
@@ -111,6 +113,7 @@ func New(cfg Config) (*App, error) {
 		size = 100000
 	}
 	a := &App{log: log, db: cfg.DB, reg: reg, crash: cfg.CrashHook, sigs: newSigCache(size), keys: newKeyCache(size), m: newMetrics(cfg.Registry)}
+	a.m.learnCodes(reg.AllCodes())
 	if err := a.loadMeta(); err != nil {
 		return nil, err
 	}
@@ -279,7 +282,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 			return nil, fmt.Errorf("app: height %d tx %d: %w", req.Height, i, err)
 		}
 		results[i] = r
-		a.m.txs.WithLabelValues(r.Codespace, codeName(r)).Inc()
+		a.m.txs.WithLabelValues(r.Codespace, a.m.codeName(r)).Inc()
 	}
 	events, outcomes, updates, err := a.endBlock(a.block, bc)
 	if err != nil {
@@ -300,6 +303,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		}
 	}
 	a.m.height.Set(float64(req.Height))
+	a.counts = a.m.tally(results, events)
 	hash, err := a.sealOutcomes(a.block, req.Height, outcomes)
 	if err != nil {
 		return nil, err
@@ -326,6 +330,8 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 		return nil, fmt.Errorf("app: commit height %d: %w", a.height, err)
 	}
 	a.block = nil
+	a.m.commit(a.counts)
+	a.counts = nil
 	if a.crash != nil {
 		a.crash("after-commit", a.height)
 	}
@@ -362,13 +368,6 @@ func trimSlash(s string) string {
 		s = s[1:]
 	}
 	return s
-}
-
-func codeName(r *abci.ExecTxResult) string {
-	if r.Code == 0 {
-		return "ok"
-	}
-	return fmt.Sprint(r.Code)
 }
 
 // Keys of the app's own state (hashed, under "app/").

@@ -14,7 +14,7 @@ import (
 // Queries implements module.Module. Paths (GET /v1/q/exchange/...):
 //
 //	records/{id}             the sender's organisation, the recipients, the regulator: the record, its acks
-//	inbox/{org}              that organisation's people (and the regulator): ?status=unread|acknowledged|rejected&limit=
+//	inbox/{org}              that organisation's people (and the regulator): ?status=unread|acknowledged|rejected&limit=: {"items", "truncated"}
 //	outbox/{org}             same: with each recipient's acknowledgement
 //	trace/{id}               readers of the record: the provenance graph (ancestors and descendants)
 //	verify/{alg}/{hash}      any member: the records of a file, the sender's signature checked again
@@ -124,7 +124,7 @@ func queryBox(qc *module.QueryContext, kv module.KVReader, box string, p map[str
 		return nil, err
 	}
 	slices.Reverse(ids) // newest first
-	out := []View{}
+	out := &module.List[View]{Items: []View{}}
 	mk := qc.Peer("member")
 	for _, id := range ids {
 		r, err := GetRecord(kv, id)
@@ -146,8 +146,7 @@ func queryBox(qc *module.QueryContext, kv module.KVReader, box string, p map[str
 			continue
 		}
 		r.Key, r.Inline = nil, nil // lists carry metadata; records/{id} the content
-		out = append(out, View{Record: r, Acks: acks, Status: st})
-		if len(out) >= limit {
+		if !out.Add(View{Record: r, Acks: acks, Status: st}, limit) {
 			break
 		}
 	}

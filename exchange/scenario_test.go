@@ -20,6 +20,7 @@ import (
 	"github.com/otcchain/otcchain/exchange"
 	"github.com/otcchain/otcchain/internal/scenario"
 	"github.com/otcchain/otcchain/member"
+	"github.com/otcchain/otcchain/module"
 	"github.com/otcchain/otcchain/tx"
 )
 
@@ -161,11 +162,11 @@ func (r *runner) run(in []string) (out string) {
 		if len(args) > 2 {
 			p = map[string]string{"status": args[2]}
 		}
-		var vs []exchange.View
+		var vs module.List[exchange.View]
 		if err := h.readAs(args[0], "exchange/"+cmd+"/"+args[1], p, &vs); err != nil {
 			return "error " + trimLog(err.Error())
 		}
-		return r.box(cmd, vs)
+		return r.box(cmd, vs.Items)
 	case "trace":
 		return r.trace(args[0], args[1])
 	case "verify":

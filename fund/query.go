@@ -11,17 +11,17 @@ import (
 //
 //	calendar                              public: the trading calendar
 //	funds, funds/{code}                   public: products, terms, status, last NAV
-//	funds/{code}/navs                     public: NAV history (both signatures)
+//	funds/{code}/navs                     public: NAV history (both signatures); ?limit=: {"items", "truncated"}
 //	funds/{code}/dividends                public: declared dividends and their totals
 //	funds/{code}/totals                   the manager, the custodian: shares outstanding, holders, pending
-//	funds/{code}/holders                  the manager: the register (holdings with lots)
+//	funds/{code}/holders                  the manager: the register (holdings with lots); ?limit=: {"items", "truncated"}
 //	funds/{code}/reconciliation/{channel} the manager, the channel: per-channel positions (05 file content)
 //	investors/{id}                        the investor, its channel, managers it has an account with
 //	investors/{id}/holdings               same
-//	investors/{id}/orders                 same; ?status=&from=&to=&limit=
+//	investors/{id}/orders                 same; ?status=&from=&to=&limit=: {"items", "truncated"}
 //	investors/{id}/statement              same: investor, holdings, orders, dividends
 //	orders/{id}                           the investor, the channel, the fund's manager
-//	channel-orders/{channel}/{date}       the channel: its orders of a trade date; ?status=
+//	channel-orders/{channel}/{date}       the channel: its orders of a trade date; ?status=&limit=: {"items", "truncated"}
 //	jobs                                  any identity: confirmation work in progress
 //	channel-accounts/{channel}/{date}     the channel, managers (their accounts): accounts opened (02 file)
 //	channel-confirmations/{channel}/{date} the channel, managers (their funds): orders confirmed on date (04)
@@ -104,15 +104,7 @@ func queryNAVs(_ *module.QueryContext, kv module.KVReader, p map[string]string) 
 	if _, err := getFund(kv, p["code"]); err != nil {
 		return nil, err
 	}
-	out := []*NAVRecord{}
-	return out, iterateJSON(kv, navPrefix(p["code"]), limitOf(p), func(v []byte) error {
-		var r NAVRecord
-		if err := jsonUnmarshal(v, &r); err != nil {
-			return err
-		}
-		out = append(out, &r)
-		return nil
-	})
+	return listJSON[NAVRecord](kv, navPrefix(p["code"]), limitOf(p))
 }
 
 func queryDividends(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
@@ -165,15 +157,7 @@ func queryHolders(qc *module.QueryContext, kv module.KVReader, p map[string]stri
 	if err != nil {
 		return nil, err
 	}
-	out := []*Holding{}
-	return out, iterateJSON(kv, holdingPrefix(f.Code), limitOf(p), func(v []byte) error {
-		var h Holding
-		if err := jsonUnmarshal(v, &h); err != nil {
-			return err
-		}
-		out = append(out, &h)
-		return nil
-	})
+	return listJSON[Holding](kv, holdingPrefix(f.Code), limitOf(p))
 }
 
 // Position is one line of a channel's share reconciliation (05 file).
@@ -245,6 +229,16 @@ func queryHoldings(qc *module.QueryContext, kv module.KVReader, p map[string]str
 // ordersOf lists an investor's orders, oldest first, filtered by status and
 // trade date range.
 func ordersOf(kv module.KVReader, inv string, p map[string]string) ([]*Order, error) {
+	l, err := orderList(kv, inv, p)
+	if err != nil {
+		return nil, err
+	}
+	return l.Items, nil
+}
+
+// orderList is an investor's orders, at most ?limit=, saying whether the
+// limit cut the list.
+func orderList(kv module.KVReader, inv string, p map[string]string) (*module.List[*Order], error) {
 	var from, to Date
 	var err error
 	if s := p["from"]; s != "" {
@@ -259,7 +253,7 @@ func ordersOf(kv module.KVReader, inv string, p map[string]string) ([]*Order, er
 	}
 	status := p["status"]
 	limit := limitOf(p)
-	out := []*Order{}
+	out := &module.List[*Order]{Items: []*Order{}}
 	var ids []string
 	pre := investorOrderPrefix(inv)
 	if err := kv.Iterate(pre, module.PrefixEnd(pre), func(_, v []byte) bool {
@@ -276,8 +270,7 @@ func ordersOf(kv module.KVReader, inv string, p map[string]string) ([]*Order, er
 		if (status != "" && o.Status != status) || (from != 0 && o.TradeDate < from) || (to != 0 && o.TradeDate > to) {
 			continue
 		}
-		out = append(out, &o)
-		if len(out) >= limit {
+		if !out.Add(&o, limit) {
 			break
 		}
 	}
@@ -289,7 +282,7 @@ func queryInvestorOrders(qc *module.QueryContext, kv module.KVReader, p map[stri
 	if err != nil {
 		return nil, err
 	}
-	return ordersOf(kv, inv.ID, p)
+	return orderList(kv, inv.ID, p)
 }
 
 func queryStatement(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
@@ -376,7 +369,7 @@ func queryChannelOrders(qc *module.QueryContext, kv module.KVReader, p map[strin
 	if err != nil {
 		return nil, ErrInvalidRequest.Wrapf("date: %v", err)
 	}
-	out := []*Order{}
+	out := &module.List[*Order]{Items: []*Order{}}
 	limit := limitOf(p)
 	pre := channelOrderPrefix(ch, d)
 	var ids []string
@@ -394,8 +387,7 @@ func queryChannelOrders(qc *module.QueryContext, kv module.KVReader, p map[strin
 		if s := p["status"]; s != "" && o.Status != s {
 			continue
 		}
-		out = append(out, &o)
-		if len(out) >= limit {
+		if !out.Add(&o, limit) {
 			break
 		}
 	}
@@ -426,6 +418,26 @@ func limitOf(p map[string]string) int {
 		return DefaultLimit
 	}
 	return min(n, MaxLimit)
+}
+
+// listJSON decodes the values under prefix, at most limit of them, into a
+// list that says whether the limit cut it.
+func listJSON[T any](kv module.KVReader, pre []byte, limit int) (*module.List[*T], error) {
+	out := &module.List[*T]{Items: []*T{}}
+	var err error
+	if ierr := kv.Iterate(pre, module.PrefixEnd(pre), func(_, v []byte) bool {
+		var x T
+		if err = jsonUnmarshal(v, &x); err != nil {
+			return false
+		}
+		return out.Add(&x, limit)
+	}); ierr != nil {
+		return nil, ierr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // iterateJSON calls fn for each value under prefix, at most limit (0: all).

@@ -28,11 +28,11 @@ func TestOFDQueries(t *testing.T) {
 	// Every order of the channel, by trade date, from the existing read.
 	want := map[string]fund.Date{} // order id -> confirmation date
 	for d := sdate("2026-03-01"); d <= sdate("2026-03-31"); d, _ = d.AddDays(1) {
-		var os []fund.Order
+		var os module.List[fund.Order]
 		if err := read("rs-bank/operator", "fund/channel-orders/rs-bank/"+d.String(), nil, &os); err != nil {
 			t.Fatal(err)
 		}
-		for _, o := range os {
+		for _, o := range os.Items {
 			if o.Confirmation != nil {
 				want[o.ID] = o.Confirmation.Date
 			}

@@ -184,9 +184,9 @@ func (r *runner) run(in []string) string {
 		}
 	case "orders":
 		// orders CHANNEL DATE: the channel's orders of a trade date
-		var os []fund.Order
+		var os module.List[fund.Order]
 		r.read("fund/channel-orders/"+args[0]+"/"+args[1], &os)
-		for _, o := range os {
+		for _, o := range os.Items {
 			code := "-"
 			if o.Confirmation != nil {
 				code = o.Confirmation.Business + " " + o.Confirmation.ReturnCode

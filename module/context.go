@@ -317,3 +317,24 @@ func Spec[T any, PT interface {
 		},
 	}
 }
+
+// List is the answer of a list query that stops at a limit: the items, and
+// Truncated when more matched than the limit let through (ask again with a
+// larger limit or a narrower filter). It is encoded as
+// {"items": [...], "truncated": bool}.
+type List[T any] struct {
+	Items     []T  `json:"items"`
+	Truncated bool `json:"truncated"`
+}
+
+// Add appends v unless the list holds limit items already, in which case
+// it marks the list truncated. It returns false once the list is full and
+// truncated, so an iteration can stop.
+func (l *List[T]) Add(v T, limit int) bool {
+	if limit > 0 && len(l.Items) >= limit {
+		l.Truncated = true
+		return false
+	}
+	l.Items = append(l.Items, v)
+	return true
+}

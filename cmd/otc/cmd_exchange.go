@@ -26,6 +26,7 @@ import (
 	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/exchange"
 	"github.com/otcchain/otcchain/member"
+	"github.com/otcchain/otcchain/module"
 	"github.com/otcchain/otcchain/proof"
 	"github.com/otcchain/otcchain/tx"
 )
@@ -823,15 +824,18 @@ func (m *Main) exchangeBoxCmd(name, box string) *cobra.Command {
 			if limit > 0 {
 				params["limit"] = strconv.Itoa(limit)
 			}
-			var views []exchange.View
-			raw, err := fs.query("exchange/"+box+"box/"+org, params, &views)
+			var list module.List[exchange.View]
+			raw, err := fs.query("exchange/"+box+"box/"+org, params, &list)
 			if err != nil {
 				return err
 			}
 			if asJSON {
 				return printJSON(m, raw)
 			}
-			printBox(m.Stdout, box, views)
+			printBox(m.Stdout, box, list.Items)
+			if list.Truncated {
+				fmt.Fprintf(m.Stdout, "(more records match: the list stopped at its limit; use --limit or --status)\n")
+			}
 			return nil
 		},
 	}

@@ -81,6 +81,11 @@ func TestFundCLI(t *testing.T) {
 	if !strings.Contains(out, `"order": "rs-bank:P0001"`) || !strings.Contains(out, `"status": "pending"`) {
 		t.Errorf("purchase:\n%s", out)
 	}
+	// The business metrics count what the committed blocks did.
+	checkMetrics(t, api,
+		`otc_app_fund_orders_total{business="022",status="received"} 1`,
+		`otc_app_fund_investors_registered_total{risk="C4"} 1`,
+		`otc_app_txs_total{code="ok",codespace=""}`)
 	// Risk disclosure: a C1 investor may buy the R3 fund only once it signed
 	// the fund's disclosure — itself, or through its channel with its
 	// signature; an investor without an identity through the channel alone.

@@ -19,6 +19,7 @@ import (
 	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/fund"
 	"github.com/otcchain/otcchain/member"
+	"github.com/otcchain/otcchain/module"
 	"github.com/otcchain/otcchain/ofd/chain"
 	"github.com/otcchain/otcchain/tx"
 )
@@ -194,15 +195,16 @@ func (c *cliChain) OrderExists(appNo string) (bool, error) {
 // OrdersOn lists the channel's application numbers of trade date d in one
 // read (chain.OrderLister).
 func (c *cliChain) OrdersOn(d fund.Date) (map[string]bool, bool, error) {
-	var orders []fund.Order
-	if _, err := c.fs.query("fund/channel-orders/"+c.fs.cert.Org+"/"+d.String(), map[string]string{"limit": strconv.Itoa(fund.MaxLimit)}, &orders); err != nil {
+	var list module.List[fund.Order]
+	if _, err := c.fs.query("fund/channel-orders/"+c.fs.cert.Org+"/"+d.String(), map[string]string{"limit": strconv.Itoa(fund.MaxLimit)}, &list); err != nil {
 		return nil, false, err
 	}
+	orders := list.Items
 	set := make(map[string]bool, len(orders))
 	for _, o := range orders {
 		set[o.AppNo] = true
 	}
-	return set, len(orders) < fund.MaxLimit, nil
+	return set, !list.Truncated, nil
 }
 
 // Seal seals as otc fund investor register does: for the signer and every

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/otcchain/otcchain/fund"
+	"github.com/otcchain/otcchain/module"
 	"github.com/otcchain/otcchain/ofd"
 )
 
@@ -354,10 +355,11 @@ func (x *exporter) dividends() ([][]string, error) {
 // navOn is the fund's final NAV of date d; when d has none and exact is
 // false, the last final NAV before d. ok is false when there is none.
 func (x *exporter) navOn(code string, d fund.Date, exact bool) (*fund.NAVRecord, bool, error) {
-	var navs []*fund.NAVRecord
-	if err := x.src.Query("funds/"+code+"/navs", map[string]string{"limit": strconv.Itoa(fund.MaxLimit)}, &navs); err != nil {
+	var list module.List[*fund.NAVRecord]
+	if err := x.src.Query("funds/"+code+"/navs", map[string]string{"limit": strconv.Itoa(fund.MaxLimit)}, &list); err != nil {
 		return nil, false, err
 	}
+	navs := list.Items
 	var best *fund.NAVRecord
 	for _, n := range navs {
 		if n.Status != "final" || n.Date > d || (exact && n.Date != d) {

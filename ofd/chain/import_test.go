@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/otcchain/otcchain/fund"
+	"github.com/otcchain/otcchain/module"
 	"github.com/otcchain/otcchain/ofd"
 	"github.com/otcchain/otcchain/ofd/chain"
 	"github.com/otcchain/otcchain/tx"
@@ -101,10 +102,11 @@ func TestSampleImport(t *testing.T) {
 		}
 		seen[r.Serial] = true
 	}
-	var orders []*fund.Order
-	if _, err := h.read("rs-bank/operator", "fund/channel-orders/rs-bank/2017-04-27", map[string]string{"limit": "5000"}, &orders); err != nil {
+	var list module.List[*fund.Order]
+	if _, err := h.read("rs-bank/operator", "fund/channel-orders/rs-bank/2017-04-27", map[string]string{"limit": "5000"}, &list); err != nil {
 		t.Fatal(err)
 	}
+	orders := list.Items
 	var total fund.Amount
 	for _, o := range orders {
 		if !seen[o.AppNo] || o.Business != "022" || o.Status != fund.OrderPending {
@@ -312,10 +314,11 @@ type listingChain struct {
 
 func (l *listingChain) OrdersOn(d fund.Date) (map[string]bool, bool, error) {
 	l.lists++
-	var orders []fund.Order
-	if _, err := l.h.read(l.user, "fund/channel-orders/"+l.org+"/"+d.String(), map[string]string{"limit": "100000"}, &orders); err != nil {
+	var list module.List[fund.Order]
+	if _, err := l.h.read(l.user, "fund/channel-orders/"+l.org+"/"+d.String(), map[string]string{"limit": "100000"}, &list); err != nil {
 		return nil, false, err
 	}
+	orders := list.Items
 	set := map[string]bool{}
 	for _, o := range orders {
 		set[o.AppNo] = true
