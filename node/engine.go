@@ -154,14 +154,19 @@ func (emptyIterator) Error() error               { return nil }
 func (emptyIterator) Close() error               { return nil }
 
 // engineMetrics hands out CometBFT's Prometheus metrics. They register on
-// the process-wide default registry, and a second registration panics, so
-// they are built once per (namespace, chain id) and lent to one running
-// node at a time; a node that cannot have them runs with no-op metrics.
+// the process-wide default registry, and a second registration of the same
+// names panics even under another chain id label, so they are built once per
+// namespace, for the first chain id that asks, and lent to one running node
+// of that chain at a time; a node that cannot have them (another node of
+// the process holds them, or the process built them for another chain) runs
+// with no-op metrics. A production process runs one node, so this only
+// matters to tests and otc testnet/dev running several nodes in a process.
 var engineMetrics = struct {
 	sync.Mutex
-	sets  map[string]*metricSet
-	inUse map[string]bool
-}{sets: map[string]*metricSet{}, inUse: map[string]bool{}}
+	sets  map[string]*metricSet // by namespace
+	chain map[string]string     // namespace -> chain id the set is labelled with
+	inUse map[string]bool       // by namespace
+}{sets: map[string]*metricSet{}, chain: map[string]string{}, inUse: map[string]bool{}}
 
 type metricSet struct {
 	cs  *cs.Metrics
@@ -184,9 +189,10 @@ type metricsLease struct {
 func (l *metricsLease) provider(namespace string, want bool) cmtnode.MetricsProvider {
 	return func(chainID string) (*cs.Metrics, *p2p.Metrics, *mempl.Metrics, *sm.Metrics, *proxy.Metrics, *blocksync.Metrics, *statesync.Metrics) {
 		if want {
-			key := namespace + "\x00" + chainID
+			key := namespace
 			engineMetrics.Lock()
-			if !engineMetrics.inUse[key] {
+			owner, built := engineMetrics.chain[key]
+			if !engineMetrics.inUse[key] && (!built || owner == chainID) {
 				set := engineMetrics.sets[key]
 				if set == nil {
 					on := cmtcfg.DefaultInstrumentationConfig()
@@ -195,6 +201,7 @@ func (l *metricsLease) provider(namespace string, want bool) cmtnode.MetricsProv
 					c, p, m, s, x, b, y := cmtnode.DefaultMetricsProvider(on)(chainID)
 					set = &metricSet{c, p, m, s, x, b, y}
 					engineMetrics.sets[key] = set
+					engineMetrics.chain[key] = chainID
 				}
 				engineMetrics.inUse[key] = true
 				l.key, l.granted = key, true

@@ -61,7 +61,7 @@ func TestLoginEventsCLI(t *testing.T) {
 	if err != nil || json.Unmarshal([]byte(o), &j) != nil || j.Token == "" || j.API != tn.api || !j.Expires.After(time.Now()) {
 		t.Fatalf("login --json: %v\n%s", err, o)
 	}
-	if o, err := run(t, ctx, env, "login", "--api", tn.api); err == nil || !strings.Contains(err.Error(), "no signer") {
+	if o, err := run(t, ctx, env, "login", "--api", tn.api); err == nil || !strings.Contains(err.Error(), "this command signs") {
 		t.Fatalf("login without an identity: %v\n%s", err, o)
 	}
 
