@@ -2,6 +2,7 @@ package client
 
 import (
 	"encoding/json"
+	"github.com/otcchain/otcchain/tx"
 	"net"
 	"net/url"
 	"time"
@@ -143,23 +144,13 @@ type Token struct {
 	Expires  time.Time `json:"expires"`
 }
 
-// AuthDomain prefixes every login signature.
-const AuthDomain = "otcchain/auth/v2\x00"
+// AuthDomain prefixes every login signature (tx.AuthDomain).
+const AuthDomain = tx.AuthDomain
 
-// AuthMessage returns the bytes an identity signs to log in:
-// "otcchain/auth/v2\x00" + chainID + "\x00" + audience + "\x00" + challenge.
-// The audience is the host:port of the API the client means to log in to:
-// a node accepts only its own addresses, so a host that relays another
-// node's challenge (for example a blob URL named by a malicious sender)
-// cannot turn the signature into a token for that node.
+// AuthMessage returns the bytes an identity signs to log in (tx.AuthMessage,
+// which the browser console's signer uses too).
 func AuthMessage(chainID, audience, challenge string) []byte {
-	out := make([]byte, 0, len(AuthDomain)+len(chainID)+len(audience)+2+len(challenge))
-	out = append(out, AuthDomain...)
-	out = append(out, chainID...)
-	out = append(out, 0)
-	out = append(out, audience...)
-	out = append(out, 0)
-	return append(out, challenge...)
+	return tx.AuthMessage(chainID, audience, challenge)
 }
 
 // Audience returns the host:port of an API base URL (the default port of

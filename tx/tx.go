@@ -158,6 +158,26 @@ func uvarintLen(n uint64) int {
 	return binary.PutUvarint(l[:], n)
 }
 
+// AuthDomain prefixes every login signature.
+const AuthDomain = "otcchain/auth/v2\x00"
+
+// AuthMessage returns the bytes an identity signs to log in to an API:
+// "otcchain/auth/v2\x00" + chainID + "\x00" + audience + "\x00" + challenge.
+// The audience is the host:port of the API the client means to log in to:
+// a node accepts only its own addresses, so a host that relays another
+// node's challenge (for example a blob URL named by a malicious sender)
+// cannot turn the signature into a token for that node. It lives here, with
+// SignBytes, because it is the other thing an identity's key signs.
+func AuthMessage(chainID, audience, challenge string) []byte {
+	out := make([]byte, 0, len(AuthDomain)+len(chainID)+len(audience)+2+len(challenge))
+	out = append(out, AuthDomain...)
+	out = append(out, chainID...)
+	out = append(out, 0)
+	out = append(out, audience...)
+	out = append(out, 0)
+	return append(out, challenge...)
+}
+
 // SignBytes is what the signer signs: a domain-separation prefix, the chain
 // id (length-prefixed) and the exact body bytes.
 func SignBytes(chainID string, body []byte) []byte {
