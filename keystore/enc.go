@@ -80,6 +80,12 @@ func (s *Store) LoadEncKey(name string, passphrase []byte) (crypto.EncPrivateKey
 	if err != nil {
 		return nil, err
 	}
+	return openEnc(kf, encAlg, pub, passphrase)
+}
+
+// openEnc decrypts an encryption key file and checks the key against the
+// file's public key.
+func openEnc(kf *keyFile, encAlg crypto.EncAlgorithm, pub, passphrase []byte) (crypto.EncPrivateKey, error) {
 	plain, err := kf.openRaw(passphrase)
 	if err != nil {
 		return nil, err
@@ -114,19 +120,29 @@ func (s *Store) readEncFile(name string) (*keyFile, crypto.EncAlgorithm, []byte,
 	if err != nil {
 		return nil, "", nil, fmt.Errorf("keystore: read %s%s: %w", name, EncSuffix, err)
 	}
-	kf, pb, err := decodeFile(b, crypto.EncPrivateKeySize)
+	kf, alg, pb, err := decodeEncFile(b)
 	if err == nil && kf.Name != name {
 		err = fmt.Errorf("holds key %q", kf.Name)
 	}
-	var alg crypto.EncAlgorithm
-	if err == nil {
-		alg, err = crypto.ParseEncAlgorithm(kf.Algorithm)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("%w: %s%s: %v", ErrCorrupt, name, EncSuffix, err)
 	}
+	return kf, alg, pb, nil
+}
+
+// decodeEncFile reads an encryption key file's contents: the file, its
+// algorithm and its public key, each checked.
+func decodeEncFile(b []byte) (*keyFile, crypto.EncAlgorithm, []byte, error) {
+	kf, pb, err := decodeFile(b, crypto.EncPrivateKeySize)
+	if err != nil {
+		return nil, "", nil, err
+	}
+	alg, err := crypto.ParseEncAlgorithm(kf.Algorithm)
 	if err == nil {
 		_, err = crypto.EncPublicKeyFromBytes(alg, pb)
 	}
 	if err != nil {
-		return nil, "", nil, fmt.Errorf("%w: %s%s: %v", ErrCorrupt, name, EncSuffix, err)
+		return nil, "", nil, err
 	}
 	kf.suffix = EncSuffix
 	return kf, alg, pb, nil

@@ -1,7 +1,6 @@
 package keystore
 
 import (
-	"bytes"
 	"fmt"
 
 	"github.com/otcchain/otcchain/crypto"
@@ -29,26 +28,9 @@ func OpenEncKeyFile(b, passphrase []byte) (crypto.EncPrivateKey, error) {
 	if len(b) > maxFileSize {
 		return nil, fmt.Errorf("%w: encryption key file larger than %d bytes", ErrCorrupt, maxFileSize)
 	}
-	kf, pub, err := decodeFile(b, crypto.EncPrivateKeySize)
-	var alg crypto.EncAlgorithm
-	if err == nil {
-		alg, err = crypto.ParseEncAlgorithm(kf.Algorithm)
-	}
+	kf, alg, pub, err := decodeEncFile(b)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
 	}
-	kf.suffix = EncSuffix
-	plain, err := kf.openRaw(passphrase)
-	if err != nil {
-		return nil, err
-	}
-	defer clear(plain)
-	key, err := crypto.EncPrivateKeyFromBytes(alg, plain)
-	if err != nil {
-		return nil, kf.fail("%v", err)
-	}
-	if !bytes.Equal(key.Public().Bytes(), pub) {
-		return nil, kf.fail("decrypted key does not match the stored public key")
-	}
-	return key, nil
+	return openEnc(kf, alg, pub, passphrase)
 }

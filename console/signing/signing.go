@@ -20,7 +20,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"sort"
 	"time"
 
 	"github.com/otcchain/otcchain/crypto"
@@ -331,16 +330,6 @@ func (s *Signer) Functions() map[string]func(string) string {
 		"signStatement": call(func(r StatementRequest) (any, error) { return s.SignStatement(r) }),
 		"hash":          call(func(r HashRequest) (any, error) { return Hash(r) }),
 	}
-}
-
-// Names lists the operations, sorted.
-func (s *Signer) Names() []string {
-	var out []string
-	for n := range s.Functions() {
-		out = append(out, n)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // HashRequest asks for the digest of data: "sha256" or "sm3".
