@@ -318,8 +318,17 @@ func (w *Watcher) Jobs(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	var jobs []json.RawMessage
-	return len(jobs), json.Unmarshal(b, &jobs)
+	var jobs struct {
+		Items     []json.RawMessage `json:"items"`
+		Truncated bool              `json:"truncated"`
+	}
+	if err := json.Unmarshal(b, &jobs); err != nil {
+		return 0, err
+	}
+	if jobs.Truncated {
+		return fund.DefaultLimit + 1, nil // more than one page: at least this many
+	}
+	return len(jobs.Items), nil
 }
 
 // WaitJobs polls until the job queue is empty and fund code has no pending

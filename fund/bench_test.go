@@ -220,7 +220,7 @@ func jobsEmpty(h *chain) bool {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	return len(jobs.([]*fund.Job)) == 0
+	return len(jobs.(*module.List[*fund.Job]).Items) == 0
 }
 
 func pendingIs(h *chain, want int64) {

@@ -208,7 +208,7 @@ func (h *chain) drain() int {
 		if err != nil {
 			h.t.Fatal(err)
 		}
-		if len(jobs.([]*fund.Job)) == 0 {
+		if len(jobs.(*module.List[*fund.Job]).Items) == 0 {
 			return n
 		}
 		h.block()

@@ -12,7 +12,7 @@ import (
 //	calendar                              public: the trading calendar
 //	funds, funds/{code}                   public: products, terms, status, last NAV
 //	funds/{code}/navs                     public: NAV history (both signatures); ?limit=: {"items", "truncated"}
-//	funds/{code}/dividends                public: declared dividends and their totals
+//	funds/{code}/dividends                public: declared dividends and their totals; ?limit=: {"items", "truncated"}
 //	funds/{code}/totals                   the manager, the custodian: shares outstanding, holders, pending
 //	funds/{code}/holders                  the manager: the register (holdings with lots); ?limit=: {"items", "truncated"}
 //	funds/{code}/reconciliation/{channel} the manager, the channel: per-channel positions (05 file content)
@@ -22,7 +22,7 @@ import (
 //	investors/{id}/statement              same: investor, holdings, orders, dividends
 //	orders/{id}                           the investor, the channel, the fund's manager
 //	channel-orders/{channel}/{date}       the channel: its orders of a trade date; ?status=&limit=: {"items", "truncated"}
-//	jobs                                  any identity: confirmation work in progress
+//	jobs                                  any identity: confirmation work in progress; ?limit=: {"items", "truncated"}
 //	channel-accounts/{channel}/{date}     the channel, managers (their accounts): accounts opened (02 file)
 //	channel-confirmations/{channel}/{date} the channel, managers (their funds): orders confirmed on date (04)
 //	funds/{code}/payouts/{date}           the manager, a channel (its investors'): a dividend's payouts (06)
@@ -111,19 +111,7 @@ func queryDividends(_ *module.QueryContext, kv module.KVReader, p map[string]str
 	if _, err := getFund(kv, p["code"]); err != nil {
 		return nil, err
 	}
-	var out []*Dividend
-	err := iterateJSON(kv, dividendPrefix(p["code"]), 1000, func(v []byte) error {
-		var d Dividend
-		if err := jsonUnmarshal(v, &d); err != nil {
-			return err
-		}
-		out = append(out, &d)
-		return nil
-	})
-	if out == nil {
-		out = []*Dividend{}
-	}
-	return out, err
+	return listJSON[Dividend](kv, dividendPrefix(p["code"]), limitOf(p))
 }
 
 // fundFor returns a fund the caller manages or keeps in custody (or any, for
@@ -314,7 +302,7 @@ func queryStatement(qc *module.QueryContext, kv module.KVReader, p map[string]st
 		v, _ := h.Shares.Value(f.LastNAV, HalfUp)
 		lines = append(lines, line{Holding: h, NAV: f.LastNAV, NAVDate: f.LastNAVDate, Value: v})
 		var dvs []Date
-		if err := iterateJSON(kv, dividendPrefix(h.Fund), 1000, func(b []byte) error {
+		if err := iterateJSON(kv, dividendPrefix(h.Fund), 0, func(b []byte) error {
 			var d Dividend
 			if err := jsonUnmarshal(b, &d); err != nil {
 				return err
@@ -394,16 +382,8 @@ func queryChannelOrders(qc *module.QueryContext, kv module.KVReader, p map[strin
 	return out, nil
 }
 
-func queryJobs(_ *module.QueryContext, kv module.KVReader, _ map[string]string) (any, error) {
-	out := []*Job{}
-	return out, iterateJSON(kv, jobPrefix(), 1000, func(v []byte) error {
-		var j Job
-		if err := jsonUnmarshal(v, &j); err != nil {
-			return err
-		}
-		out = append(out, &j)
-		return nil
-	})
+func queryJobs(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+	return listJSON[Job](kv, jobPrefix(), limitOf(p))
 }
 
 // Query limits.

@@ -358,7 +358,7 @@ func (r *runner) report(b *strings.Builder, evs []abci.Event) {
 	all := append([]abci.Event(nil), evs...)
 	for i := 0; i < 1000; i++ {
 		jobs, _ := r.h.app.Read("fund/jobs", nil, &module.Identity{Role: module.RoleRegulator})
-		if len(jobs.([]*fund.Job)) == 0 {
+		if len(jobs.(*module.List[*fund.Job]).Items) == 0 {
 			break
 		}
 		_, e := r.h.block()

@@ -1051,7 +1051,7 @@ func fundReadCmds() []fundReadCmd {
 		{"show CODE", "Show a fund: product, terms, status, last NAV (public)", "funds/{0}", "", ""},
 		{"funds", "List the funds (public)", "funds", "", ""},
 		{"navs CODE", "A fund's NAV history with both signatures (public)", "funds/{0}/navs", "limit", "limit"},
-		{"dividends CODE", "A fund's declared dividends (public)", "funds/{0}/dividends", "", ""},
+		{"dividends CODE", "A fund's declared dividends (public)", "funds/{0}/dividends", "limit", "limit"},
 		{"totals CODE", "A fund's register totals (its manager, custodian, the regulator)", "funds/{0}/totals", "", ""},
 		{"holders CODE", "A fund's register with lots (its manager, the regulator)", "funds/{0}/holders", "limit", "limit"},
 		{"reconciliation CODE", "A channel's positions in a fund (the manager, the channel, the regulator)", "funds/{0}/reconciliation/{channel}", "channel!", ""},
@@ -1060,7 +1060,7 @@ func fundReadCmds() []fundReadCmd {
 		{"statement INVESTOR", "An investor's statement: investor, holdings valued, orders, dividends", "investors/{0}/statement", "", ""},
 		{"order ID", "An order and its confirmation (ID is CHANNEL:APP_NO)", "orders/{0}", "", ""},
 		{"channel-orders CHANNEL DATE", "A channel's orders of a trade date", "channel-orders/{0}/{1}", "status limit", "status limit"},
-		{"jobs", "Confirmation and dividend work in progress", "jobs", "", ""},
+		{"jobs", "Confirmation and dividend work in progress", "jobs", "limit", "limit"},
 		{"calendar show", "The trading calendar (public)", "calendar", "", ""},
 	}
 }

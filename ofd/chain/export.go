@@ -317,11 +317,14 @@ func (x *exporter) dividends() ([][]string, error) {
 	var out [][]string
 	accounts := map[string]*fund.Investor{}
 	for _, code := range exSortedCodes(funds) {
-		var dvs []*fund.Dividend
-		if err := x.src.Query("funds/"+code+"/dividends", nil, &dvs); err != nil {
+		var dvs module.List[*fund.Dividend]
+		if err := x.src.Query("funds/"+code+"/dividends", map[string]string{"limit": strconv.Itoa(fund.MaxLimit)}, &dvs); err != nil {
 			return nil, err
 		}
-		for _, dv := range dvs {
+		if dvs.Truncated {
+			return nil, fmt.Errorf("fund %s has more than %d dividends; the 06 file cannot be built from one query", code, fund.MaxLimit)
+		}
+		for _, dv := range dvs.Items {
 			if dv.ExDate != x.opt.Date {
 				continue
 			}

@@ -164,11 +164,11 @@ func (h *exChain) batch(user string, items []tx.Any) {
 func (h *exChain) drain() {
 	h.t.Helper()
 	for i := 0; i < 100000; i++ {
-		var jobs []fund.Job
+		var jobs module.List[fund.Job]
 		if err := h.read("regulator/operator", "jobs", nil, &jobs); err != nil {
 			h.t.Fatal(err)
 		}
-		if len(jobs) == 0 {
+		if len(jobs.Items) == 0 {
 			return
 		}
 		h.block()
