@@ -87,6 +87,9 @@ type Config struct {
 	// Nil: only the logger and the metrics see them, and /v1/audit answers
 	// 404 no_audit_log.
 	Audit *audit.Log
+	// Web serves the browser console (package console) at /console/, and
+	// GET / redirects there. Nil: neither is served.
+	Web http.Handler
 }
 
 // Server is the API server of one node.
@@ -185,6 +188,11 @@ func New(cfg Config) (*Server, error) {
 	for _, rt := range routes {
 		s.mux.Handle(rt.Method+" "+rt.Pattern, s.wrap(rt))
 	}
+	if cfg.Web != nil {
+		s.mux.Handle("GET /console/", routed(cfg.Web))
+		s.mux.Handle("GET /console", routed(cfg.Web))
+		s.mux.Handle("GET /{$}", routed(http.RedirectHandler("/console/", http.StatusFound)))
+	}
 	s.handler = http.HandlerFunc(s.serve)
 	return s, nil
 }
@@ -277,4 +285,15 @@ func (s *Server) requestContext(r *http.Request) (context.Context, context.Cance
 	ctx, cancel := context.WithCancel(r.Context())
 	stop := context.AfterFunc(s.ctx, cancel)
 	return ctx, func() { stop(); cancel() }
+}
+
+// routed marks a response as the handler's own (not the router's), for a
+// handler outside the API's routes (the console's pages).
+func routed(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rw, ok := w.(*respWriter); ok {
+			rw.routed = true
+		}
+		h.ServeHTTP(w, r)
+	})
 }

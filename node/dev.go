@@ -281,6 +281,7 @@ func (d *DevNet) PrintSummary(w io.Writer) {
 			api = d.Nodes[0].APIURL()
 		}
 	}
+	fmt.Fprintf(w, "\nconsole: %s/console/   (sign in with an identity's NAME.key, NAME.crt and NAME.enc from its keystore)\n", api)
 	fmt.Fprintln(w, "\ntry:")
 	fmt.Fprintf(w, "  otc status --api %s\n", api)
 	if len(c.Orgs) > 0 {

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"github.com/otcchain/otcchain/console"
 	"strconv"
 	"syscall"
 
@@ -249,7 +250,12 @@ func Start(ctx context.Context, home string, opts StartOptions) (_ *Node, err er
 	if err != nil {
 		return nil, err
 	}
+	web, err := console.New()
+	if err != nil {
+		return nil, fmt.Errorf("node: console: %w", err)
+	}
 	n.api, err = api.New(api.Config{
+		Web:          web,
 		Blobs:        blobs,
 		MaxBlobBytes: settings.Blob.MaxBytes,
 		Audit:        n.audit,

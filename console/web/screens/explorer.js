@@ -1,0 +1,65 @@
+// The explorer: the chain's status and validators, and a tx by hash with
+// its result and a download of its offline-verifiable receipt.
+import { html, useState } from '../vendor/htm-preact-3.1.1.js';
+import { Table, Field, Loading, useLoad, ErrorBox } from '../lib/ui.js';
+import { chinaTime, group, short } from '../lib/format.js';
+import { get } from '../lib/api.js';
+
+export function Explorer({ hash, tick }) {
+  const status = useLoad(() => get('/v1/status', { auth: false }), [tick]);
+  const [h, setH] = useState(hash || '');
+  const s = status.data;
+  return html`<section>
+    <h2>Explorer</h2>
+    <${Loading} load=${status}>
+      ${s && html`<dl class="facts">
+        <dt>Chain</dt><dd>${s.chain_id}</dd>
+        <dt>Height</dt><dd id="height">${group(s.latest_height)}</dd>
+        <dt>Block time</dt><dd>${chinaTime(s.latest_block_time)}</dd>
+        <dt>App hash</dt><dd><code>${s.latest_app_hash}</code></dd>
+        <dt>Node</dt><dd>${s.moniker} ${s.catching_up ? '(catching up)' : ''}</dd>
+      </dl>`}
+      ${s && html`<${Table} name="validators" rows=${s.validators} pageSize=${20} columns=${[
+        { key: 'address', label: 'Validator', render: (v) => html`<code>${v.address}</code>` },
+        { key: 'type', label: 'Key', text: (v) => v.pub_key.type },
+        { key: 'power', label: 'Power', num: true },
+      ]} />`}
+    <//>
+    <form class="row" onSubmit=${(e) => { e.preventDefault(); location.hash = '#/explorer/' + h.trim().toLowerCase(); }}>
+      <${Field} label="Transaction hash" id="tx-hash"><input id="tx-hash" size="66" value=${h} onInput=${(e) => setH(e.target.value)} /><//>
+      <button type="submit">Look up</button>
+    </form>
+    ${hash && html`<${TxView} hash=${hash} />`}
+  </section>`;
+}
+
+function TxView({ hash }) {
+  const load = useLoad(() => get('/v1/txs/' + hash), [hash]);
+  const [err, setErr] = useState(null);
+  const t = load.data;
+  const receipt = async () => {
+    try {
+      const r = await get('/v1/receipts/' + hash);
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(new Blob([JSON.stringify(r, null, 2)], { type: 'application/json' }));
+      a.download = 'receipt-' + hash.slice(0, 16) + '.json';
+      a.click();
+    } catch (e) {
+      setErr(e);
+    }
+  };
+  return html`<${Loading} load=${load}>
+    ${t && html`<div class="card">
+      <h3>Transaction ${short(hash, 16)}</h3>
+      <dl class="facts">
+        <dt>Height / index</dt><dd>${group(t.height)} / ${t.index}</dd>
+        <dt>Block time</dt><dd>${chinaTime(t.time)}</dd>
+        <dt>Signer</dt><dd><code>${t.signer}</code> (${t.algorithm})</dd>
+        <dt>Result</dt><dd>${t.result && t.result.code ? html`<span class="pill failed">${t.result.codespace}/${t.result.code}</span> ${t.result.log}` : html`<span class="pill confirmed">ok</span>`}</dd>
+        <dt>Messages</dt><dd>${((t.body && t.body.msgs) || []).map((m) => html`<div><code>${m.type}</code></div>`)}</dd>
+      </dl>
+      <button class="secondary" onClick=${receipt}>Download receipt</button>
+      <${ErrorBox} error=${err} />
+    </div>`}
+  <//>`;
+}

@@ -1,0 +1,433 @@
+package e2e_test
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	cdpnet "github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+
+	"github.com/otcchain/otcchain/node"
+)
+
+// The browser tests drive Debian's chromium (headless) through the console
+// that otc dev serves. Without chromium they skip, unless OTC_BROWSER is
+// "required" (scripts/test sets it, after installing chromium).
+
+// browser is one headless chromium with the requests it sent recorded.
+type browser struct {
+	t    *testing.T
+	ctx  context.Context
+	base string // API URL of the node serving the console
+
+	mu       sync.Mutex
+	requests []sentRequest
+	shots    string // where screenshots go
+}
+
+type sentRequest struct {
+	method, url string
+	headers     string
+	body        []byte
+	bodyMissing bool
+}
+
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	for _, name := range []string{os.Getenv("OTC_CHROMIUM"), "chromium", "chromium-browser", "google-chrome"} {
+		if name == "" {
+			continue
+		}
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("OTC_BROWSER") == "required" {
+		t.Fatal("chromium is not installed (apt-get install -y chromium) and OTC_BROWSER=required")
+	}
+	t.Skip("chromium is not installed: apt-get install -y chromium (scripts/test does)")
+	return ""
+}
+
+func newBrowser(t *testing.T, base string) *browser {
+	t.Helper()
+	exe := chromiumPath(t)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.WindowSize(1280, 800),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	t.Cleanup(func() {
+		cancel()
+		cancelAlloc()
+	})
+	b := &browser{t: t, ctx: ctx, base: base, shots: os.Getenv("OTC_CONSOLE_SCREENSHOTS")}
+	if b.shots == "" {
+		b.shots = t.TempDir()
+	}
+	if err := chromedp.Listen(ctx, func(ev any) {
+		if e, ok := ev.(*cdpnet.EventRequestWillBeSent); ok {
+			r := sentRequest{method: e.Request.Method, url: e.Request.URL + e.Request.URLFragment}
+			h, _ := json.Marshal(e.Request.Headers)
+			r.headers = string(h)
+			for _, p := range e.Request.PostDataEntries {
+				r.body = append(r.body, p.Bytes...)
+			}
+			r.bodyMissing = e.Request.HasPostData && len(r.body) == 0
+			b.mu.Lock()
+			b.requests = append(b.requests, r)
+			b.mu.Unlock()
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return b
+}
+
+func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 90*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		b.t.Fatalf("%s: %v\n%s", what, err, b.pageText())
+	}
+}
+
+// pageText is what the page shows (for failure messages).
+func (b *browser) pageText() string {
+	ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+	defer cancel()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ''`))
+	if err != nil {
+		return "(page text unavailable: " + err.Error() + ")"
+	}
+	return "page shows:\n" + s
+}
+
+// waitText waits until the element sel contains want.
+func (b *browser) waitText(sel, want string) {
+	b.t.Helper()
+	js := fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && e.innerText.includes(%q); })()`, sel, want)
+	b.do(fmt.Sprintf("wait for %q in %s", want, sel), void(chromedp.Poll[bool](js, chromedp.WithPollingTimeout(60*time.Second))))
+}
+
+// setInput sets an input's value as typing would (preact listens to input events).
+func (b *browser) setInput(sel, v string) {
+	b.t.Helper()
+	js := fmt.Sprintf(`(() => { const e = document.querySelector(%q);
+		Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(e, %q);
+		e.dispatchEvent(new Event('input', { bubbles: true })); return true; })()`, sel, v)
+	b.do("set "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), void(chromedp.Evaluate[bool](js)))
+}
+
+func (b *browser) value(sel string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](fmt.Sprintf(`document.querySelector(%q).value`, sel)))
+	if err != nil {
+		b.t.Fatalf("value of %s: %v", sel, err)
+	}
+	return v
+}
+
+func (b *browser) text(sel string) string {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
+	if err != nil {
+		b.t.Fatalf("text of %s: %v\n%s", sel, err, b.pageText())
+	}
+	return v
+}
+
+func (b *browser) screenshot(name string) {
+	b.t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		b.t.Fatalf("screenshot %s: %v", name, err)
+	}
+	p := filepath.Join(b.shots, name+".png")
+	if err := os.WriteFile(p, png, 0o644); err != nil {
+		b.t.Fatal(err)
+	}
+	b.t.Logf("screenshot %s", p)
+}
+
+// signIn opens the console and signs in with the identity's keystore
+// files; it returns how long the sign-in screen took to appear after the
+// navigation, and the main screen after the click.
+func (b *browser) signIn(keystore, name, pass string) (signInScreen, mainScreen time.Duration) {
+	b.t.Helper()
+	files := []string{filepath.Join(keystore, name+".key"), filepath.Join(keystore, name+".crt")}
+	if _, err := os.Stat(filepath.Join(keystore, name+".enc")); err == nil {
+		files = append(files, filepath.Join(keystore, name+".enc"))
+	}
+	start := time.Now()
+	b.do("open the console", chromedp.Navigate(b.base+"/console/"), chromedp.WaitVisible(chromedp.CSS("#signin")))
+	signInScreen = time.Since(start)
+	b.do("choose the files", chromedp.SetUploadFiles(chromedp.CSS("#files"), files))
+	b.setInput("#passphrase", pass)
+	start = time.Now()
+	b.do("sign in", chromedp.Click(chromedp.CSS("#signin")))
+	if pass != node.DevPassphrase {
+		return signInScreen, 0
+	}
+	b.do("main screen", chromedp.WaitVisible(chromedp.CSS("#who")), chromedp.WaitVisible(chromedp.CSS("#business-time")),
+		void(chromedp.Poll[bool](`!document.querySelector('main .busy')`, chromedp.WithPollingTimeout(30*time.Second))))
+	return signInScreen, time.Since(start)
+}
+
+func (b *browser) signOut() {
+	b.t.Helper()
+	b.do("sign out", chromedp.Click(chromedp.CSS("#signout")), chromedp.WaitVisible(chromedp.CSS("#signin")))
+}
+
+// noSecretSent fails if any request the page sent carries one of secrets
+// (in its URL, headers or body).
+func (b *browser) noSecretSent(secrets map[string]string) {
+	b.t.Helper()
+	b.mu.Lock()
+	reqs := append([]sentRequest(nil), b.requests...)
+	b.mu.Unlock()
+	posts := 0
+	for _, r := range reqs {
+		if r.bodyMissing {
+			b.t.Errorf("%s %s: chromium did not report the body, so it cannot be checked", r.method, r.url)
+		}
+		if len(r.body) > 0 {
+			posts++
+		}
+		all := r.url + "\n" + r.headers + "\n" + string(r.body)
+		for what, s := range secrets {
+			if strings.Contains(all, s) {
+				b.t.Errorf("%s %s carries %s", r.method, r.url, what)
+			}
+		}
+	}
+	if posts == 0 {
+		b.t.Error("no request with a body was recorded: the check saw nothing")
+	}
+	b.t.Logf("%d requests checked (%d with a body): none carries a private key or the passphrase", len(reqs), posts)
+}
+
+// keySecrets are the secrets of a keystore identity: its key files'
+// encrypted bodies and, decoded, the passphrase.
+func keySecrets(t *testing.T, keystore string, names ...string) map[string]string {
+	t.Helper()
+	out := map[string]string{"the passphrase": node.DevPassphrase}
+	for _, n := range names {
+		for _, ext := range []string{".key", ".enc"} {
+			b, err := os.ReadFile(filepath.Join(keystore, n+ext))
+			if err != nil {
+				continue
+			}
+			for i, line := range strings.Split(string(b), "\n") {
+				line = strings.TrimSpace(line)
+				if len(line) >= 40 && !strings.HasPrefix(line, "-----") {
+					out[fmt.Sprintf("%s%s line %d", n, ext, i+1)] = line
+					if raw, err := base64.StdEncoding.DecodeString(line); err == nil {
+						out[fmt.Sprintf("%s%s line %d (as base64 of the bytes)", n, ext, i+1)] = base64.StdEncoding.EncodeToString(raw)
+					}
+				}
+			}
+			out[n+ext+" (the whole file)"] = string(b)
+		}
+	}
+	return out
+}
+
+// TestBrowserConsole signs in as each role with its keystore files, runs the
+// NAV of a day through the console (the manager advances the simulated
+// clock and publishes, the custodian co-signs), shows the investor's
+// holdings and orders, shows refusals with their codes, and checks that no
+// request ever carried a private key or the passphrase. It saves a
+// screenshot of each role's main screen (OTC_CONSOLE_SCREENSHOTS=dir to
+// keep them; docs/console.md shows them).
+func TestBrowserConsole(t *testing.T) {
+	chromiumPath(t)
+	ps := newProcs(t)
+	home := filepath.Join(ps.dir, "dev")
+	var p *proc
+	var sum devSummary
+	for attempt := 0; ; attempt++ {
+		base := strconv.Itoa(freeBasePort(t, 10))
+		p = ps.start("dev", nil, "dev", "--home", home, "--validators", "1", "--base-port", base, "--reset")
+		var clash bool
+		if sum, clash = waitSummary(t, p, attempt < 2); !clash {
+			break
+		}
+	}
+	api := sum.apis[0]
+	devEnv := env{"OTC_PASSPHRASE=" + node.DevPassphrase}
+	as := func(who string, args ...string) string {
+		t.Helper()
+		return ps.runEnv(devEnv, time.Minute, append(args, "--home", home, "--as", who)...)
+	}
+	ks := func(org string) string { return filepath.Join(home, "orgs", org, "keystore") }
+
+	// An investor of rs-bank with a purchase (CLI), for the investor's and
+	// the desk's screens.
+	var inv string
+	for _, l := range strings.Split(ps.runEnv(devEnv, time.Minute, "keys", "show", "--home", home, "--org", "rs-bank", "investor-1"), "\n") {
+		if f := strings.Fields(l); len(f) >= 3 && f[0] == "identity" && f[1] == "id" {
+			inv = f[2]
+		}
+	}
+	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
+	expires := time.Now().AddDate(1, 0, 0).Format("2006-01-02")
+	as("rs-bank/operator", "fund", "investor", "register", "--id", "INV001", "--type", "individual", "--risk", "C4",
+		"--assessed", today, "--expires", expires, "--identity", inv,
+		"--name", "Zhang San", "--id-type", "resident_id", "--id-number", "11010519491231002X", "--phone", "13800000000")
+	as("rs-bank/operator", "fund", "account", "open", "--investor", "INV001", "--manager", "fm-alpha")
+	as("rs-bank/operator", "fund", "purchase", "--investor", "INV001", "--fund", "000001", "--amount", "25000.00", "--app-no", "P0001", "--investor-key", "investor-1")
+
+	b := newBrowser(t, api)
+	var timings []string
+
+	// A wrong passphrase is refused in the browser, with its code.
+	b.signIn(ks("fm-alpha"), "operator", "not-the-passphrase")
+	b.waitText(".error", "bad_passphrase")
+
+	// Every role signs in with its files and lands on its own screen.
+	roles := []struct{ org, name, role, shot, sees string }{
+		{"rs-bank", "operator", "Reseller desk", "reseller", "Orders of rs-bank"},
+		{"fm-alpha", "operator", "Fund manager", "fund-manager", "Your funds"},
+		{"cust-trust", "operator", "Custodian", "custodian", "NAV review"},
+		{"regulator", "operator", "Regulator", "regulator", "Funds"},
+		{"fm-beta", "admin", "Organisation admin", "admin", "Funds"},
+		{"rs-bank", "investor-1", "Investor", "investor", "Your holdings and orders"},
+	}
+	for _, r := range roles {
+		first, main := b.signIn(ks(r.org), r.name, node.DevPassphrase)
+		b.waitText("#who", r.role)
+		b.waitText("main", r.sees)
+		if r.shot == "investor" {
+			b.setInput("#investor-no", "INV001")
+			b.do("show the investor", chromedp.Click(chromedp.CSS("main form button")))
+			b.waitText("main", "rs-bank:P0001")
+		}
+		if r.shot == "reseller" {
+			b.waitText("main", "P0001")
+		}
+		b.screenshot("console-" + r.shot)
+		timings = append(timings, fmt.Sprintf("%s/%s: sign-in screen %d ms, main screen %d ms after the click", r.org, r.name, first.Milliseconds(), main.Milliseconds()))
+		b.signOut()
+	}
+
+	// The fund manager moves the simulated clock to the cut-off and
+	// publishes the NAV of the fund's next NAV date.
+	b.signIn(ks("fm-alpha"), "operator", node.DevPassphrase)
+	b.waitText("#clock", "SIMULATED")
+	b.do("open the fund", chromedp.Navigate(api+"/console/#/funds/000001"), chromedp.WaitVisible(chromedp.CSS("#publish-nav")))
+	b.do("advance the clock", chromedp.Click(chromedp.CSS("#next-cutoff")))
+	b.waitText("#business-time", "15:00:00")
+	date := b.value("#nav-date")
+	if want := b.text("#business-time")[:10]; date != want {
+		t.Fatalf("the NAV date offered is %q, the business date %q", date, want)
+	}
+	b.setInput("#nav-value", "1.0123")
+	b.do("publish", chromedp.Click(chromedp.CSS("#publish-nav")))
+	b.waitText("main", "Published NAV 1.0123 for "+date)
+	b.screenshot("console-fund-manager-nav")
+	// A NAV for a date a month ahead is refused by the chain: the code and
+	// the message show.
+	d, err := time.Parse("2006-01-02", date)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.setInput("#nav-date", d.AddDate(0, 1, 0).Format("2006-01-02"))
+	b.do("publish too early", chromedp.Click(chromedp.CSS("#publish-nav")))
+	b.waitText("main .error", "fund/23 nav_out_of_order")
+	refusal := b.text("main .error")
+	t.Logf("refusal shown: %s", refusal)
+	b.signOut()
+
+	// The custodian sees it beside the previous NAV and co-signs.
+	b.signIn(ks("cust-trust"), "operator", node.DevPassphrase)
+	b.waitText("main", "1.0123")
+	b.waitText("main", "+1.23%")
+	b.screenshot("console-custodian-review")
+	b.do("co-sign", chromedp.Click(chromedp.CSS(`.cosign[data-fund="000001"]`)))
+	b.waitText("main", "Co-signed 000001 "+date+" NAV 1.0123")
+	b.signOut()
+
+	// The chain says final (read by the test, not the console).
+	var navs struct {
+		Items []struct{ Date, NAV, Status string } `json:"items"`
+	}
+	getJSON(t, api+"/v1/q/fund/funds/000001/navs", &navs)
+	last := navs.Items[len(navs.Items)-1]
+	if last.Date != date || last.NAV != "1.0123" || last.Status != "final" {
+		t.Fatalf("the chain's last NAV is %+v, want %s 1.0123 final", last, date)
+	}
+
+	// The investor's screen at phone width.
+	b.signIn(ks("rs-bank"), "investor-1", node.DevPassphrase)
+	b.setInput("#investor-no", "INV001")
+	b.do("show the investor", chromedp.Click(chromedp.CSS("main form button")))
+	b.waitText("main", "rs-bank:P0001")
+	b.do("phone width", chromedp.EmulateViewport(390, 844))
+	b.screenshot("console-investor-phone")
+	b.do("desktop width", chromedp.EmulateViewport(1280, 800))
+	b.signOut()
+
+	secrets := map[string]string{}
+	for _, r := range roles {
+		for k, v := range keySecrets(t, ks(r.org), r.name) {
+			secrets[r.org+"/"+k] = v
+		}
+	}
+	b.noSecretSent(secrets)
+	for _, l := range timings {
+		t.Log(l)
+	}
+	if dir := os.Getenv("OTC_CONSOLE_SCREENSHOTS"); dir != "" {
+		if err := os.WriteFile(filepath.Join(dir, "timings.txt"), []byte(strings.Join(timings, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// void drops an action's value.
+func void[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := a(ctx, t)
+		return chromedp.Void{}, err
+	}
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %s", url, res.Status)
+	}
+	if err := json.NewDecoder(res.Body).Decode(v); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+}
