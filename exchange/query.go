@@ -25,14 +25,20 @@ func (m *Module) Queries() []module.QuerySpec {
 		module.Query("records/{id}", queryRecord).WithRoles(acting...),
 		module.Query("inbox/{org}", func(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*module.List[View], error) {
 			return queryBox(qc, kv, "in", p)
-		}).WithRoles(acting...),
+		}).WithRoles(acting...).WithParams(boxParams...),
 		module.Query("outbox/{org}", func(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*module.List[View], error) {
 			return queryBox(qc, kv, "out", p)
-		}).WithRoles(acting...),
+		}).WithRoles(acting...).WithParams(boxParams...),
 		module.Query("trace/{id}", queryTrace).WithRoles(acting...),
 		module.Query("verify/{alg}/{hash}", queryVerify).WithRoles(acting...),
 		module.Query("blob/{hash}", queryBlob).WithRoles(acting...),
 	}
+}
+
+// boxParams are the query parameters of inbox/{org} and outbox/{org}.
+var boxParams = []module.QueryParam{
+	{Name: "status", Description: "only the records of this status: unread, acknowledged or rejected (inbox); complete, partial or none (outbox)"},
+	module.LimitParam(1000, 100000),
 }
 
 // View is a record with its acknowledgements (the content key envelope and

@@ -42,20 +42,20 @@ func (m *Module) Queries() []module.QuerySpec {
 		module.Query("funds/{code}", func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (*Fund, error) {
 			return getFund(kv, p["code"])
 		}).WithPublic(),
-		module.Query("funds/{code}/navs", queryNAVs).WithPublic(),
-		module.Query("funds/{code}/dividends", queryDividends).WithPublic(),
+		module.Query("funds/{code}/navs", queryNAVs).WithPublic().WithParams(limitParam),
+		module.Query("funds/{code}/dividends", queryDividends).WithPublic().WithParams(limitParam),
 		module.Query("funds/{code}/totals", queryTotals).WithRoles(module.RoleFundManager, module.RoleCustodian),
-		module.Query("funds/{code}/holders", queryHolders).WithRoles(module.RoleFundManager),
+		module.Query("funds/{code}/holders", queryHolders).WithRoles(module.RoleFundManager).WithParams(limitParam),
 		module.Query("funds/{code}/reconciliation/{channel}", queryReconciliation).WithRoles(module.RoleFundManager, module.RoleReseller),
 		module.Query("investors/{id}", func(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*Investor, error) {
 			return readableInvestor(qc, kv, p["id"])
 		}).WithRoles(sales...),
 		module.Query("investors/{id}/holdings", queryHoldings).WithRoles(sales...),
-		module.Query("investors/{id}/orders", queryInvestorOrders).WithRoles(sales...),
-		module.Query("investors/{id}/statement", queryStatement).WithRoles(sales...),
+		module.Query("investors/{id}/orders", queryInvestorOrders).WithRoles(sales...).WithParams(orderFilters...),
+		module.Query("investors/{id}/statement", queryStatement).WithRoles(sales...).WithParams(orderFilters...),
 		module.Query("orders/{id}", queryOrder).WithRoles(sales...),
-		module.Query("channel-orders/{channel}/{date}", queryChannelOrders).WithRoles(module.RoleReseller, module.RoleFundManager),
-		module.Query("jobs", queryJobs).WithRoles(all...),
+		module.Query("channel-orders/{channel}/{date}", queryChannelOrders).WithRoles(module.RoleReseller, module.RoleFundManager).WithParams(statusParam, limitParam),
+		module.Query("jobs", queryJobs).WithRoles(all...).WithParams(limitParam),
 		module.Query("accounts/{id}", queryAccount).WithRoles(module.RoleRegulator),
 	}, ofdQueries()...) // query_ofd.go: channel-accounts, channel-confirmations, payouts
 }
@@ -430,6 +430,17 @@ func queryJobs(_ *module.QueryContext, kv module.KVReader, p map[string]string) 
 const (
 	DefaultLimit = 1000
 	MaxLimit     = 100000
+)
+
+// Query parameters of the list queries.
+var (
+	limitParam  = module.LimitParam(DefaultLimit, MaxLimit)
+	statusParam = module.QueryParam{Name: "status", Description: "only the orders of this status: pending, confirmed, failed or cancelled"}
+	// orderFilters are those of an investor's orders (orderList).
+	orderFilters = []module.QueryParam{statusParam,
+		{Name: "from", Description: "only the orders of this trade date or later, YYYY-MM-DD"},
+		{Name: "to", Description: "only the orders of this trade date or earlier, YYYY-MM-DD"},
+		limitParam}
 )
 
 func limitOf(p map[string]string) int {

@@ -64,9 +64,9 @@ func channelReader(qc *module.QueryContext, ch string) (manager string, err erro
 func ofdQueries() []module.QuerySpec {
 	sellers := []module.Role{module.RoleReseller, module.RoleFundManager}
 	return []module.QuerySpec{
-		module.Query("channel-accounts/{channel}/{date}", queryChannelAccounts).WithRoles(sellers...),
-		module.Query("channel-confirmations/{channel}/{date}", queryChannelConfirmations).WithRoles(sellers...),
-		module.Query("funds/{code}/payouts/{date}", queryPayouts).WithRoles(sellers...),
+		module.Query("channel-accounts/{channel}/{date}", queryChannelAccounts).WithRoles(sellers...).WithParams(limitParam),
+		module.Query("channel-confirmations/{channel}/{date}", queryChannelConfirmations).WithRoles(sellers...).WithParams(module.QueryParam{Name: "after", Integer: true, Description: "only the confirmations after this sequence number (page on from the last one seen)"}, limitParam),
+		module.Query("funds/{code}/payouts/{date}", queryPayouts).WithRoles(sellers...).WithParams(module.QueryParam{Name: "channel", Description: "only the payouts of this channel's investors (a channel always reads its own)"}),
 	}
 }
 

@@ -275,6 +275,9 @@ type QuerySpec struct {
 	Path   string
 	Public bool
 	Roles  []Role
+	// Params are the query parameters the handler reads (?name=value),
+	// for the API's documentation; the app passes any it is given.
+	Params []QueryParam
 
 	answer reflect.Type
 	handle func(ctx *QueryContext, kv KVReader, params map[string]string) (any, error)
@@ -306,6 +309,27 @@ func (s QuerySpec) WithPublic() QuerySpec {
 func (s QuerySpec) WithRoles(roles ...Role) QuerySpec {
 	s.Roles = roles
 	return s
+}
+
+// WithParams returns the spec declaring the query parameters it reads.
+func (s QuerySpec) WithParams(ps ...QueryParam) QuerySpec {
+	s.Params = append(append([]QueryParam(nil), s.Params...), ps...)
+	return s
+}
+
+// QueryParam is a query parameter a query reads.
+type QueryParam struct {
+	Name        string
+	Description string
+	Integer     bool // a decimal integer; else a string
+	Required    bool
+}
+
+// LimitParam is the ?limit= of a list that stops at a limit: at most n
+// items, def when absent, capped at max.
+func LimitParam(def, max int) QueryParam {
+	return QueryParam{Name: "limit", Integer: true,
+		Description: fmt.Sprintf("at most this many items (default %d, at most %d)", def, max)}
 }
 
 // Answer is the Go type of a successful answer (nil for a spec not built

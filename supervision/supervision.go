@@ -497,7 +497,7 @@ func (m *Module) Queries() []module.QuerySpec {
 		}).WithRoles(officers...),
 		module.Query("alerts", func(_ *module.QueryContext, kv module.KVReader, p map[string]string) ([]*Alert, error) {
 			return listAlerts(kv, p)
-		}).WithRoles(officers...),
+		}).WithRoles(officers...).WithParams(module.QueryParam{Name: "status", Description: "only the alerts of this status: open, investigating or closed"}, module.QueryParam{Name: "rule", Description: "only the alerts of this rule"}),
 		module.Query("alerts/{id}", func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (*Alert, error) {
 			var a Alert
 			if ok, err := module.GetJSON(kv, alertKey(p["id"]), &a); err != nil {
@@ -522,7 +522,7 @@ func (m *Module) Queries() []module.QuerySpec {
 		}).WithRoles(officers...),
 		module.Query("report", func(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*Report, error) {
 			return report(qc, kv, p)
-		}).WithRoles(officers...),
+		}).WithRoles(officers...).WithParams(module.QueryParam{Name: "from", Required: true, Description: "first day of the period, YYYY-MM-DD"}, module.QueryParam{Name: "to", Required: true, Description: "last day of the period, YYYY-MM-DD"}),
 		module.Query("interventions/{id}", func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (*Intervention, error) {
 			var iv Intervention
 			if ok, err := module.GetJSON(kv, interventionKey(p["id"]), &iv); err != nil {
