@@ -7,7 +7,10 @@ import (
 )
 
 // openAPIDoc is the OpenAPI 3 document served at /v1/openapi.json. It is
-// written by hand; a test checks that it describes every route.
+// written by hand but for the module queries (the paths /v1/q/<module>/...
+// and the schemas named "<package>.<Type>"), which WithQueries generates
+// from the modules' query specs (go test ./app -run TestOpenAPIQueries
+// -update); tests check that it describes every route and is up to date.
 //
 //go:embed openapi.json
 var openAPIRaw []byte

@@ -36,6 +36,11 @@ func NewRegistry(mods ...module.Module) (*Registry, error) {
 		}
 		r.byName[name] = m
 		r.mods = append(r.mods, m)
+		for _, q := range m.Queries() {
+			if q.Answer() == nil {
+				return nil, fmt.Errorf("app: query %q of module %q has no handler and answer type (build it with module.Query)", q.Path, name)
+			}
+		}
 		for _, s := range m.Msgs() {
 			if !strings.HasPrefix(s.Type, name+"/") {
 				return nil, fmt.Errorf("app: message %q of module %q must start with %q", s.Type, name, name+"/")

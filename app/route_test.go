@@ -205,3 +205,22 @@ func mustHex(t *testing.T, s string) []byte {
 	}
 	return b
 }
+
+// bareQuery is a module declaring a query spec by hand, without a handler
+// or an answer type.
+type bareQuery struct{ *probe }
+
+func (bareQuery) Queries() []module.QuerySpec {
+	return []module.QuerySpec{{Path: "things", Public: true}}
+}
+
+// A query spec not built by module.Query (no handler, no answer type) is
+// refused at registration.
+func TestRegistryRefusesQueryWithoutAnswer(t *testing.T) {
+	if _, err := app.NewRegistry(bareQuery{newProbe("bare", "")}); err == nil {
+		t.Fatal("a query without an answer type was registered")
+	}
+	if _, err := app.NewRegistry(newProbe("bare", "")); err != nil {
+		t.Fatal(err)
+	}
+}

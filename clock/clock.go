@@ -365,17 +365,17 @@ type Now struct {
 
 // Queries implements module.Module.
 func (*Module) Queries() []module.QuerySpec {
-	return []module.QuerySpec{{Path: "now", Public: true, Handle: queryNow}}
+	return []module.QuerySpec{module.Query("now", queryNow).WithPublic()}
 }
 
-func queryNow(qc *module.QueryContext, kv module.KVReader, _ map[string]string) (any, error) {
+func queryNow(qc *module.QueryContext, kv module.KVReader, _ map[string]string) (Now, error) {
 	var c Config
 	if _, err := module.GetJSON(kv, keyCfg, &c); err != nil {
-		return nil, err
+		return Now{}, err
 	}
 	sim, offset, err := State(kv)
 	if err != nil {
-		return nil, err
+		return Now{}, err
 	}
 	out := Now{Simulated: sim, OffsetSeconds: int64(offset / time.Second), OffsetNanos: int64(offset), Roles: c.Roles, Advances: []Record{}}
 	if !qc.BlockTime.IsZero() {
@@ -384,7 +384,7 @@ func queryNow(qc *module.QueryContext, kv module.KVReader, _ map[string]string) 
 	}
 	b, err := kv.Get(keySeq)
 	if err != nil {
-		return nil, err
+		return Now{}, err
 	}
 	if len(b) == 8 {
 		out.AdvancesTotal = binary.BigEndian.Uint64(b)
@@ -407,7 +407,7 @@ func queryNow(qc *module.QueryContext, kv module.KVReader, _ map[string]string) 
 		err = bad
 	}
 	if err != nil {
-		return nil, errors.Join(errors.New("clock: read advances"), err)
+		return Now{}, errors.Join(errors.New("clock: read advances"), err)
 	}
 	return out, nil
 }

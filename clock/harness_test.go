@@ -15,6 +15,7 @@ import (
 	"github.com/otcchain/otcchain/fund"
 	"github.com/otcchain/otcchain/internal/chaintest"
 	"github.com/otcchain/otcchain/internal/fixture"
+	"github.com/otcchain/otcchain/internal/querycheck"
 	"github.com/otcchain/otcchain/module"
 	"github.com/otcchain/otcchain/state"
 	"github.com/otcchain/otcchain/tx"
@@ -148,7 +149,7 @@ func result(t testing.TB, r *abci.ExecTxResult) (*clock.Result, *module.Error) {
 // now reads clock/now.
 func (h *chain) clockNow() clock.Now {
 	h.t.Helper()
-	v, err := h.app.Read("clock/now", nil, nil)
+	v, err := querycheck.Read(h.t, h.app, "clock/now", nil, nil)
 	if err != nil {
 		h.t.Fatal(err)
 	}

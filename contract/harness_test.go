@@ -17,6 +17,7 @@ import (
 	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/fund"
 	"github.com/otcchain/otcchain/internal/fixture"
+	"github.com/otcchain/otcchain/internal/querycheck"
 	"github.com/otcchain/otcchain/module"
 	"github.com/otcchain/otcchain/state"
 	"github.com/otcchain/otcchain/tx"
@@ -230,7 +231,7 @@ func imageHash(seal string) string {
 
 // read reads a query path as the regulator into v.
 func (h *chain) read(path string, v any) error {
-	out, err := h.app.Read(path, nil, h.regulator())
+	out, err := querycheck.Read(h.t, h.app, path, nil, h.regulator())
 	if err != nil {
 		return err
 	}

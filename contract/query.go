@@ -20,7 +20,7 @@ import (
 func (m *Module) Queries() []module.QuerySpec {
 	acting := module.ActingRoles()
 	return []module.QuerySpec{
-		{Path: "types", Public: true, Handle: func(_ *module.QueryContext, kv module.KVReader, _ map[string]string) (any, error) {
+		module.Query("types", func(_ *module.QueryContext, kv module.KVReader, _ map[string]string) ([]*Type, error) {
 			out := []*Type{}
 			return out, iterate(kv, []byte("type/"), func(_, v []byte) error {
 				var t Type
@@ -30,16 +30,12 @@ func (m *Module) Queries() []module.QuerySpec {
 				out = append(out, &t)
 				return nil
 			})
-		}},
-		{Path: "types/{id}", Public: true, Handle: func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+		}).WithPublic(),
+		module.Query("types/{id}", func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (*Type, error) {
 			return getType(kv, p["id"])
-		}},
-		{Path: "seals/{org}", Public: true, Handle: func(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
-			type sealView struct {
-				*Seal
-				Status string `json:"status"` // the seal certificate's: active or revoked
-			}
-			out := []sealView{}
+		}).WithPublic(),
+		module.Query("seals/{org}", func(qc *module.QueryContext, kv module.KVReader, p map[string]string) ([]SealView, error) {
+			out := []SealView{}
 			return out, iterate(kv, []byte("seal/"), func(_, v []byte) error {
 				var s Seal
 				if err := decode(v, &s); err != nil {
@@ -50,19 +46,32 @@ func (m *Module) Queries() []module.QuerySpec {
 					if rec, err := member.GetRecord(qc.Peer("member"), s.ID); err == nil {
 						status = rec.Status
 					}
-					out = append(out, sealView{&s, status})
+					out = append(out, SealView{&s, status})
 				}
 				return nil
 			})
-		}},
-		{Path: "contracts/{id}", Roles: acting, Handle: queryContract},
-		{Path: "contracts/{id}/versions/{n}", Roles: acting, Handle: queryVersion},
-		{Path: "contracts/{id}/history", Roles: acting, Handle: queryHistory},
-		{Path: "org-contracts/{org}", Roles: acting, Handle: queryOrgContracts},
-		{Path: "verify/{alg}/{hash}", Roles: acting, Handle: func(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+		}).WithPublic(),
+		module.Query("contracts/{id}", queryContract).WithRoles(acting...),
+		module.Query("contracts/{id}/versions/{n}", queryVersion).WithRoles(acting...),
+		module.Query("contracts/{id}/history", queryHistory).WithRoles(acting...),
+		module.Query("org-contracts/{org}", queryOrgContracts).WithRoles(acting...),
+		module.Query("verify/{alg}/{hash}", func(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*Report, error) {
 			return Verify(kv, qc.Peer("member"), qc.ChainID(), chinaDate(qc.Time), p["alg"], p["hash"])
-		}},
+		}).WithRoles(acting...),
 	}
+}
+
+// SealView is a seal of seals/{org} with its certificate's status.
+type SealView struct {
+	*Seal
+	Status string `json:"status"` // the seal certificate's: active or revoked
+}
+
+// View is the answer of contracts/{id}: the contract and its versions
+// (without their encrypted documents).
+type View struct {
+	*Contract
+	Versions []*Version `json:"versions"`
 }
 
 // readable returns a contract the caller may read: a party's people, the
@@ -78,17 +87,13 @@ func readable(qc *module.QueryContext, kv module.KVReader, id string) (*Contract
 	return nil, ErrNotPermitted.Wrapf("%s %s is not a party of contract %s", qc.Caller.Org, qc.Caller.Role, id)
 }
 
-func queryContract(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+func queryContract(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*View, error) {
 	c, err := readable(qc, kv, p["id"])
 	if err != nil {
 		return nil, err
 	}
-	type view struct {
-		*Contract
-		Versions []*Version `json:"versions"`
-	}
 	c.Status = statusAt(c, chinaDate(qc.Time))
-	out := view{Contract: c}
+	out := &View{Contract: c}
 	for n := 1; n <= c.Version; n++ {
 		v, err := getVersion(kv, c.ID, n)
 		if err != nil {
@@ -100,7 +105,7 @@ func queryContract(qc *module.QueryContext, kv module.KVReader, p map[string]str
 	return out, nil
 }
 
-func queryVersion(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+func queryVersion(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*Version, error) {
 	c, err := readable(qc, kv, p["id"])
 	if err != nil {
 		return nil, err
@@ -112,7 +117,7 @@ func queryVersion(qc *module.QueryContext, kv module.KVReader, p map[string]stri
 	return getVersion(kv, c.ID, n)
 }
 
-func queryHistory(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+func queryHistory(qc *module.QueryContext, kv module.KVReader, p map[string]string) ([]*Event, error) {
 	c, err := readable(qc, kv, p["id"])
 	if err != nil {
 		return nil, err
@@ -128,7 +133,7 @@ func queryHistory(qc *module.QueryContext, kv module.KVReader, p map[string]stri
 	})
 }
 
-func queryOrgContracts(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+func queryOrgContracts(qc *module.QueryContext, kv module.KVReader, p map[string]string) ([]*Contract, error) {
 	org := p["org"]
 	if !isRegulator(qc.Peer("member"), *qc.Caller) && (qc.Caller.Org != org || qc.Caller.Role == module.RoleInvestor) {
 		return nil, ErrNotPermitted.Wrapf("only %s's people and the regulator list its contracts", org)

@@ -20,6 +20,7 @@ import (
 	"github.com/otcchain/otcchain/contract"
 	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/fund"
+	"github.com/otcchain/otcchain/internal/querycheck"
 	"github.com/otcchain/otcchain/internal/scenario"
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
@@ -175,7 +176,7 @@ func (r *runner) run(in []string) (out string) {
 		// open USER ID VERSION: decrypt the version's document as USER
 		n, _ := strconv.Atoi(args[2])
 		var v contract.Version
-		if _, err := h.app.Read(fmt.Sprintf("contract/contracts/%s/versions/%d", args[1], n), nil, h.identity(args[0])); err != nil {
+		if _, err := querycheck.Read(h.t, h.app, fmt.Sprintf("contract/contracts/%s/versions/%d", args[1], n), nil, h.identity(args[0])); err != nil {
 			return "error " + trimLog(err.Error())
 		}
 		if err := h.read(fmt.Sprintf("contract/contracts/%s/versions/%d", args[1], n), &v); err != nil {
@@ -196,12 +197,12 @@ func (r *runner) run(in []string) (out string) {
 	case "verify":
 		return r.verify(strings.TrimPrefix(in[0], "verify "))
 	case "can-read":
-		if _, err := h.app.Read(args[1], nil, h.identity(args[0])); err != nil {
+		if _, err := querycheck.Read(h.t, h.app, args[1], nil, h.identity(args[0])); err != nil {
 			return "error " + trimLog(err.Error())
 		}
 		return "ok"
 	case "query":
-		v, err := h.app.Read(args[1], nil, h.identity(args[0]))
+		v, err := querycheck.Read(h.t, h.app, args[1], nil, h.identity(args[0]))
 		if err != nil {
 			return "error " + trimLog(err.Error())
 		}

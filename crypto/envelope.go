@@ -1080,3 +1080,29 @@ func Commit(alg Algorithm, salt, plaintext []byte) []byte {
 func VerifyCommitment(alg Algorithm, salt, plaintext, commitment []byte) bool {
 	return subtle.ConstantTimeCompare(Commit(alg, salt, plaintext), commitment) == 1
 }
+
+// JSONSchema implements schema.Declarer (the API's OpenAPI document): the
+// form MarshalJSON writes.
+func (Envelope) JSONSchema() map[string]any {
+	b64 := map[string]any{"type": "string", "format": "byte"}
+	return map[string]any{
+		"type": "object", "additionalProperties": false,
+		"required": []string{"version", "cipher", "nonce", "ciphertext", "recipients"},
+		"properties": map[string]any{
+			"version":    map[string]any{"type": "string", "enum": []string{EnvelopeVersion}},
+			"cipher":     map[string]any{"type": "string", "enum": []string{string(ContentAES256GCM), string(ContentSM4GCM)}},
+			"nonce":      b64,
+			"ciphertext": b64,
+			"recipients": map[string]any{"type": "array", "items": map[string]any{
+				"type": "object", "additionalProperties": false,
+				"required": []string{"id", "alg", "epk", "key"},
+				"properties": map[string]any{
+					"id":  map[string]any{"type": "string"},
+					"alg": map[string]any{"type": "string", "enum": []string{string(X25519), string(P256ECDH), string(SM2Enc)}},
+					"epk": b64,
+					"key": b64,
+				},
+			}},
+		},
+	}
+}

@@ -144,12 +144,11 @@ func anchor(ctx *module.Context, kv module.KV, m *Anchor) (json.RawMessage, erro
 //
 //	anchors/{alg}/{hash}   every anchor of a hash (any registered identity)
 func (*Module) Queries() []module.QuerySpec {
-	return []module.QuerySpec{{
-		Path: "anchors/{alg}/{hash}", Roles: module.AllRoles(),
-		Handle: func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+	return []module.QuerySpec{
+		module.Query("anchors/{alg}/{hash}", func(_ *module.QueryContext, kv module.KVReader, p map[string]string) ([]Record, error) {
 			return Lookup(kv, p["alg"], p["hash"])
-		},
-	}}
+		}).WithRoles(module.AllRoles()...),
+	}
 }
 
 // Lookup returns every anchor of a hash, in signer order.

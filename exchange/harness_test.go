@@ -19,6 +19,7 @@ import (
 	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/exchange"
 	"github.com/otcchain/otcchain/internal/fixture"
+	"github.com/otcchain/otcchain/internal/querycheck"
 	"github.com/otcchain/otcchain/module"
 	"github.com/otcchain/otcchain/state"
 	"github.com/otcchain/otcchain/tx"
@@ -143,7 +144,7 @@ func (h *chain) identity(name string) *module.Identity {
 
 // readAs reads a query path as user into v.
 func (h *chain) readAs(user, path string, params map[string]string, v any) error {
-	out, err := h.app.Read(path, params, h.identity(user))
+	out, err := querycheck.Read(h.t, h.app, path, params, h.identity(user))
 	if err != nil {
 		return err
 	}

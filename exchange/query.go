@@ -22,17 +22,23 @@ import (
 func (m *Module) Queries() []module.QuerySpec {
 	acting := []module.Role{module.RoleReseller, module.RoleFundManager, module.RoleCustodian, module.RoleRegulator, module.RoleAdmin}
 	return []module.QuerySpec{
-		{Path: "records/{id}", Roles: acting, Handle: queryRecord},
-		{Path: "inbox/{org}", Roles: acting, Handle: func(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+		module.Query("records/{id}", queryRecord).WithRoles(acting...),
+		module.Query("inbox/{org}", func(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*module.List[View], error) {
 			return queryBox(qc, kv, "in", p)
-		}},
-		{Path: "outbox/{org}", Roles: acting, Handle: func(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+		}).WithRoles(acting...).WithParams(boxParams...),
+		module.Query("outbox/{org}", func(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*module.List[View], error) {
 			return queryBox(qc, kv, "out", p)
-		}},
-		{Path: "trace/{id}", Roles: acting, Handle: queryTrace},
-		{Path: "verify/{alg}/{hash}", Roles: acting, Handle: queryVerify},
-		{Path: "blob/{hash}", Roles: acting, Handle: queryBlob},
+		}).WithRoles(acting...).WithParams(boxParams...),
+		module.Query("trace/{id}", queryTrace).WithRoles(acting...),
+		module.Query("verify/{alg}/{hash}", queryVerify).WithRoles(acting...),
+		module.Query("blob/{hash}", queryBlob).WithRoles(acting...),
 	}
+}
+
+// boxParams are the query parameters of inbox/{org} and outbox/{org}.
+var boxParams = []module.QueryParam{
+	{Name: "status", Description: "only the records of this status: unread, acknowledged or rejected (inbox); complete, partial or none (outbox)"},
+	module.LimitParam(1000, 100000),
 }
 
 // View is a record with its acknowledgements (the content key envelope and
@@ -55,7 +61,7 @@ func acksOf(kv module.KVReader, id string) ([]Ack, error) {
 	})
 }
 
-func queryRecord(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+func queryRecord(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*View, error) {
 	r, err := Readable(kv, qc.Peer("member"), p["id"], qc.Caller)
 	if err != nil {
 		return nil, err
@@ -106,7 +112,7 @@ func boxStatus(mk module.KVReader, r *Record, acks []Ack, org string) string {
 	return "unread"
 }
 
-func queryBox(qc *module.QueryContext, kv module.KVReader, box string, p map[string]string) (any, error) {
+func queryBox(qc *module.QueryContext, kv module.KVReader, box string, p map[string]string) (*module.List[View], error) {
 	org := p["org"]
 	if qc.Caller.Org != org && !isRegulator(qc.Peer("member"), *qc.Caller) {
 		return nil, ErrNotPermitted.Wrapf("only %s's people and the regulator read its %sbox", org, box)
@@ -174,7 +180,7 @@ type Node struct {
 // MaxTrace bounds a provenance graph.
 const MaxTrace = 1000
 
-func queryTrace(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+func queryTrace(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*Trace, error) {
 	mk := qc.Peer("member")
 	if _, err := Readable(kv, mk, p["id"], qc.Caller); err != nil {
 		return nil, err
@@ -219,7 +225,16 @@ func queryTrace(qc *module.QueryContext, kv module.KVReader, p map[string]string
 	for _, id := range order {
 		out = append(out, nodes[id])
 	}
-	return map[string]any{"root": p["id"], "nodes": out, "truncated": len(queue) > 0}, nil
+	return &Trace{Root: p["id"], Nodes: out, Truncated: len(queue) > 0}, nil
+}
+
+// Trace is the answer of trace/{id}: the provenance graph around root,
+// Truncated when it stopped at MaxTrace nodes. Fields are in the order of
+// their JSON names (the answer was once a map).
+type Trace struct {
+	Nodes     []*Node `json:"nodes"`
+	Root      string  `json:"root"`
+	Truncated bool    `json:"truncated"`
 }
 
 // FileCheck is the verification of a file against the records of its hash.
@@ -241,7 +256,7 @@ type FileCheck struct {
 	Acks       []Ack    `json:"acks,omitempty"`
 }
 
-func queryVerify(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+func queryVerify(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*Verification, error) {
 	alg, hash := p["alg"], p["hash"]
 	if (alg != "sha256" && alg != "sm3") || !validHash(hash) {
 		return nil, ErrInvalidRequest.Wrapf("want verify/sha256|sm3/<64 lowercase hex>")
@@ -275,10 +290,20 @@ func queryVerify(qc *module.QueryContext, kv module.KVReader, p map[string]strin
 		}
 		out = append(out, fc)
 	}
-	return map[string]any{"hash_alg": alg, "hash": hash, "found": len(out) > 0, "records": out}, nil
+	return &Verification{HashAlg: alg, Hash: hash, Found: len(out) > 0, Records: out}, nil
 }
 
-func queryBlob(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+// Verification is the answer of verify/{alg}/{hash}: the records of a
+// file's hash, each checked again. Fields are in the order of their JSON
+// names (the answer was once a map).
+type Verification struct {
+	Found   bool        `json:"found"`
+	Hash    string      `json:"hash"`
+	HashAlg string      `json:"hash_alg"`
+	Records []FileCheck `json:"records"`
+}
+
+func queryBlob(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*BlobRef, error) {
 	h := p["hash"]
 	if !validHash(h) {
 		return nil, ErrInvalidRequest.Wrapf("a blob is addressed by 64 lowercase hex characters")
@@ -301,10 +326,18 @@ func queryBlob(qc *module.QueryContext, kv module.KVReader, p map[string]string)
 			return nil, err
 		}
 		if readable(mk, r, *qc.Caller) {
-			return map[string]any{"record": r.ID, "blob": r.Blob}, nil
+			return &BlobRef{Record: r.ID, Blob: r.Blob}, nil
 		}
 	}
 	return nil, ErrNotPermitted.Wrapf("only the senders, recipients and the regulator of its records may fetch blob %s", h)
+}
+
+// BlobRef is the answer of blob/{hash}: a record the caller may read that
+// references the blob. Fields are in the order of their JSON names (the
+// answer was once a map).
+type BlobRef struct {
+	Blob   *Blob  `json:"blob"`
+	Record string `json:"record"`
 }
 
 func iterate(kv module.KVReader, pre []byte, fn func(k, v []byte) error) error {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/exchange"
+	"github.com/otcchain/otcchain/internal/querycheck"
 	"github.com/otcchain/otcchain/internal/scenario"
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
@@ -179,7 +180,7 @@ func (r *runner) run(in []string) (out string) {
 		}
 		return r.query(args[0], "exchange/blob/"+hash)
 	case "can-read":
-		if _, err := h.app.Read(args[1], nil, h.identity(args[0])); err != nil {
+		if _, err := querycheck.Read(h.t, h.app, args[1], nil, h.identity(args[0])); err != nil {
 			return "error " + trimLog(err.Error())
 		}
 		return "ok"
@@ -196,7 +197,7 @@ func (r *runner) run(in []string) (out string) {
 }
 
 func (r *runner) query(user, path string) string {
-	v, err := r.h.app.Read(path, nil, r.h.identity(user))
+	v, err := querycheck.Read(r.h.t, r.h.app, path, nil, r.h.identity(user))
 	if err != nil {
 		return "error " + trimLog(err.Error())
 	}

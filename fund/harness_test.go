@@ -16,6 +16,7 @@ import (
 	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/fund"
 	"github.com/otcchain/otcchain/internal/fixture"
+	"github.com/otcchain/otcchain/internal/querycheck"
 	"github.com/otcchain/otcchain/module"
 	"github.com/otcchain/otcchain/state"
 	"github.com/otcchain/otcchain/tx"
@@ -204,7 +205,7 @@ func (h *chain) drain() int {
 	h.t.Helper()
 	n := 0
 	for ; n < 10000; n++ {
-		jobs, err := h.app.Read("fund/jobs", nil, &module.Identity{Role: module.RoleRegulator})
+		jobs, err := querycheck.Read(h.t, h.app, "fund/jobs", nil, &module.Identity{Role: module.RoleRegulator})
 		if err != nil {
 			h.t.Fatal(err)
 		}

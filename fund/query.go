@@ -35,28 +35,28 @@ func (m *Module) Queries() []module.QuerySpec {
 	all := module.AllRoles()
 	sales := []module.Role{module.RoleInvestor, module.RoleReseller, module.RoleFundManager}
 	return append([]module.QuerySpec{
-		{Path: "calendar", Public: true, Handle: func(_ *module.QueryContext, kv module.KVReader, _ map[string]string) (any, error) {
+		module.Query("calendar", func(_ *module.QueryContext, kv module.KVReader, _ map[string]string) (Calendar, error) {
 			return getCalendar(kv)
-		}},
-		{Path: "funds", Public: true, Handle: queryFunds},
-		{Path: "funds/{code}", Public: true, Handle: func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+		}).WithPublic(),
+		module.Query("funds", queryFunds).WithPublic(),
+		module.Query("funds/{code}", func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (*Fund, error) {
 			return getFund(kv, p["code"])
-		}},
-		{Path: "funds/{code}/navs", Public: true, Handle: queryNAVs},
-		{Path: "funds/{code}/dividends", Public: true, Handle: queryDividends},
-		{Path: "funds/{code}/totals", Roles: []module.Role{module.RoleFundManager, module.RoleCustodian}, Handle: queryTotals},
-		{Path: "funds/{code}/holders", Roles: []module.Role{module.RoleFundManager}, Handle: queryHolders},
-		{Path: "funds/{code}/reconciliation/{channel}", Roles: []module.Role{module.RoleFundManager, module.RoleReseller}, Handle: queryReconciliation},
-		{Path: "investors/{id}", Roles: sales, Handle: func(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+		}).WithPublic(),
+		module.Query("funds/{code}/navs", queryNAVs).WithPublic().WithParams(limitParam),
+		module.Query("funds/{code}/dividends", queryDividends).WithPublic().WithParams(limitParam),
+		module.Query("funds/{code}/totals", queryTotals).WithRoles(module.RoleFundManager, module.RoleCustodian),
+		module.Query("funds/{code}/holders", queryHolders).WithRoles(module.RoleFundManager).WithParams(limitParam),
+		module.Query("funds/{code}/reconciliation/{channel}", queryReconciliation).WithRoles(module.RoleFundManager, module.RoleReseller),
+		module.Query("investors/{id}", func(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*Investor, error) {
 			return readableInvestor(qc, kv, p["id"])
-		}},
-		{Path: "investors/{id}/holdings", Roles: sales, Handle: queryHoldings},
-		{Path: "investors/{id}/orders", Roles: sales, Handle: queryInvestorOrders},
-		{Path: "investors/{id}/statement", Roles: sales, Handle: queryStatement},
-		{Path: "orders/{id}", Roles: sales, Handle: queryOrder},
-		{Path: "channel-orders/{channel}/{date}", Roles: []module.Role{module.RoleReseller, module.RoleFundManager}, Handle: queryChannelOrders},
-		{Path: "jobs", Roles: all, Handle: queryJobs},
-		{Path: "accounts/{id}", Roles: []module.Role{module.RoleRegulator}, Handle: queryAccount},
+		}).WithRoles(sales...),
+		module.Query("investors/{id}/holdings", queryHoldings).WithRoles(sales...),
+		module.Query("investors/{id}/orders", queryInvestorOrders).WithRoles(sales...).WithParams(orderFilters...),
+		module.Query("investors/{id}/statement", queryStatement).WithRoles(sales...).WithParams(orderFilters...),
+		module.Query("orders/{id}", queryOrder).WithRoles(sales...),
+		module.Query("channel-orders/{channel}/{date}", queryChannelOrders).WithRoles(module.RoleReseller, module.RoleFundManager).WithParams(statusParam, limitParam),
+		module.Query("jobs", queryJobs).WithRoles(all...).WithParams(limitParam),
+		module.Query("accounts/{id}", queryAccount).WithRoles(module.RoleRegulator),
 	}, ofdQueries()...) // query_ofd.go: channel-accounts, channel-confirmations, payouts
 }
 
@@ -84,7 +84,7 @@ func readableInvestor(qc *module.QueryContext, kv module.KVReader, id string) (*
 	return inv, nil
 }
 
-func queryFunds(_ *module.QueryContext, kv module.KVReader, _ map[string]string) (any, error) {
+func queryFunds(_ *module.QueryContext, kv module.KVReader, _ map[string]string) ([]*Fund, error) {
 	out := []*Fund{}
 	var err error
 	if ierr := kv.Iterate(fundPrefix(), module.PrefixEnd(fundPrefix()), func(_, v []byte) bool {
@@ -100,14 +100,14 @@ func queryFunds(_ *module.QueryContext, kv module.KVReader, _ map[string]string)
 	return out, err
 }
 
-func queryNAVs(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+func queryNAVs(_ *module.QueryContext, kv module.KVReader, p map[string]string) (*module.List[*NAVRecord], error) {
 	if _, err := getFund(kv, p["code"]); err != nil {
 		return nil, err
 	}
 	return listJSON[NAVRecord](kv, navPrefix(p["code"]), limitOf(p))
 }
 
-func queryDividends(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+func queryDividends(_ *module.QueryContext, kv module.KVReader, p map[string]string) (*module.List[*Dividend], error) {
 	if _, err := getFund(kv, p["code"]); err != nil {
 		return nil, err
 	}
@@ -127,7 +127,7 @@ func fundFor(qc *module.QueryContext, kv module.KVReader, code string, custodian
 	return nil, ErrNotPermitted.Wrapf("%s may not read the register of fund %s", qc.Caller.Org, code)
 }
 
-func queryTotals(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+func queryTotals(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*TotalsView, error) {
 	f, err := fundFor(qc, kv, p["code"], true)
 	if err != nil {
 		return nil, err
@@ -136,11 +136,23 @@ func queryTotals(qc *module.QueryContext, kv module.KVReader, p map[string]strin
 	if _, err := module.GetJSON(kv, totalsKey(f.Code), &t); err != nil {
 		return nil, err
 	}
-	return map[string]any{"fund": f.Code, "shares": t.Shares, "holders": t.Holders, "pending_orders": t.Pending,
-		"last_nav_date": f.LastNAVDate, "last_nav": f.LastNAV, "status": f.Status}, nil
+	return &TotalsView{Fund: f.Code, Shares: t.Shares, Holders: t.Holders, PendingOrders: t.Pending,
+		LastNAVDate: f.LastNAVDate, LastNAV: f.LastNAV, Status: f.Status}, nil
 }
 
-func queryHolders(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+// TotalsView is the answer of funds/{code}/totals. Fields are in the order
+// of their JSON names (the answer was once a map).
+type TotalsView struct {
+	Fund          string `json:"fund"`
+	Holders       int64  `json:"holders"`
+	LastNAV       NAV    `json:"last_nav"`
+	LastNAVDate   Date   `json:"last_nav_date"`
+	PendingOrders int64  `json:"pending_orders"`
+	Shares        Shares `json:"shares"`
+	Status        string `json:"status"`
+}
+
+func queryHolders(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*module.List[*Holding], error) {
 	f, err := fundFor(qc, kv, p["code"], false)
 	if err != nil {
 		return nil, err
@@ -159,7 +171,7 @@ type Position struct {
 	Frozen       Shares `json:"frozen"`
 }
 
-func queryReconciliation(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+func queryReconciliation(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*Reconciliation, error) {
 	f, err := getFund(kv, p["code"])
 	if err != nil {
 		return nil, err
@@ -182,8 +194,23 @@ func queryReconciliation(qc *module.QueryContext, kv module.KVReader, p map[stri
 		}
 		return nil
 	})
-	return map[string]any{"fund": f.Code, "channel": ch, "nav_date": f.LastNAVDate, "nav": f.LastNAV,
-		"positions": pos, "total_shares": total}, err
+	if err != nil {
+		return nil, err
+	}
+	return &Reconciliation{Fund: f.Code, Channel: ch, NAVDate: f.LastNAVDate, NAV: f.LastNAV,
+		Positions: pos, TotalShares: total}, nil
+}
+
+// Reconciliation is the answer of funds/{code}/reconciliation/{channel}:
+// a channel's positions in a fund (05 file content). Fields are in the
+// order of their JSON names (the answer was once a map).
+type Reconciliation struct {
+	Channel     string     `json:"channel"`
+	Fund        string     `json:"fund"`
+	NAV         NAV        `json:"nav"`
+	NAVDate     Date       `json:"nav_date"`
+	Positions   []Position `json:"positions"`
+	TotalShares Shares     `json:"total_shares"`
 }
 
 func holdingsOf(kv module.KVReader, inv string) ([]*Holding, error) {
@@ -206,7 +233,7 @@ func holdingsOf(kv module.KVReader, inv string) ([]*Holding, error) {
 	return out, nil
 }
 
-func queryHoldings(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+func queryHoldings(qc *module.QueryContext, kv module.KVReader, p map[string]string) ([]*Holding, error) {
 	inv, err := readableInvestor(qc, kv, p["id"])
 	if err != nil {
 		return nil, err
@@ -265,7 +292,7 @@ func orderList(kv module.KVReader, inv string, p map[string]string) (*module.Lis
 	return out, nil
 }
 
-func queryInvestorOrders(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+func queryInvestorOrders(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*module.List[*Order], error) {
 	inv, err := readableInvestor(qc, kv, p["id"])
 	if err != nil {
 		return nil, err
@@ -273,7 +300,7 @@ func queryInvestorOrders(qc *module.QueryContext, kv module.KVReader, p map[stri
 	return orderList(kv, inv.ID, p)
 }
 
-func queryStatement(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+func queryStatement(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*InvestorStatement, error) {
 	inv, err := readableInvestor(qc, kv, p["id"])
 	if err != nil {
 		return nil, err
@@ -286,13 +313,7 @@ func queryStatement(qc *module.QueryContext, kv module.KVReader, p map[string]st
 	if err != nil {
 		return nil, err
 	}
-	type line struct {
-		*Holding
-		NAV     NAV    `json:"nav"`
-		NAVDate Date   `json:"nav_date"`
-		Value   Amount `json:"value"`
-	}
-	lines := []line{}
+	lines := []StatementLine{}
 	payouts := []Payout{}
 	for _, h := range hs {
 		f, err := getFund(kv, h.Fund)
@@ -300,7 +321,7 @@ func queryStatement(qc *module.QueryContext, kv module.KVReader, p map[string]st
 			return nil, err
 		}
 		v, _ := h.Shares.Value(f.LastNAV, HalfUp)
-		lines = append(lines, line{Holding: h, NAV: f.LastNAV, NAVDate: f.LastNAVDate, Value: v})
+		lines = append(lines, StatementLine{Holding: h, NAV: f.LastNAV, NAVDate: f.LastNAVDate, Value: v})
 		var dvs []Date
 		if err := iterateJSON(kv, dividendPrefix(h.Fund), 0, func(b []byte) error {
 			var d Dividend
@@ -321,10 +342,29 @@ func queryStatement(qc *module.QueryContext, kv module.KVReader, p map[string]st
 			}
 		}
 	}
-	return map[string]any{"investor": inv, "holdings": lines, "orders": orders, "dividends": payouts}, nil
+	return &InvestorStatement{Investor: inv, Holdings: lines, Orders: orders, Dividends: payouts}, nil
 }
 
-func queryOrder(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+// InvestorStatement is the answer of investors/{id}/statement: the investor, its
+// holdings valued at their fund's last NAV, its orders and its dividend
+// payouts. Fields are in the order of their JSON names (the answer was
+// once a map).
+type InvestorStatement struct {
+	Dividends []Payout        `json:"dividends"`
+	Holdings  []StatementLine `json:"holdings"`
+	Investor  *Investor       `json:"investor"`
+	Orders    []*Order        `json:"orders"`
+}
+
+// StatementLine is a holding of a statement with its value.
+type StatementLine struct {
+	*Holding
+	NAV     NAV    `json:"nav"`
+	NAVDate Date   `json:"nav_date"`
+	Value   Amount `json:"value"`
+}
+
+func queryOrder(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*Order, error) {
 	var o Order
 	if ok, err := module.GetJSON(kv, orderKey(p["id"]), &o); err != nil {
 		return nil, err
@@ -348,7 +388,7 @@ func queryOrder(qc *module.QueryContext, kv module.KVReader, p map[string]string
 	return nil, ErrNotPermitted.Wrapf("%s %s may not read order %s", c.Org, c.Role, o.ID)
 }
 
-func queryChannelOrders(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+func queryChannelOrders(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*module.List[*Order], error) {
 	ch := p["channel"]
 	if !regulatorCaller(qc) && qc.Caller.Org != ch {
 		return nil, ErrNotPermitted.Wrapf("%s may not read %s's orders", qc.Caller.Org, ch)
@@ -382,7 +422,7 @@ func queryChannelOrders(qc *module.QueryContext, kv module.KVReader, p map[strin
 	return out, nil
 }
 
-func queryJobs(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+func queryJobs(_ *module.QueryContext, kv module.KVReader, p map[string]string) (*module.List[*Job], error) {
 	return listJSON[Job](kv, jobPrefix(), limitOf(p))
 }
 
@@ -390,6 +430,17 @@ func queryJobs(_ *module.QueryContext, kv module.KVReader, p map[string]string) 
 const (
 	DefaultLimit = 1000
 	MaxLimit     = 100000
+)
+
+// Query parameters of the list queries.
+var (
+	limitParam  = module.LimitParam(DefaultLimit, MaxLimit)
+	statusParam = module.QueryParam{Name: "status", Description: "only the orders of this status: pending, confirmed, failed or cancelled"}
+	// orderFilters are those of an investor's orders (orderList).
+	orderFilters = []module.QueryParam{statusParam,
+		{Name: "from", Description: "only the orders of this trade date or later, YYYY-MM-DD"},
+		{Name: "to", Description: "only the orders of this trade date or earlier, YYYY-MM-DD"},
+		limitParam}
 )
 
 func limitOf(p map[string]string) int {
@@ -457,7 +508,7 @@ func (m *Module) OutcomeQuery(key string) (string, bool) {
 // account (12 digits), a transaction account (17 digits) or an investor id —
 // maps to the investor record, whose sealed personal data the regulator
 // opens with its own key (otc fund investor show --decrypt).
-func queryAccount(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+func queryAccount(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*AccountLookup, error) {
 	if !regulatorCaller(qc) {
 		return nil, ErrNotPermitted.Wrapf("look-through is for the regulator")
 	}
@@ -477,5 +528,14 @@ func queryAccount(qc *module.QueryContext, kv module.KVReader, p map[string]stri
 	if err != nil {
 		return nil, ErrUnknownInvestor.Wrapf("no TA account, transaction account or investor %s", id)
 	}
-	return map[string]any{"account": id, "kind": kind, "investor": inv}, nil
+	return &AccountLookup{Account: id, Kind: kind, Investor: inv}, nil
+}
+
+// AccountLookup is the answer of accounts/{id}: the account asked for, its
+// kind (ta_account, trans_account or investor) and its investor. Fields
+// are in the order of their JSON names (the answer was once a map).
+type AccountLookup struct {
+	Account  string    `json:"account"`
+	Investor *Investor `json:"investor"`
+	Kind     string    `json:"kind"`
 }

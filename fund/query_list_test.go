@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/otcchain/otcchain/fund"
+	"github.com/otcchain/otcchain/internal/querycheck"
 	"github.com/otcchain/otcchain/module"
 )
 
@@ -21,7 +22,7 @@ func TestListTruncated(t *testing.T) {
 		if limit > 0 {
 			p["limit"] = strconv.Itoa(limit)
 		}
-		out, err := h.app.Read(path, p, h.identity("rs-bank/operator"))
+		out, err := querycheck.Read(h.t, h.app, path, p, h.identity("rs-bank/operator"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -72,7 +73,7 @@ func TestListTruncated(t *testing.T) {
 		if limit > 0 {
 			p["limit"] = strconv.Itoa(limit)
 		}
-		out, err := h.app.Read(path, p, h.identity(user))
+		out, err := querycheck.Read(h.t, h.app, path, p, h.identity(user))
 		if err != nil {
 			t.Fatal(err)
 		}

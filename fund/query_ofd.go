@@ -64,16 +64,16 @@ func channelReader(qc *module.QueryContext, ch string) (manager string, err erro
 func ofdQueries() []module.QuerySpec {
 	sellers := []module.Role{module.RoleReseller, module.RoleFundManager}
 	return []module.QuerySpec{
-		{Path: "channel-accounts/{channel}/{date}", Roles: sellers, Handle: queryChannelAccounts},
-		{Path: "channel-confirmations/{channel}/{date}", Roles: sellers, Handle: queryChannelConfirmations},
-		{Path: "funds/{code}/payouts/{date}", Roles: sellers, Handle: queryPayouts},
+		module.Query("channel-accounts/{channel}/{date}", queryChannelAccounts).WithRoles(sellers...).WithParams(limitParam),
+		module.Query("channel-confirmations/{channel}/{date}", queryChannelConfirmations).WithRoles(sellers...).WithParams(module.QueryParam{Name: "after", Integer: true, Description: "only the confirmations after this sequence number (page on from the last one seen)"}, limitParam),
+		module.Query("funds/{code}/payouts/{date}", queryPayouts).WithRoles(sellers...).WithParams(module.QueryParam{Name: "channel", Description: "only the payouts of this channel's investors (a channel always reads its own)"}),
 	}
 }
 
 // queryChannelAccounts: channel-accounts/{channel}/{date}: the TA accounts
 // opened through the channel on the date, oldest first; a fund manager sees
 // the accounts it keeps.
-func queryChannelAccounts(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+func queryChannelAccounts(qc *module.QueryContext, kv module.KVReader, p map[string]string) ([]AccountConfirmation, error) {
 	ch := p["channel"]
 	mgr, err := channelReader(qc, ch)
 	if err != nil {
@@ -116,7 +116,7 @@ func queryChannelAccounts(qc *module.QueryContext, kv module.KVReader, p map[str
 // channel's orders confirmed (or failed, or cancelled) on the date, in
 // submission order; ?after=SEQ&limit=N pages through large days. A fund
 // manager sees the orders of its funds.
-func queryChannelConfirmations(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+func queryChannelConfirmations(qc *module.QueryContext, kv module.KVReader, p map[string]string) ([]*Order, error) {
 	ch := p["channel"]
 	mgr, err := channelReader(qc, ch)
 	if err != nil {
@@ -184,7 +184,7 @@ func queryChannelConfirmations(qc *module.QueryContext, kv module.KVReader, p ma
 // queryPayouts: funds/{code}/payouts/{date}: the payouts of the dividend
 // with that ex-date; the manager and the regulator see all, a channel its
 // investors' (?channel= filters).
-func queryPayouts(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+func queryPayouts(qc *module.QueryContext, kv module.KVReader, p map[string]string) ([]*Payout, error) {
 	f, err := getFund(kv, p["code"])
 	if err != nil {
 		return nil, err

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/otcchain/otcchain/fund"
+	"github.com/otcchain/otcchain/internal/querycheck"
 	"github.com/otcchain/otcchain/module"
 )
 
@@ -18,7 +19,7 @@ func TestOFDQueries(t *testing.T) {
 	h := newChain(t, nil)
 	runScenarioOn(t, "testdata/scenarios/lifecycle.txt", h, false)
 	read := func(user, path string, p map[string]string, v any) error {
-		out, err := h.app.Read(path, p, h.identity(user))
+		out, err := querycheck.Read(h.t, h.app, path, p, h.identity(user))
 		if err != nil {
 			return err
 		}
@@ -88,7 +89,7 @@ func TestOFDQueries(t *testing.T) {
 			t.Fatalf("%s: listed under %s, confirmed %s", id, got[id], d)
 		}
 	}
-	if _, err := h.app.Read("fund/channel-confirmations/rs-bank/2026-03-19", nil, h.identity("rs-broker/operator")); err == nil {
+	if _, err := querycheck.Read(h.t, h.app, "fund/channel-confirmations/rs-bank/2026-03-19", nil, h.identity("rs-broker/operator")); err == nil {
 		t.Fatal("another reseller reads rs-bank's confirmations")
 	}
 
@@ -110,7 +111,7 @@ func TestOFDQueries(t *testing.T) {
 	if err := read("fm-alpha/operator", "fund/channel-accounts/rs-bank/2026-03-20", nil, &accs); err != nil || len(accs) != 0 {
 		t.Fatalf("fm-alpha sees fm-beta's account: %+v %v", accs, err)
 	}
-	if _, err := h.app.Read("fund/channel-accounts/rs-bank/2026-03-20", nil, &module.Identity{Org: "rs-broker", Role: module.RoleReseller}); err == nil {
+	if _, err := querycheck.Read(h.t, h.app, "fund/channel-accounts/rs-bank/2026-03-20", nil, &module.Identity{Org: "rs-broker", Role: module.RoleReseller}); err == nil {
 		t.Fatal("another reseller reads rs-bank's accounts")
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/fund"
 	"github.com/otcchain/otcchain/internal/fixture"
+	"github.com/otcchain/otcchain/internal/querycheck"
 	"github.com/otcchain/otcchain/internal/scenario"
 	"github.com/otcchain/otcchain/module"
 	"github.com/otcchain/otcchain/supervision"
@@ -237,7 +238,7 @@ func (r *runner) run(in []string) string {
 			k, v, _ := strings.Cut(kv, "=")
 			p[k] = v
 		}
-		v, err := h.app.Read(args[1], p, h.identity(args[0]))
+		v, err := querycheck.Read(h.t, h.app, args[1], p, h.identity(args[0]))
 		if err != nil {
 			return "error " + trimLog(err.Error())
 		}
@@ -292,7 +293,7 @@ func (r *runner) run(in []string) string {
 		}
 	case "can-read":
 		// can-read USER PATH: ok, or the refusal
-		_, err := h.app.Read(args[1], nil, h.identity(args[0]))
+		_, err := querycheck.Read(h.t, h.app, args[1], nil, h.identity(args[0]))
 		if err != nil {
 			return "error " + trimLog(err.Error())
 		}
@@ -357,7 +358,7 @@ func (r *runner) run(in []string) string {
 func (r *runner) report(b *strings.Builder, evs []abci.Event) {
 	all := append([]abci.Event(nil), evs...)
 	for i := 0; i < 1000; i++ {
-		jobs, _ := r.h.app.Read("fund/jobs", nil, &module.Identity{Role: module.RoleRegulator})
+		jobs, _ := querycheck.Read(r.h.t, r.h.app, "fund/jobs", nil, &module.Identity{Role: module.RoleRegulator})
 		if len(jobs.(*module.List[*fund.Job]).Items) == 0 {
 			break
 		}
@@ -387,7 +388,7 @@ func (r *runner) report(b *strings.Builder, evs []abci.Event) {
 }
 
 func (r *runner) read(path string, v any) {
-	out, err := r.h.app.Read(path, nil, &module.Identity{Role: module.RoleRegulator, Org: "regulator"})
+	out, err := querycheck.Read(r.h.t, r.h.app, path, nil, &module.Identity{Role: module.RoleRegulator, Org: "regulator"})
 	if err != nil {
 		r.h.t.Fatalf("read %s: %v", path, err)
 	}
@@ -405,7 +406,7 @@ func (r *runner) readParams(path, query string, v any) {
 			p[k] = val
 		}
 	}
-	out, err := r.h.app.Read(path, p, r.h.identity("regulator/operator"))
+	out, err := querycheck.Read(r.h.t, r.h.app, path, p, r.h.identity("regulator/operator"))
 	if err != nil {
 		r.h.t.Fatalf("read %s: %v", path, err)
 	}

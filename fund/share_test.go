@@ -10,6 +10,7 @@ import (
 	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/fund"
 	"github.com/otcchain/otcchain/internal/fixture"
+	"github.com/otcchain/otcchain/internal/querycheck"
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
 )
@@ -75,7 +76,7 @@ func shareChain(t *testing.T) *chain {
 
 func (h *chain) investor(id string) (*fund.Investor, []byte) {
 	h.t.Helper()
-	v, err := h.app.Read("fund/investors/"+id, nil, h.identity("regulator/operator"))
+	v, err := querycheck.Read(h.t, h.app, "fund/investors/"+id, nil, h.identity("regulator/operator"))
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -113,7 +114,7 @@ func (h *chain) decrypts(user, id string) bool {
 func (h *chain) orgKeys(org string) (*member.Org, []member.OrgEncKey) {
 	h.t.Helper()
 	read := func(path string, out any) {
-		v, err := h.app.Read(path, nil, nil)
+		v, err := querycheck.Read(h.t, h.app, path, nil, nil)
 		if err != nil {
 			h.t.Fatal(err)
 		}

@@ -15,6 +15,7 @@ import (
 	"github.com/otcchain/otcchain/app"
 	"github.com/otcchain/otcchain/gov"
 	"github.com/otcchain/otcchain/internal/fixture"
+	"github.com/otcchain/otcchain/internal/querycheck"
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
 	"github.com/otcchain/otcchain/state"
@@ -139,5 +140,5 @@ func (h *chain) read(path, user string) (any, error) {
 		u := h.c.User(user)
 		who = &module.Identity{ID: u.ID(), Org: u.Cert.Org, Role: module.Role(u.Cert.Role), Name: u.Cert.Name}
 	}
-	return h.app.Read(path, nil, who)
+	return querycheck.Read(h.t, h.app, path, nil, who)
 }

@@ -18,33 +18,20 @@ import (
 //	claims/{id}        members' people: one claim
 //	params             public: governance parameters
 func (m *Module) Queries() []module.QuerySpec {
-	list := func(pre string, mk func() any) func(*module.QueryContext, module.KVReader, map[string]string) (any, error) {
-		return func(_ *module.QueryContext, kv module.KVReader, _ map[string]string) (any, error) {
-			out := []any{}
-			return out, iterate(kv, []byte(pre), func(_, v []byte) error {
-				x := mk()
-				if err := json.Unmarshal(v, x); err != nil {
-					return err
-				}
-				out = append(out, x)
-				return nil
-			})
-		}
-	}
 	return []module.QuerySpec{
-		{Path: "proposals", Roles: readers, Handle: list("p/", func() any { return &Proposal{} })},
-		{Path: "proposals/{id}", Roles: readers, Handle: func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+		module.Query("proposals", list[Proposal]("p/")).WithRoles(readers...),
+		module.Query("proposals/{id}", func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (*Proposal, error) {
 			return getProposal(kv, p["id"])
-		}},
-		{Path: "validators", Public: true, Handle: func(_ *module.QueryContext, kv module.KVReader, _ map[string]string) (any, error) {
+		}).WithRoles(readers...),
+		module.Query("validators", func(_ *module.QueryContext, kv module.KVReader, _ map[string]string) ([]Validator, error) {
 			vals, err := loadValidators(kv)
 			if vals == nil {
 				vals = []Validator{}
 			}
 			return vals, err
-		}},
-		{Path: "evidence", Public: true, Handle: list("ev/", func() any { return &Evidence{} })},
-		{Path: "insurance", Roles: readers, Handle: func(_ *module.QueryContext, kv module.KVReader, _ map[string]string) (any, error) {
+		}).WithPublic(),
+		module.Query("evidence", list[Evidence]("ev/")).WithPublic(),
+		module.Query("insurance", func(_ *module.QueryContext, kv module.KVReader, _ map[string]string) (*Insurance, error) {
 			pool, err := getPool(kv)
 			if err != nil {
 				return nil, err
@@ -58,10 +45,10 @@ func (m *Module) Queries() []module.QuerySpec {
 				out.Bonds = append(out.Bonds, b)
 				return nil
 			})
-		}},
-		{Path: "payments", Roles: readers, Handle: list("log/", func() any { return &Payment{} })},
-		{Path: "claims", Roles: readers, Handle: list("claim/", func() any { return &Claim{} })},
-		{Path: "claims/{id}", Roles: readers, Handle: func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+		}).WithRoles(readers...),
+		module.Query("payments", list[Payment]("log/")).WithRoles(readers...),
+		module.Query("claims", list[Claim]("claim/")).WithRoles(readers...),
+		module.Query("claims/{id}", func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (*Claim, error) {
 			var c Claim
 			if ok, err := module.GetJSON(kv, claimKey(p["id"]), &c); err != nil {
 				return nil, err
@@ -69,9 +56,24 @@ func (m *Module) Queries() []module.QuerySpec {
 				return nil, ErrUnknownClaim.Wrapf("no claim %q", p["id"])
 			}
 			return &c, nil
-		}},
-		{Path: "params", Public: true, Handle: func(_ *module.QueryContext, kv module.KVReader, _ map[string]string) (any, error) {
+		}).WithRoles(readers...),
+		module.Query("params", func(_ *module.QueryContext, kv module.KVReader, _ map[string]string) (Params, error) {
 			return getParams(kv)
-		}},
+		}).WithPublic(),
+	}
+}
+
+// list answers every record under pre, in key order.
+func list[T any](pre string) func(*module.QueryContext, module.KVReader, map[string]string) ([]*T, error) {
+	return func(_ *module.QueryContext, kv module.KVReader, _ map[string]string) ([]*T, error) {
+		out := []*T{}
+		return out, iterate(kv, []byte(pre), func(_, v []byte) error {
+			x := new(T)
+			if err := json.Unmarshal(v, x); err != nil {
+				return err
+			}
+			out = append(out, x)
+			return nil
+		})
 	}
 }

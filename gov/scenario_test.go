@@ -179,8 +179,7 @@ func (r *runner) run(in []string) string {
 		}
 	case "evidence":
 		v, _ := h.read("gov/evidence", "")
-		for _, e := range v.([]any) {
-			ev := e.(*gov.Evidence)
+		for _, ev := range v.([]*gov.Evidence) {
 			fmt.Fprintf(&b, "%s %s org=%s height=%d recorded=%d power_removed=%d debited=%d floor_breached=%v\n",
 				ev.Type, valName(ev.Validator), ev.Org, ev.Height, ev.Recorded, ev.PowerRemoved, ev.Debited, ev.FloorBreached)
 		}
@@ -196,8 +195,7 @@ func (r *runner) run(in []string) string {
 		}
 	case "claims":
 		v, _ := h.read("gov/claims", "regulator/admin")
-		for _, c := range v.([]any) {
-			cl := c.(*gov.Claim)
+		for _, cl := range v.([]*gov.Claim) {
 			fmt.Fprintf(&b, "%s org=%s amount=%d status=%s proposal=%s reason=%s\n", cl.ID, cl.Org, cl.Amount, cl.Status, cl.Proposal, cl.Reason)
 		}
 	case "query":

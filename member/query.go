@@ -13,19 +13,19 @@ import (
 //	org-identities/{id}    an organisation's identities: its own admins, or a regulator
 func (m *Module) Queries() []module.QuerySpec {
 	return []module.QuerySpec{
-		{Path: "orgs", Public: true, Handle: queryOrgs},
-		{Path: "orgs/{id}", Public: true, Handle: func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+		module.Query("orgs", queryOrgs).WithPublic(),
+		module.Query("orgs/{id}", func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (*Org, error) {
 			return GetOrg(kv, p["id"])
-		}},
-		{Path: "orgs/{id}/encryption-keys", Public: true, Handle: queryOrgEncKeys},
-		{Path: "identities/{id}", Public: true, Handle: func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+		}).WithPublic(),
+		module.Query("orgs/{id}/encryption-keys", queryOrgEncKeys).WithPublic(),
+		module.Query("identities/{id}", func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (*Record, error) {
 			return GetRecord(kv, p["id"])
-		}},
-		{Path: "org-identities/{id}", Roles: []module.Role{module.RoleAdmin}, Handle: queryOrgIdentities},
+		}).WithPublic(),
+		module.Query("org-identities/{id}", queryOrgIdentities).WithRoles(module.RoleAdmin),
 	}
 }
 
-func queryOrgs(_ *module.QueryContext, kv module.KVReader, _ map[string]string) (any, error) {
+func queryOrgs(_ *module.QueryContext, kv module.KVReader, _ map[string]string) ([]*Org, error) {
 	out := []*Org{}
 	var err error
 	p := orgPrefix()
@@ -42,7 +42,7 @@ func queryOrgs(_ *module.QueryContext, kv module.KVReader, _ map[string]string) 
 	return out, err
 }
 
-func queryOrgIdentities(ctx *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+func queryOrgIdentities(ctx *module.QueryContext, kv module.KVReader, p map[string]string) ([]*Record, error) {
 	org := p["id"]
 	if ctx.Caller.Role != module.RoleRegulator && ctx.Caller.Org != org {
 		return nil, ErrNotPermitted.Wrapf("only admins of %q and regulators may list its identities", org)
@@ -75,7 +75,7 @@ type OrgEncKey struct {
 	Since     int64       `json:"since"`
 }
 
-func queryOrgEncKeys(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+func queryOrgEncKeys(_ *module.QueryContext, kv module.KVReader, p map[string]string) ([]OrgEncKey, error) {
 	org := p["id"]
 	ids, err := orgIdentityIDs(kv, org)
 	if err != nil {

@@ -3,6 +3,7 @@ package module
 import (
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"time"
 )
 
@@ -266,11 +267,82 @@ func (c *QueryContext) Peer(name string) KVReader { return PrefixedReader(c.Stat
 // Public queries need no identity. Otherwise the caller must hold one of
 // Roles, and Handle may refuse further (for example, an investor reading
 // someone else's account) with an *Error.
+//
+// Build one with Query, which records the Go type of the answer (the API
+// serves its JSON encoding and the OpenAPI document describes it); a spec
+// without a handler answers nothing and the app refuses to register it.
 type QuerySpec struct {
 	Path   string
 	Public bool
 	Roles  []Role
-	Handle func(ctx *QueryContext, kv KVReader, params map[string]string) (any, error)
+	// Params are the query parameters the handler reads (?name=value),
+	// for the API's documentation; the app passes any it is given.
+	Params []QueryParam
+
+	answer reflect.Type
+	handle func(ctx *QueryContext, kv KVReader, params map[string]string) (any, error)
+}
+
+// Query declares the read path path answered by h; its answer type T is
+// the spec's Answer. Set who may read it with WithPublic or WithRoles.
+func Query[T any](path string, h func(ctx *QueryContext, kv KVReader, params map[string]string) (T, error)) QuerySpec {
+	return QuerySpec{
+		Path:   path,
+		answer: reflect.TypeFor[T](),
+		handle: func(ctx *QueryContext, kv KVReader, params map[string]string) (any, error) {
+			v, err := h(ctx, kv, params)
+			if err != nil {
+				return nil, err
+			}
+			return v, nil
+		},
+	}
+}
+
+// WithPublic returns the spec readable without an identity.
+func (s QuerySpec) WithPublic() QuerySpec {
+	s.Public = true
+	return s
+}
+
+// WithRoles returns the spec readable by roles (and the regulator).
+func (s QuerySpec) WithRoles(roles ...Role) QuerySpec {
+	s.Roles = roles
+	return s
+}
+
+// WithParams returns the spec declaring the query parameters it reads.
+func (s QuerySpec) WithParams(ps ...QueryParam) QuerySpec {
+	s.Params = append(append([]QueryParam(nil), s.Params...), ps...)
+	return s
+}
+
+// QueryParam is a query parameter a query reads.
+type QueryParam struct {
+	Name        string
+	Description string
+	Integer     bool // a decimal integer; else a string
+	Required    bool
+}
+
+// LimitParam is the ?limit= of a list that stops at a limit: at most n
+// items, def when absent, capped at max.
+func LimitParam(def, max int) QueryParam {
+	return QueryParam{Name: "limit", Integer: true,
+		Description: fmt.Sprintf("at most this many items (default %d, at most %d)", def, max)}
+}
+
+// Answer is the Go type of a successful answer (nil for a spec not built
+// by Query).
+func (s QuerySpec) Answer() reflect.Type { return s.answer }
+
+// Handle runs the query: the answer (of type Answer) or a refusal (an
+// *Error) or a storage failure.
+func (s QuerySpec) Handle(ctx *QueryContext, kv KVReader, params map[string]string) (any, error) {
+	if s.handle == nil {
+		return nil, fmt.Errorf("module: query %q has no handler (build it with module.Query)", s.Path)
+	}
+	return s.handle(ctx, kv, params)
 }
 
 // Module is a domain state machine.

@@ -1,6 +1,8 @@
 package module_test
 
 import (
+	"errors"
+	"reflect"
 	"testing"
 	"time"
 
@@ -24,5 +26,33 @@ func TestBlockStamp(t *testing.T) {
 		if got := c.ctx.BlockStamp(layout); got != c.want {
 			t.Errorf("%v / %v: %q, want %q", c.ctx.Time, c.ctx.BlockTime, got, c.want)
 		}
+	}
+}
+
+func TestQuerySpec(t *testing.T) {
+	type answer struct{ N int }
+	refusal := errors.New("refused")
+	q := module.Query("things/{id}", func(_ *module.QueryContext, _ module.KVReader, p map[string]string) (*answer, error) {
+		if p["id"] == "bad" {
+			return &answer{N: -1}, refusal
+		}
+		return &answer{N: len(p["id"])}, nil
+	}).WithRoles(module.RoleAdmin)
+	if q.Path != "things/{id}" || q.Public || len(q.Roles) != 1 || q.Answer() != reflect.TypeFor[*answer]() {
+		t.Fatalf("spec %+v answer %v", q, q.Answer())
+	}
+	v, err := q.Handle(&module.QueryContext{}, nil, map[string]string{"id": "abc"})
+	if a, ok := v.(*answer); err != nil || !ok || a.N != 3 {
+		t.Fatalf("answer %#v, %v", v, err)
+	}
+	if v, err := q.Handle(&module.QueryContext{}, nil, map[string]string{"id": "bad"}); v != nil || !errors.Is(err, refusal) {
+		t.Fatalf("refusal: %#v, %v", v, err)
+	}
+	if !q.WithPublic().Public {
+		t.Fatal("WithPublic")
+	}
+	var bare module.QuerySpec
+	if _, err := bare.Handle(&module.QueryContext{}, nil, nil); err == nil || bare.Answer() != nil {
+		t.Fatal("a spec not built by Query answers")
 	}
 }

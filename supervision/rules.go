@@ -309,3 +309,8 @@ func parseDay(s string) (int64, error) {
 	}
 	return t.Unix() / 86400, nil
 }
+
+// JSONSchema implements schema.Declarer (the API's OpenAPI document).
+func (Amount) JSONSchema() map[string]any {
+	return map[string]any{"type": "string", "pattern": `^[0-9]+\.[0-9]{2}$`, "description": "an amount of CNY, e.g. 1234.50"}
+}

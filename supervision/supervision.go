@@ -492,13 +492,13 @@ func withdraw(ctx *module.Context, kv module.KV, m *Withdraw) (any, error) {
 //	report                 the regulator: the supervisory report (?from=&to=)
 func (m *Module) Queries() []module.QuerySpec {
 	return []module.QuerySpec{
-		{Path: "rules", Roles: officers, Handle: func(_ *module.QueryContext, kv module.KVReader, _ map[string]string) (any, error) {
+		module.Query("rules", func(_ *module.QueryContext, kv module.KVReader, _ map[string]string) (Rules, error) {
 			return loadRules(kv)
-		}},
-		{Path: "alerts", Roles: officers, Handle: func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+		}).WithRoles(officers...),
+		module.Query("alerts", func(_ *module.QueryContext, kv module.KVReader, p map[string]string) ([]*Alert, error) {
 			return listAlerts(kv, p)
-		}},
-		{Path: "alerts/{id}", Roles: officers, Handle: func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+		}).WithRoles(officers...).WithParams(module.QueryParam{Name: "status", Description: "only the alerts of this status: open, investigating or closed"}, module.QueryParam{Name: "rule", Description: "only the alerts of this rule"}),
+		module.Query("alerts/{id}", func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (*Alert, error) {
 			var a Alert
 			if ok, err := module.GetJSON(kv, alertKey(p["id"]), &a); err != nil {
 				return nil, err
@@ -506,11 +506,11 @@ func (m *Module) Queries() []module.QuerySpec {
 				return nil, ErrUnknownAlert.Wrapf("no alert %s", p["id"])
 			}
 			return &a, nil
-		}},
-		{Path: "sandbox", Roles: officers, Handle: func(qc *module.QueryContext, kv module.KVReader, _ map[string]string) (any, error) {
+		}).WithRoles(officers...),
+		module.Query("sandbox", func(qc *module.QueryContext, kv module.KVReader, _ map[string]string) ([]*SandboxEntry, error) {
 			return listSandbox(qc, kv)
-		}},
-		{Path: "sandbox/{id}", Roles: officers, Handle: func(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+		}).WithRoles(officers...),
+		module.Query("sandbox/{id}", func(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*SandboxEntry, error) {
 			var e SandboxEntry
 			if ok, err := module.GetJSON(kv, sandboxKey(p["id"]), &e); err != nil {
 				return nil, err
@@ -519,11 +519,11 @@ func (m *Module) Queries() []module.QuerySpec {
 			}
 			e.markExpired(qc)
 			return &e, nil
-		}},
-		{Path: "report", Roles: officers, Handle: func(qc *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+		}).WithRoles(officers...),
+		module.Query("report", func(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*Report, error) {
 			return report(qc, kv, p)
-		}},
-		{Path: "interventions/{id}", Roles: officers, Handle: func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (any, error) {
+		}).WithRoles(officers...).WithParams(module.QueryParam{Name: "from", Required: true, Description: "first day of the period, YYYY-MM-DD"}, module.QueryParam{Name: "to", Required: true, Description: "last day of the period, YYYY-MM-DD"}),
+		module.Query("interventions/{id}", func(_ *module.QueryContext, kv module.KVReader, p map[string]string) (*Intervention, error) {
 			var iv Intervention
 			if ok, err := module.GetJSON(kv, interventionKey(p["id"]), &iv); err != nil {
 				return nil, err
@@ -531,8 +531,8 @@ func (m *Module) Queries() []module.QuerySpec {
 				return nil, ErrUnknown.Wrapf("no intervention %s", p["id"])
 			}
 			return &iv, nil
-		}},
-		{Path: "interventions", Roles: officers, Handle: func(_ *module.QueryContext, kv module.KVReader, _ map[string]string) (any, error) {
+		}).WithRoles(officers...),
+		module.Query("interventions", func(_ *module.QueryContext, kv module.KVReader, _ map[string]string) ([]*Intervention, error) {
 			out := []*Intervention{}
 			return out, iterate(kv, []byte("iv/"), func(v []byte) error {
 				var iv Intervention
@@ -542,8 +542,8 @@ func (m *Module) Queries() []module.QuerySpec {
 				out = append(out, &iv)
 				return nil
 			})
-		}},
-		{Path: "freezes", Roles: officers, Handle: func(_ *module.QueryContext, kv module.KVReader, _ map[string]string) (any, error) {
+		}).WithRoles(officers...),
+		module.Query("freezes", func(_ *module.QueryContext, kv module.KVReader, _ map[string]string) ([]*Freeze, error) {
 			out := []*Freeze{}
 			return out, iterate(kv, []byte("frz/"), func(v []byte) error {
 				var f Freeze
@@ -553,7 +553,7 @@ func (m *Module) Queries() []module.QuerySpec {
 				out = append(out, &f)
 				return nil
 			})
-		}},
+		}).WithRoles(officers...),
 	}
 }
 
