@@ -99,6 +99,7 @@ func (s *Server) handleBroadcast(w http.ResponseWriter, r *http.Request) error {
 	for {
 		select {
 		case res := <-wt.ch:
+			s.awaitReadable(ctx, sum[:])
 			writeJSON(w, http.StatusOK, res)
 			return nil
 		case <-poll.C:
@@ -123,6 +124,30 @@ func (s *Server) handleBroadcast(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 }
+
+// awaitReadable waits, briefly, until the app has committed the state of
+// the block holding tx hash: the engine reports a block's results a moment
+// before the app's Commit makes its state readable, and a client that reads
+// right after a waited submission must see what its tx did. The app indexes
+// every tx in the block's own batch, so TxLocation answers once that batch
+// is committed. It gives up after readableWait (the answer then still says
+// committed; the state follows a moment later).
+func (s *Server) awaitReadable(ctx context.Context, hash []byte) {
+	stop := time.Now().Add(readableWait)
+	for {
+		if _, _, ok, err := s.cfg.App.TxLocation(hash); ok || err != nil || time.Now().After(stop) {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+}
+
+// readableWait bounds awaitReadable.
+const readableWait = 2 * time.Second
 
 func isTxInCache(err error) bool {
 	return errors.Is(err, mempool.ErrTxInCache) || strings.Contains(err.Error(), mempool.ErrTxInCache.Error())

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	cdpnet "github.com/chromedp/cdproto/network"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"github.com/otcchain/otcchain/node"
@@ -33,7 +34,8 @@ type browser struct {
 
 	mu       sync.Mutex
 	requests []sentRequest
-	shots    string // where screenshots go
+	console  []string // the page's console messages and exceptions
+	shots    string   // where screenshots go
 }
 
 type sentRequest struct {
@@ -80,6 +82,20 @@ func newBrowser(t *testing.T, base string) *browser {
 		b.shots = t.TempDir()
 	}
 	if err := chromedp.Listen(ctx, func(ev any) {
+		switch e := ev.(type) {
+		case *cdpruntime.EventConsoleAPICalled:
+			var parts []string
+			for _, a := range e.Args {
+				parts = append(parts, string(a.Value))
+			}
+			b.mu.Lock()
+			b.console = append(b.console, string(e.Type)+": "+strings.Join(parts, " "))
+			b.mu.Unlock()
+		case *cdpruntime.EventExceptionThrown:
+			b.mu.Lock()
+			b.console = append(b.console, "exception: "+e.ExceptionDetails.Text+" "+fmt.Sprint(e.ExceptionDetails.Exception))
+			b.mu.Unlock()
+		}
 		if e, ok := ev.(*cdpnet.EventRequestWillBeSent); ok {
 			r := sentRequest{method: e.Request.Method, url: e.Request.URL + e.Request.URLFragment}
 			h, _ := json.Marshal(e.Request.Headers)
@@ -106,7 +122,10 @@ func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
 	ctx, cancel := context.WithTimeout(b.ctx, 90*time.Second)
 	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
-		b.t.Fatalf("%s: %v\n%s", what, err, b.pageText())
+		b.mu.Lock()
+		logs := strings.Join(b.console, "\n")
+		b.mu.Unlock()
+		b.t.Fatalf("%s: %v\n%s\nconsole:\n%s", what, err, b.pageText(), logs)
 	}
 }
 
@@ -135,6 +154,15 @@ func (b *browser) setInput(sel, v string) {
 		Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value').set.call(e, %q);
 		e.dispatchEvent(new Event('input', { bubbles: true })); return true; })()`, sel, v)
 	b.do("set "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), void(chromedp.Evaluate[bool](js)))
+}
+
+// setSelect picks an option as a user would (preact listens to change events).
+func (b *browser) setSelect(sel, v string) {
+	b.t.Helper()
+	js := fmt.Sprintf(`(() => { const e = document.querySelector(%q);
+		if (![...e.options].some((o) => o.value === %q)) return false;
+		e.value = %q; e.dispatchEvent(new Event('change', { bubbles: true })); return true; })()`, sel, v, v)
+	b.do("choose "+v+" in "+sel, chromedp.WaitVisible(chromedp.CSS(sel)), void(chromedp.Poll[bool](js, chromedp.WithPollingTimeout(30*time.Second))))
 }
 
 func (b *browser) value(sel string) string {
@@ -335,6 +363,40 @@ func TestBrowserConsole(t *testing.T) {
 		b.signOut()
 	}
 
+	// The desk enters a purchase: the console prices it with the fund
+	// module's code (1.50% on top of the net: 147.78 on 10,000.00), the
+	// investor signs it at the counter with their own files, the desk signs
+	// and submits.
+	b.signIn(ks("rs-bank"), "operator", node.DevPassphrase)
+	b.do("new order", chromedp.Navigate(api+"/console/#/new-order"), chromedp.WaitVisible(chromedp.CSS("#order-review")))
+	b.setInput("#order-investor", "INV001")
+	b.setSelect("#order-fund", "000001")
+	b.setSelect("#order-type", "fund/purchase")
+	b.setInput("#order-qty", "10000")
+	b.setInput("#order-appno", "C0002")
+	b.do("review", chromedp.Click(chromedp.CSS("#order-review")))
+	b.waitText("#quote-fee", "147.78 CNY (1.50%)")
+	if td, cd := b.text("#quote-trade-date"), b.text("#quote-confirmation-date"); td == "" || !strings.HasSuffix(cd, "(T+1)") || cd[:10] <= td {
+		t.Fatalf("quote: trade date %q, confirmation %q", td, cd)
+	}
+	b.do("investor's files", chromedp.SetUploadFiles(chromedp.CSS("#inv-files"), []string{filepath.Join(ks("rs-bank"), "investor-1.key"), filepath.Join(ks("rs-bank"), "investor-1.crt")}))
+	b.setInput("#inv-pass", node.DevPassphrase)
+	b.do("investor signs", chromedp.Click(chromedp.CSS("#investor-sign")))
+	b.waitText("#investor-signed", "Investor 1 of Example Commercial Bank")
+	b.screenshot("console-reseller-order")
+	b.do("submit", chromedp.Click(chromedp.CSS("#order-submit")))
+	b.waitText("#order-result", "Order rs-bank:C0002 is pending")
+	b.signOut()
+	var order struct {
+		Status         string `json:"status"`
+		Amount         string `json:"amount"`
+		InvestorSigned bool   `json:"investor_signed"`
+	}
+	getAuthJSON(t, ps, devEnv, home, "rs-bank/operator", "order", "rs-bank:C0002", &order)
+	if order.Status != "pending" || order.Amount != "10000.00" || !order.InvestorSigned {
+		t.Fatalf("the chain's order rs-bank:C0002: %+v", order)
+	}
+
 	// The fund manager moves the simulated clock to the cut-off and
 	// publishes the NAV of the fund's next NAV date.
 	b.signIn(ks("fm-alpha"), "operator", node.DevPassphrase)
@@ -414,6 +476,20 @@ func void[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
 		_, err := a(ctx, t)
 		return chromedp.Void{}, err
+	}
+}
+
+// getAuthJSON reads an otc fund read command's JSON answer as identity who.
+func getAuthJSON(t *testing.T, ps *procs, e env, home, who string, args ...any) {
+	t.Helper()
+	v := args[len(args)-1]
+	cmd := []string{"fund"}
+	for _, a := range args[:len(args)-1] {
+		cmd = append(cmd, a.(string))
+	}
+	out := ps.runEnv(e, time.Minute, append(cmd, "--home", home, "--as", who)...)
+	if err := json.Unmarshal([]byte(out), v); err != nil {
+		t.Fatalf("otc %s: %v\n%s", strings.Join(cmd, " "), err, out)
 	}
 }
 

@@ -329,6 +329,7 @@ func (s *Signer) Functions() map[string]func(string) string {
 		"signTx":        call(func(r TxRequest) (any, error) { return s.SignTx(r) }),
 		"signStatement": call(func(r StatementRequest) (any, error) { return s.SignStatement(r) }),
 		"hash":          call(func(r HashRequest) (any, error) { return Hash(r) }),
+		"quote":         call(func(r QuoteRequest) (any, error) { return QuoteOrder(r) }),
 	}
 }
 

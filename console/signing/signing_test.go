@@ -20,7 +20,13 @@ import (
 // files makes an identity of alg in a keystore and returns its file texts.
 func files(t *testing.T, alg crypto.Algorithm, withEnc bool) (key, cert, enc string, pub crypto.PublicKey) {
 	t.Helper()
-	ks, err := keystore.OpenWith(t.TempDir(), keystore.Options{ScryptN: 1 << 10, ScryptR: 8, ScryptP: 1})
+	return filesWith(t, keystore.Options{ScryptN: 1 << 10, ScryptR: 8, ScryptP: 1}, alg, withEnc)
+}
+
+// filesWith is files with the keystore's scrypt parameters.
+func filesWith(t testing.TB, opts keystore.Options, alg crypto.Algorithm, withEnc bool) (key, cert, enc string, pub crypto.PublicKey) {
+	t.Helper()
+	ks, err := keystore.OpenWith(t.TempDir(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -188,6 +194,7 @@ func FuzzSignerRequests(f *testing.F) {
 	f.Add("signTx", `{"handle":1,"chain_id":"c","msgs":[{"type":"a/b","value":{}}],"expiry":5}`)
 	f.Add("signStatement", `{"handle":1,"kind":"nav"}`)
 	f.Add("hash", `{"algorithm":"sm3","data":"YWJj"}`)
+	f.Add("quote", `{"type":"fund/purchase","fund":{"code":"000001","last_nav":"1.0000","terms":{"purchase_fees":[{"rate":"1.50%"}]}},"calendar":{"from":"2026-12-01","to":"2026-12-31","days":["2026-12-08"]},"business_time":"2026-12-08T10:00:00+08:00","amount":"100"}`)
 	f.Fuzz(func(t *testing.T, name, in string) {
 		fn := NewSigner().Functions()[name]
 		if fn == nil {

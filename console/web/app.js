@@ -11,6 +11,7 @@ import { Funds, FundPage, NavReview } from './screens/fund.js';
 import { Investor } from './screens/investor.js';
 import { Desk, InvestorLookup } from './screens/desk.js';
 import { Explorer } from './screens/explorer.js';
+import { OrderEntry } from './screens/order.js';
 import { follow } from './lib/events.js';
 
 const roleNames = {
@@ -21,8 +22,8 @@ const roleNames = {
 // Each role's screens: [route, label, component]; the first is the main one.
 const screens = {
   investor: [['holdings', 'Holdings and orders', Investor], ['funds', 'Funds', Funds]],
-  reseller: [['orders', 'Orders', Desk], ['investor', 'Investor', InvestorLookup], ['funds', 'Funds', Funds]],
-  fund_manager: [['my-funds', 'Your funds', (p) => html`<${Funds} mine=${true} ...${p} />`], ['funds', 'All funds', Funds]],
+  reseller: [['orders', 'Orders', Desk], ['new-order', 'New order', OrderEntry], ['investor', 'Investor', InvestorLookup], ['funds', 'Funds', Funds]],
+  fund_manager: [['my-funds', 'Your funds', (p) => html`<${Funds} mine=${true} ...${p} />`], ['new-order', 'Direct order', OrderEntry], ['funds', 'All funds', Funds]],
   custodian: [['nav-review', 'NAV review', NavReview], ['my-funds', 'Funds in custody', (p) => html`<${Funds} mine=${true} ...${p} />`]],
   regulator: [['funds', 'Funds', Funds], ['investor', 'Investor look-through', InvestorLookup]],
   admin: [['funds', 'Funds', Funds]],

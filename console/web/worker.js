@@ -21,5 +21,13 @@ onmessage = (e) => {
     postMessage({ id, out: JSON.stringify({ error: { code: 'bad_request', message: 'the signer has no function ' + fn } }) });
     return;
   }
-  postMessage({ id, out: f(arg) });
+  let out;
+  try {
+    out = f(arg);
+  } catch (err) {
+    // The Go program ended (a panic prints to the console): no key is
+    // usable any more; the page has to be reloaded.
+    out = JSON.stringify({ error: { code: 'signer_failed', message: 'the signer stopped (' + err + '): reload the page and sign in again' } });
+  }
+  postMessage({ id, out });
 };

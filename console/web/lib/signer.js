@@ -45,7 +45,14 @@ export async function call(fn, arg) {
   await startSigner();
   return new Promise((resolve, reject) => {
     const id = ++seq;
-    waiting.set(id, { resolve, reject });
+    const timer = setTimeout(() => {
+      if (!waiting.delete(id)) return;
+      reject(new SignerError('signer_timeout', `the signer did not answer ${fn} within a minute: reload the page and sign in again`));
+    }, 60000);
+    waiting.set(id, {
+      resolve: (v) => { clearTimeout(timer); resolve(v); },
+      reject: (e) => { clearTimeout(timer); reject(e); },
+    });
     worker.postMessage({ id, fn, arg: JSON.stringify(arg) });
   });
 }
