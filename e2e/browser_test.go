@@ -2,7 +2,9 @@ package e2e_test
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -342,7 +344,7 @@ func TestBrowserConsole(t *testing.T) {
 		{"rs-bank", "operator", "Reseller desk", "reseller", "Orders of rs-bank"},
 		{"fm-alpha", "operator", "Fund manager", "fund-manager", "Your funds"},
 		{"cust-trust", "operator", "Custodian", "custodian", "NAV review"},
-		{"regulator", "operator", "Regulator", "regulator", "Funds"},
+		{"regulator", "operator", "Regulator", "regulator", "Compliance alerts"},
 		{"fm-beta", "admin", "Organisation admin", "admin", "Funds"},
 		{"rs-bank", "investor-1", "Investor", "investor", "Your holdings and orders"},
 	}
@@ -454,8 +456,10 @@ func TestBrowserConsole(t *testing.T) {
 	b.do("desktop width", chromedp.EmulateViewport(1280, 800))
 	b.signOut()
 
+	browserRiskCancelAndRegulator(t, b, ps, devEnv, home, api)
+
 	secrets := map[string]string{}
-	for _, r := range roles {
+	for _, r := range append(roles, struct{ org, name, role, shot, sees string }{"regulator", "officer-2", "", "", ""}) {
 		for k, v := range keySecrets(t, ks(r.org), r.name) {
 			secrets[r.org+"/"+k] = v
 		}
@@ -468,6 +472,110 @@ func TestBrowserConsole(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, "timings.txt"), []byte(strings.Join(timings, "\n")+"\n"), 0o644); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// browserRiskCancelAndRegulator continues TestBrowserConsole's day after
+// the NAV (business time 15:00, so new orders take the next trade date):
+// the investor reads and signs a risk disclosure; a large purchase raises a
+// compliance alert; the desk cancels it before its cut-off, the investor
+// signing at the counter; a regulator officer works the alert as a case and
+// proposes a freeze of the investor's account, which takes effect only when
+// a second officer approves it in the console.
+func browserRiskCancelAndRegulator(t *testing.T, b *browser, ps *procs, devEnv env, home, api string) {
+	t.Helper()
+	ks := func(org string) string { return filepath.Join(home, "orgs", org, "keystore") }
+	as := func(who string, args ...string) string {
+		t.Helper()
+		return ps.runEnv(devEnv, time.Minute, append(args, "--home", home, "--as", who)...)
+	}
+
+	// The investor signs the risk disclosure of fund 000002 itself.
+	disclosure := filepath.Join(t.TempDir(), "risk-disclosure-000002.txt")
+	text := "风险揭示书 Risk disclosure of fund 000002\nThe fund may lose value; past performance does not predict future returns.\n"
+	if err := os.WriteFile(disclosure, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	b.signIn(ks("rs-bank"), "investor-1", node.DevPassphrase)
+	b.setInput("#investor-no", "INV001")
+	b.do("show the investor", chromedp.Click(chromedp.CSS("main form button")))
+	b.waitText("main", "Risk disclosures")
+	b.setSelect("#risk-fund", "000002")
+	b.do("open the disclosure", chromedp.SetUploadFiles(chromedp.CSS("#risk-doc"), []string{disclosure}))
+	sum := sha256.Sum256([]byte(text))
+	b.waitText("#risk-hash", hex.EncodeToString(sum[:]))
+	b.waitText("main pre.document", "风险揭示书")
+	b.do("read it", chromedp.Click(chromedp.CSS("#risk-read")))
+	b.screenshot("console-investor-risk")
+	b.do("sign it", chromedp.Click(chromedp.CSS("#risk-sign")))
+	b.waitText("#risk-result", "You signed the risk disclosure of 000002")
+	b.signOut()
+
+	// A purchase above the large-transaction threshold (500,000.00 for
+	// individuals) raises an alert; after the cut-off it is dated the next
+	// trade date, so the desk may still cancel it.
+	as("rs-bank/operator", "fund", "purchase", "--investor", "INV001", "--fund", "000001", "--amount", "600000.00", "--app-no", "P0003", "--investor-key", "investor-1")
+	var p3 struct {
+		Status    string `json:"status"`
+		TradeDate string `json:"trade_date"`
+	}
+	getAuthJSON(t, ps, devEnv, home, "rs-bank/operator", "order", "rs-bank:P0003", &p3)
+	b.signIn(ks("rs-bank"), "operator", node.DevPassphrase)
+	b.setInput("#trade-date", p3.TradeDate)
+	b.waitText("main", "rs-bank:P0003")
+	b.do("cancel", chromedp.Click(chromedp.CSS(`.cancel-order[data-order="rs-bank:P0003"]`)))
+	b.waitText("#cancel-order", "600,000.00 CNY")
+	b.do("investor's files", chromedp.SetUploadFiles(chromedp.CSS("#inv-files"), []string{filepath.Join(ks("rs-bank"), "investor-1.key"), filepath.Join(ks("rs-bank"), "investor-1.crt")}))
+	b.setInput("#inv-pass", node.DevPassphrase)
+	b.do("investor signs the cancellation", chromedp.Click(chromedp.CSS("#investor-sign")))
+	b.waitText("#investor-signed", "Investor 1 of Example Commercial Bank")
+	b.do("cancel it", chromedp.Click(chromedp.CSS("#cancel-submit")))
+	b.waitText("#cancel-result", "Order rs-bank:P0003 is cancelled")
+	b.signOut()
+	getAuthJSON(t, ps, devEnv, home, "rs-bank/operator", "order", "rs-bank:P0003", &p3)
+	if p3.Status != "cancelled" {
+		t.Fatalf("the chain's order rs-bank:P0003 is %q after the console's cancellation, want cancelled", p3.Status)
+	}
+
+	// The first officer works the alert as a case, then proposes a freeze.
+	b.signIn(ks("regulator"), "operator", node.DevPassphrase)
+	b.waitText("main", "Large transaction")
+	b.do("open the case", chromedp.Click(chromedp.CSS(".alert-open")))
+	b.waitText("#alert-case", "INV001")
+	b.setInput("#alert-note", "source of funds requested from rs-bank")
+	b.do("investigate", chromedp.Click(chromedp.CSS("#alert-investigate")))
+	b.waitText("#alert-result", "is investigating")
+	b.setInput("#alert-note", "salary savings documented; no further action")
+	b.do("close", chromedp.Click(chromedp.CSS("#alert-close")))
+	b.waitText("#alert-result", "is closed")
+	b.waitText("#alert-case", "salary savings documented")
+	b.screenshot("console-regulator-alert")
+	b.do("interventions", chromedp.Navigate(api+"/console/#/interventions"), chromedp.WaitVisible(chromedp.CSS("#iv-propose")))
+	b.setInput("#iv-id", "IV-BROWSER-1")
+	b.setSelect("#iv-kind", "account")
+	b.setInput("#iv-investor", "INV001")
+	b.setInput("#iv-manager", "fm-alpha")
+	b.setInput("#iv-reason", "court order 2026-001: freeze pending review")
+	b.do("propose", chromedp.Click(chromedp.CSS("#iv-propose")))
+	b.waitText("#propose-result", "Proposed IV-BROWSER-1")
+	b.waitText("main", "1 of 2")
+	b.signOut()
+
+	// Not yet in force: the second officer approves it from the queue.
+	freezes := func() string { return as("regulator/operator", "supervise", "freezes") }
+	if strings.Contains(freezes(), "INV001") {
+		t.Fatal("the freeze is in force after one officer's proposal")
+	}
+	b.signIn(ks("regulator"), "officer-2", node.DevPassphrase)
+	b.do("interventions", chromedp.Navigate(api+"/console/#/interventions"), chromedp.WaitVisible(chromedp.CSS("#iv-propose")))
+	b.waitText("main", "IV-BROWSER-1")
+	b.do("approve", chromedp.Click(chromedp.CSS(`.approve[data-id="IV-BROWSER-1"]`)))
+	b.waitText("#intervention-result", "You approved IV-BROWSER-1: it is in force.")
+	b.waitText("main", "account of investor INV001 with fm-alpha")
+	b.screenshot("console-regulator-interventions")
+	b.signOut()
+	if f := freezes(); !strings.Contains(f, "INV001") || !strings.Contains(f, "IV-BROWSER-1") {
+		t.Fatalf("the chain's freezes after the second approval:\n%s", f)
 	}
 }
 

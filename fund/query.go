@@ -52,6 +52,7 @@ func (m *Module) Queries() []module.QuerySpec {
 		}).WithRoles(sales...),
 		module.Query("investors/{id}/holdings", queryHoldings).WithRoles(sales...),
 		module.Query("investors/{id}/orders", queryInvestorOrders).WithRoles(sales...).WithParams(orderFilters...),
+		module.Query("investors/{id}/risk-acks", queryRiskAcks).WithRoles(sales...),
 		module.Query("investors/{id}/statement", queryStatement).WithRoles(sales...).WithParams(orderFilters...),
 		module.Query("orders/{id}", queryOrder).WithRoles(sales...),
 		module.Query("channel-orders/{channel}/{date}", queryChannelOrders).WithRoles(module.RoleReseller, module.RoleFundManager).WithParams(statusParam, limitParam),
@@ -290,6 +291,28 @@ func orderList(kv module.KVReader, inv string, p map[string]string) (*module.Lis
 		}
 	}
 	return out, nil
+}
+
+// queryRiskAcks lists the risk disclosures the investor acknowledged, one
+// per fund (the latest), in fund code order.
+func queryRiskAcks(qc *module.QueryContext, kv module.KVReader, p map[string]string) ([]*RiskAck, error) {
+	inv, err := readableInvestor(qc, kv, p["id"])
+	if err != nil {
+		return nil, err
+	}
+	out := []*RiskAck{}
+	pre := ackKey(inv.ID, "")
+	if ierr := kv.Iterate(pre, module.PrefixEnd(pre), func(_, v []byte) bool {
+		var a RiskAck
+		if err = jsonUnmarshal(v, &a); err != nil {
+			return false
+		}
+		out = append(out, &a)
+		return true
+	}); ierr != nil {
+		return nil, ierr
+	}
+	return out, err
 }
 
 func queryInvestorOrders(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*module.List[*Order], error) {

@@ -12,6 +12,7 @@ import { Investor } from './screens/investor.js';
 import { Desk, InvestorLookup } from './screens/desk.js';
 import { Explorer } from './screens/explorer.js';
 import { OrderEntry } from './screens/order.js';
+import { Alerts, Interventions } from './screens/regulator.js';
 import { follow } from './lib/events.js';
 
 const roleNames = {
@@ -25,7 +26,7 @@ const screens = {
   reseller: [['orders', 'Orders', Desk], ['new-order', 'New order', OrderEntry], ['investor', 'Investor', InvestorLookup], ['funds', 'Funds', Funds]],
   fund_manager: [['my-funds', 'Your funds', (p) => html`<${Funds} mine=${true} ...${p} />`], ['new-order', 'Direct order', OrderEntry], ['funds', 'All funds', Funds]],
   custodian: [['nav-review', 'NAV review', NavReview], ['my-funds', 'Funds in custody', (p) => html`<${Funds} mine=${true} ...${p} />`]],
-  regulator: [['funds', 'Funds', Funds], ['investor', 'Investor look-through', InvestorLookup]],
+  regulator: [['alerts', 'Alerts', Alerts], ['interventions', 'Interventions', Interventions], ['investor', 'Investor look-through', InvestorLookup], ['funds', 'Funds', Funds]],
   admin: [['funds', 'Funds', Funds]],
   seal: [['funds', 'Funds', Funds]],
 };

@@ -2,10 +2,11 @@
 // the expected confirmation date, dividends. The investor number is the
 // one the bank gave at account opening; the chain lets this identity read
 // only its own.
-import { html, useState } from '../vendor/htm-preact-3.1.1.js';
-import { Table, Field, Loading, useLoad } from '../lib/ui.js';
-import { amount, group } from '../lib/format.js';
-import { query, session } from '../lib/api.js';
+import { html, useState, useEffect } from '../vendor/htm-preact-3.1.1.js';
+import { Table, Field, Loading, useLoad, useAction, Busy, ErrorBox } from '../lib/ui.js';
+import { amount, group, short } from '../lib/format.js';
+import { query, submit, session } from '../lib/api.js';
+import { call } from '../lib/signer.js';
 
 export const businessNames = { '020': 'subscription', '022': 'purchase', '024': 'redemption', '029': 'dividend method', '052': 'cancellation' };
 
@@ -55,7 +56,89 @@ export function Investor({ tick }) {
       <button type="submit">Show</button>
     </form>
     ${inv && html`<${Statement} id=${inv} tick=${tick} />`}
+    ${inv && html`<${RiskDisclosures} id=${inv} tick=${tick} />`}
   </section>`;
+}
+
+// base64 of bytes, in chunks (String.fromCharCode takes a bounded number of
+// arguments).
+function base64(bytes) {
+  let s = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
+  return btoa(s);
+}
+
+const isText = (f) => /^text\//.test(f.type) || /\.(txt|md)$/i.test(f.name);
+
+// RiskDisclosures lists the risk disclosures (风险揭示书) the investor
+// acknowledged and lets the investor's own identity read and sign one: the
+// document is opened in this browser, its SHA-256 is computed by the signer
+// and recorded on the chain with the investor's signature.
+export function RiskDisclosures({ id, tick }) {
+  const load = useLoad(() => Promise.all([query('fund', 'investors/' + encodeURIComponent(id) + '/risk-acks'), query('fund', 'funds')]), [id, tick]);
+  const [acks, funds] = load.data || [];
+  const mine = session.identity.role === 'investor';
+  const [fund, setFund] = useState('');
+  const [doc, setDoc] = useState(null); // {name, size, hash, text, url}
+  const [read, setRead] = useState(false);
+  const hashing = useAction();
+  const act = useAction();
+  useEffect(() => () => doc && URL.revokeObjectURL(doc.url), [doc]);
+  const open = (file) => {
+    setRead(false);
+    setDoc(null);
+    if (!file) return;
+    hashing.run(async (stage) => {
+      stage('computing the document\'s SHA-256');
+      const bytes = new Uint8Array(await file.arrayBuffer());
+      const h = await call('hash', { algorithm: 'sha256', data: base64(bytes) });
+      const d = { name: file.name, size: file.size, hash: h.hash || h, text: isText(file) ? await file.text() : '', url: URL.createObjectURL(file) };
+      setDoc(d);
+      return d;
+    });
+  };
+  const sign = (e) => {
+    e.preventDefault();
+    act.run(async (stage) => {
+      const r = await submit([{ type: 'fund/acknowledge_risk', value: { investor: id, fund, disclosure_hash: doc.hash } }], { onStage: stage });
+      load.refresh();
+      return { ...r, fund };
+    });
+  };
+  const f = (funds || []).find((x) => x.code === fund);
+  return html`<div>
+    <h3>Risk disclosures 风险揭示书</h3>
+    <${Loading} load=${load}>
+      ${acks && html`<${Table} name=${'risk-acks-' + id} rows=${acks} columns=${[
+        { key: 'fund', label: 'Fund' },
+        { key: 'disclosure_hash', label: 'Document SHA-256', render: (a) => html`<code title=${a.disclosure_hash}>${short(a.disclosure_hash, 16)}</code>` },
+        { key: 'signed_by', label: 'Signed by', text: (a) => (a.signed_by === session.identity.id ? 'you' : a.signed_by), render: (a) => html`<span title=${a.signed_by}>${a.signed_by === session.identity.id ? 'you' : short(a.signed_by, 12)}${a.investor_sig ? ' (relayed by the channel)' : ''}</span>` },
+        { key: 'height', label: 'Height', num: true, text: (a) => group(a.height) },
+      ]} empty="No risk disclosure signed yet." />`}
+    <//>
+    ${mine && html`<form class="card" id="risk-form" onSubmit=${sign}>
+      <h4>Read and sign a fund's risk disclosure</h4>
+      <p class="hint">Open the risk disclosure document your bank gave you for the fund. Read it; the chain records its SHA-256 with your signature. A fund riskier than your assessed level needs it before you may buy.</p>
+      <div class="row">
+        <${Field} label="Fund" id="risk-fund"><select id="risk-fund" required value=${fund} onChange=${(e) => setFund(e.target.value)}>
+          <option value="">choose</option>
+          ${(funds || []).map((x) => html`<option value=${x.code}>${x.code} ${x.name} (risk ${x.risk})</option>`)}
+        </select><//>
+        <${Field} label="Risk disclosure document" id="risk-doc"><input id="risk-doc" type="file" required onChange=${(e) => open(e.target.files[0])} /><//>
+      </div>
+      <${Busy} stage=${hashing.stage} />
+      <${ErrorBox} error=${hashing.error} onClose=${hashing.clear} />
+      ${doc && html`<div>
+        <p>${doc.name}, ${group(doc.size)} bytes, SHA-256 <code id="risk-hash">${doc.hash}</code> · <a href=${doc.url} target="_blank" rel="noopener">open it to read</a></p>
+        ${doc.text && html`<pre class="document" tabindex="0" aria-label="The risk disclosure">${doc.text}</pre>`}
+        <label class="check"><input type="checkbox" id="risk-read" checked=${read} onChange=${(e) => setRead(e.target.checked)} /> I have read and understood the risk disclosure${f ? ` of ${f.code} ${f.name} (risk ${f.risk})` : ''}.</label>
+      </div>`}
+      <button type="submit" id="risk-sign" disabled=${!doc || !read || !fund || !!act.stage}>Sign the acknowledgement</button>
+      <${Busy} stage=${act.stage} />
+      <${ErrorBox} error=${act.error} onClose=${act.clear} />
+      ${act.result && html`<div class="ok" role="status" id="risk-result">You signed the risk disclosure of ${act.result.fund} (height ${group(act.result.height)}).</div>`}
+    </form>`}
+  </div>`;
 }
 
 export function Statement({ id, tick }) {

@@ -12,7 +12,7 @@ import { call } from '../lib/signer.js';
 
 const types = { 'fund/purchase': 'Purchase 申购', 'fund/redeem': 'Redemption 赎回', 'fund/subscribe': 'Subscription 认购' };
 
-function appNo() {
+export function appNo() {
   const d = new Date();
   const p = (n) => String(n).padStart(2, '0');
   return `C${String(d.getFullYear()).slice(2)}${p(d.getMonth() + 1)}${p(d.getDate())}${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
@@ -50,21 +50,9 @@ export function OrderEntry({ clock }) {
   };
 
   const investorSigns = (files, pass) => sign.run(async (stage) => {
-    stage('opening the investor\'s key in this browser');
-    const pick = (re) => [...files].find((f) => re.test(f.name));
-    const key = pick(/\.key$/i), cert = pick(/\.crt$/i);
-    if (!key || !cert) throw { code: 'bad_request', message: 'choose the investor\'s NAME.key and NAME.crt' };
-    const id = await call('open', { key: await key.text(), cert: await cert.text(), passphrase: pass });
-    try {
-      if (id.role !== 'investor') throw { code: 'not_an_investor', message: `${id.name} is a ${id.role}, not an investor` };
-      stage('the investor signs the order');
-      const st = await call('signStatement', { handle: id.handle, chain_id: session.chainId, kind: 'order', channel: org, type: form.type, app_no: form.app_no, investor: form.investor, fund: form.fund, quantity: form.qty });
-      const r = { signature: st.signature, quantity: st.quantity, name: id.name, id: id.id };
-      setInvSig(r);
-      return r;
-    } finally {
-      await call('forget', { handle: id.handle });
-    }
+    const r = await signAsInvestor(files, pass, stage, { channel: org, type: form.type, app_no: form.app_no, investor: form.investor, fund: form.fund, quantity: form.qty });
+    setInvSig(r);
+    return r;
   });
 
   const doSend = () => send.run(async (stage) => {
@@ -122,13 +110,32 @@ export function OrderEntry({ clock }) {
   </section>`;
 }
 
-function InvestorSignature({ need, sig, action, onSign }) {
+// signAsInvestor opens the investor's own key files in this browser, signs
+// the order statement req (fund.OrderStatement: channel, type, app_no,
+// investor, fund, quantity) and forgets the key at once.
+export async function signAsInvestor(files, pass, stage, req) {
+  stage('opening the investor\'s key in this browser');
+  const pick = (re) => [...files].find((f) => re.test(f.name));
+  const key = pick(/\.key$/i), cert = pick(/\.crt$/i);
+  if (!key || !cert) throw { code: 'bad_request', message: 'choose the investor\'s NAME.key and NAME.crt' };
+  const id = await call('open', { key: await key.text(), cert: await cert.text(), passphrase: pass });
+  try {
+    if (id.role !== 'investor') throw { code: 'not_an_investor', message: `${id.name} is a ${id.role}, not an investor` };
+    stage('the investor signs');
+    const st = await call('signStatement', { handle: id.handle, chain_id: session.chainId, kind: 'order', ...req });
+    return { signature: st.signature, quantity: st.quantity, name: id.name, id: id.id };
+  } finally {
+    await call('forget', { handle: id.handle });
+  }
+}
+
+export function InvestorSignature({ need, sig, action, onSign }) {
   const [files, setFiles] = useState([]);
   const [pass, setPass] = useState('');
   if (sig) return html`<div class="ok" id="investor-signed">Signed by the investor: ${sig.name}.</div>`;
   return html`<fieldset class="sig">
     <legend>The investor's signature ${need ? '(this fund requires it)' : '(optional)'}</legend>
-    <p class="hint">The investor opens their own key files here and signs this order; the key is forgotten right after.</p>
+    <p class="hint">The investor opens their own key files here and signs; the key is forgotten right after.</p>
     <div class="row">
       <${Field} label="Investor's key files" id="inv-files"><input id="inv-files" type="file" multiple accept=".key,.crt" onChange=${(e) => setFiles(e.target.files)} /><//>
       <${Field} label="Investor's passphrase" id="inv-pass"><input id="inv-pass" type="password" autocomplete="off" value=${pass} onInput=${(e) => setPass(e.target.value)} /><//>
