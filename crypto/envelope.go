@@ -1106,3 +1106,16 @@ func (Envelope) JSONSchema() map[string]any {
 		},
 	}
 }
+
+// UniqueRecipients drops repeated recipient ids, keeping the first.
+func UniqueRecipients(rs []Recipient) []Recipient {
+	seen := map[string]bool{}
+	var out []Recipient
+	for _, r := range rs {
+		if !seen[r.ID] {
+			seen[r.ID] = true
+			out = append(out, r)
+		}
+	}
+	return out
+}

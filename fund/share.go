@@ -1,6 +1,9 @@
 package fund
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
@@ -102,4 +105,69 @@ func ShareRecipients(org *member.Org, channel string, keys []member.OrgEncKey) [
 		}
 	}
 	return out
+}
+
+// OrgKeys is an organisation with the encryption keys of its identities
+// (the public queries member/orgs and member/orgs/{id}/encryption-keys).
+type OrgKeys struct {
+	Org  member.Org         `json:"org"`
+	Keys []member.OrgEncKey `json:"keys"`
+}
+
+// EncRecipients makes envelope recipients of identities' encryption keys.
+func EncRecipients(keys []member.OrgEncKey) ([]crypto.Recipient, error) {
+	var out []crypto.Recipient
+	for _, k := range keys {
+		pub, err := crypto.EncPublicKeyFromBytes(crypto.EncAlgorithm(k.Algorithm), k.PublicKey)
+		if err != nil {
+			return nil, fmt.Errorf("encryption key of %s: %w", k.ID, err)
+		}
+		out = append(out, crypto.Recipient{ID: k.ID, Key: pub})
+	}
+	return out, nil
+}
+
+// RegulatorOfficers are the identities of every regulator organisation of
+// orgs that may hold personal data (MayHoldPersonal: its officers, not its
+// admins or seals) and have an encryption key: an investor's data is sealed
+// for them (look-through supervision). It is an error when there is none.
+func RegulatorOfficers(orgs []OrgKeys) ([]crypto.Recipient, error) {
+	var out []crypto.Recipient
+	for i := range orgs {
+		if orgs[i].Org.Type != module.OrgRegulator {
+			continue
+		}
+		rs, err := EncRecipients(ShareRecipients(&orgs[i].Org, "", orgs[i].Keys))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rs...)
+	}
+	if len(out) == 0 {
+		return nil, errors.New("no regulator officer has an encryption key: personal data cannot be sealed for supervision")
+	}
+	return out, nil
+}
+
+// RegistrationRecipients are those an investor's personal data is sealed
+// for when its channel registers it: the registering identity itself
+// (self), the regulator's officers, and the investor's own identity when
+// investor (its member record) has an encryption key. Each appears once,
+// in that order. The CLI and the browser console both seal with these.
+func RegistrationRecipients(self crypto.Recipient, regulators []OrgKeys, investor *member.Record) ([]crypto.Recipient, error) {
+	regs, err := RegulatorOfficers(regulators)
+	if err != nil {
+		return nil, err
+	}
+	out := append([]crypto.Recipient{self}, regs...)
+	if investor != nil {
+		if k := investor.CurrentEncKey(); k != nil {
+			pub, err := crypto.EncPublicKeyFromBytes(crypto.EncAlgorithm(k.Algorithm), k.PublicKey)
+			if err != nil {
+				return nil, fmt.Errorf("encryption key of %s: %w", investor.ID, err)
+			}
+			out = append(out, crypto.Recipient{ID: investor.ID, Key: pub})
+		}
+	}
+	return crypto.UniqueRecipients(out), nil
 }

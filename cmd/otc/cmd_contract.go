@@ -414,7 +414,7 @@ func (fs *fundSession) sealDocument(contractID, path string, parties []contract.
 		return nil, err
 	}
 	alg := fs.key.Algorithm()
-	env, err := crypto.Seal(crypto.ContentAlgFor(alg), b, contract.DocumentAAD(contractID), uniqueRecipients(append(recips, regs...)))
+	env, err := crypto.Seal(crypto.ContentAlgFor(alg), b, contract.DocumentAAD(contractID), crypto.UniqueRecipients(append(recips, regs...)))
 	if err != nil {
 		return nil, fmt.Errorf("seal %s: %w", path, err)
 	}

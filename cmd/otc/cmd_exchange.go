@@ -231,7 +231,7 @@ func (fs *fundSession) readersOf(recipients []string) ([]crypto.Recipient, error
 	if err != nil {
 		return nil, err
 	}
-	return uniqueRecipients(append(out, regs...)), nil
+	return crypto.UniqueRecipients(append(out, regs...)), nil
 }
 
 // sendFile fills v (hash, signature, key, content) from the file and sends it.

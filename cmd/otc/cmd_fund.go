@@ -649,20 +649,7 @@ func (fs *fundSession) orgRecipients(org string) ([]crypto.Recipient, error) {
 	if _, err := fs.query("member/orgs/"+org+"/encryption-keys", nil, &keys); err != nil {
 		return nil, err
 	}
-	return encRecipients(keys)
-}
-
-// encRecipients makes envelope recipients of identities' encryption keys.
-func encRecipients(keys []member.OrgEncKey) ([]crypto.Recipient, error) {
-	var out []crypto.Recipient
-	for _, k := range keys {
-		pub, err := crypto.EncPublicKeyFromBytes(crypto.EncAlgorithm(k.Algorithm), k.PublicKey)
-		if err != nil {
-			return nil, fmt.Errorf("encryption key of %s: %w", k.ID, err)
-		}
-		out = append(out, crypto.Recipient{ID: k.ID, Key: pub})
-	}
-	return out, nil
+	return fund.EncRecipients(keys)
 }
 
 // identityRecipient is an identity with its current encryption key (nil if
@@ -711,16 +698,14 @@ func (fs *fundSession) regulatorRecipients() ([]crypto.Recipient, error) {
 	return out, nil
 }
 
-// regulatorOfficers are the identities of every regulator organisation
-// that may hold personal data (fund.MayHoldPersonal: its officers, not its
-// admins or seals) and have an encryption key: an investor's data is sealed
-// for them (look-through supervision).
-func (fs *fundSession) regulatorOfficers() ([]crypto.Recipient, error) {
+// regulatorKeys are the regulator organisations with their identities'
+// encryption keys.
+func (fs *fundSession) regulatorKeys() ([]fund.OrgKeys, error) {
 	var orgs []member.Org
 	if _, err := fs.query("member/orgs", nil, &orgs); err != nil {
 		return nil, err
 	}
-	var out []crypto.Recipient
+	var out []fund.OrgKeys
 	for i := range orgs {
 		if orgs[i].Type != module.OrgRegulator {
 			continue
@@ -729,16 +714,19 @@ func (fs *fundSession) regulatorOfficers() ([]crypto.Recipient, error) {
 		if _, err := fs.query("member/orgs/"+orgs[i].ID+"/encryption-keys", nil, &keys); err != nil {
 			return nil, err
 		}
-		rs, err := encRecipients(fund.ShareRecipients(&orgs[i], "", keys))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rs...)
-	}
-	if len(out) == 0 {
-		return nil, errors.New("no regulator officer has an encryption key: personal data cannot be sealed for supervision")
+		out = append(out, fund.OrgKeys{Org: orgs[i], Keys: keys})
 	}
 	return out, nil
+}
+
+// regulatorOfficers are the regulator identities an investor's data is
+// sealed for (fund.RegulatorOfficers).
+func (fs *fundSession) regulatorOfficers() ([]crypto.Recipient, error) {
+	regs, err := fs.regulatorKeys()
+	if err != nil {
+		return nil, err
+	}
+	return fund.RegulatorOfficers(regs)
 }
 
 func (fs *fundSession) registerInvestor(o *fundOpts, _ []string) (any, error) {
@@ -751,39 +739,34 @@ func (fs *fundSession) registerInvestor(o *fundOpts, _ []string) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	recips := []crypto.Recipient{{ID: fs.id, Key: own.Public()}}
-	regs, err := fs.regulatorOfficers()
+	regs, err := fs.regulatorKeys()
 	if err != nil {
 		return nil, err
 	}
-	recips = append(recips, regs...)
+	var rec *member.Record
 	if v.Identity != "" {
-		r, err := fs.identityRecipient(v.Identity)
+		raw, err := fs.api.Identity(fs.ctx, v.Identity)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("identity %s: %w", v.Identity, err)
 		}
-		if r != nil {
-			recips = append(recips, *r)
+		rec = new(member.Record)
+		if err := json.Unmarshal(raw, rec); err != nil {
+			return nil, fmt.Errorf("identity %s: %w", v.Identity, err)
 		}
 	}
+	recips, err := fund.RegistrationRecipients(crypto.Recipient{ID: fs.id, Key: own.Public()}, regs, rec)
+	if err != nil {
+		return nil, err
+	}
 	data := fund.PersonalData{Name: o.s("name"), IDType: o.s("id-type"), IDNumber: o.s("id-number"), Phone: o.s("phone"), Address: o.s("address")}
-	v.Personal, v.Commitment, v.CommitAlg, err = fund.SealPersonal(fs.key.Algorithm(), v.ID, data, uniqueRecipients(recips))
+	if err := fund.CheckPersonal(data); err != nil {
+		return nil, err
+	}
+	v.Personal, v.Commitment, v.CommitAlg, err = fund.SealPersonal(fs.key.Algorithm(), v.ID, data, recips)
 	if err != nil {
 		return nil, fmt.Errorf("seal personal data: %w", err)
 	}
 	return &v, nil
-}
-
-func uniqueRecipients(rs []crypto.Recipient) []crypto.Recipient {
-	seen := map[string]bool{}
-	var out []crypto.Recipient
-	for _, r := range rs {
-		if !seen[r.ID] {
-			seen[r.ID] = true
-			out = append(out, r)
-		}
-	}
-	return out
 }
 
 func (fs *fundSession) readInvestor(id string) (*fund.Investor, json.RawMessage, error) {
@@ -884,7 +867,7 @@ func (fs *fundSession) sharePersonal(o *fundOpts, args []string) (any, error) {
 	if len(fresh) == 0 {
 		return nil, fmt.Errorf("investor %s's personal data is already shared with every identity of %s named", inv.ID, t.org.ID)
 	}
-	recips, err := encRecipients(fresh)
+	recips, err := fund.EncRecipients(fresh)
 	if err != nil {
 		return nil, err
 	}

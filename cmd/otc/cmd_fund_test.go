@@ -96,7 +96,7 @@ func TestFundCLI(t *testing.T) {
 	}
 	for _, inv := range [][]string{{"INV002", "--identity", inv2.ID}, {"INV003"}} {
 		must("rs-bank/operator", append([]string{"fund", "investor", "register", "--id", inv[0], "--type", "individual", "--risk", "C1",
-			"--assessed", today.String(), "--expires", expires.String(), "--name", "Li Si", "--id-type", "resident_id", "--id-number", "110105195001010011"}, inv[1:]...)...)
+			"--assessed", today.String(), "--expires", expires.String(), "--name", "Li Si", "--id-type", "resident_id", "--id-number", "110105195001010012"}, inv[1:]...)...)
 		must("rs-bank/operator", "fund", "account", "open", "--investor", inv[0], "--manager", "fm-alpha")
 	}
 	refused("fund/16 unsuitable", "rs-bank/operator", "fund", "purchase", "--investor", "INV002", "--fund", "000001", "--amount", "10000", "--app-no", "R0001")

@@ -219,7 +219,7 @@ func (c *cliChain) Seal(reg *fund.RegisterInvestor, data fund.PersonalData) erro
 		if err != nil {
 			return err
 		}
-		c.recips = uniqueRecipients(append([]crypto.Recipient{{ID: c.fs.id, Key: own.Public()}}, regs...))
+		c.recips = crypto.UniqueRecipients(append([]crypto.Recipient{{ID: c.fs.id, Key: own.Public()}}, regs...))
 	}
 	var err error
 	reg.Personal, reg.Commitment, reg.CommitAlg, err = fund.SealPersonal(c.fs.key.Algorithm(), reg.ID, data, c.recips)

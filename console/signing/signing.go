@@ -330,6 +330,7 @@ func (s *Signer) Functions() map[string]func(string) string {
 		"signStatement": call(func(r StatementRequest) (any, error) { return s.SignStatement(r) }),
 		"hash":          call(func(r HashRequest) (any, error) { return Hash(r) }),
 		"quote":         call(func(r QuoteRequest) (any, error) { return QuoteOrder(r) }),
+		"sealPersonal":  call(func(r SealRequest) (any, error) { return s.SealPersonal(r) }),
 	}
 }
 

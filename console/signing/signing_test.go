@@ -194,6 +194,7 @@ func FuzzSignerRequests(f *testing.F) {
 	f.Add("signTx", `{"handle":1,"chain_id":"c","msgs":[{"type":"a/b","value":{}}],"expiry":5}`)
 	f.Add("signStatement", `{"handle":1,"kind":"nav"}`)
 	f.Add("hash", `{"algorithm":"sm3","data":"YWJj"}`)
+	f.Add("sealPersonal", `{"handle":1,"investor":"INV001","data":{"name":"n","id_type":"resident_id","id_number":"1"},"regulators":[]}`)
 	f.Add("quote", `{"type":"fund/purchase","fund":{"code":"000001","last_nav":"1.0000","terms":{"purchase_fees":[{"rate":"1.50%"}]}},"calendar":{"from":"2026-12-01","to":"2026-12-31","days":["2026-12-08"]},"business_time":"2026-12-08T10:00:00+08:00","amount":"100"}`)
 	f.Fuzz(func(t *testing.T, name, in string) {
 		fn := NewSigner().Functions()[name]
