@@ -74,6 +74,7 @@ func TestBrowserVerify(t *testing.T) {
 	b := newBrowser(t, api)
 	b.do("open /verify", chromedp.Navigate(api+"/verify"))
 	b.waitVerifier()
+	t.Logf("served page: the verifier started in %s ms", b.attr("body", "data-load-ms"))
 	if !strings.HasSuffix(b.location(), "/verify/") {
 		t.Fatalf("/verify went to %s", b.location())
 	}
@@ -145,6 +146,7 @@ func TestBrowserVerify(t *testing.T) {
 	b.mu.Unlock()
 	b.do("open the saved page", chromedp.Navigate("file://"+saved))
 	b.waitVerifier()
+	t.Logf("saved page (%d bytes): the verifier started in %s ms", len(page), b.attr("body", "data-load-ms"))
 	if b.visible("#trust-choice") {
 		t.Error("the saved page offers a node's genesis")
 	}

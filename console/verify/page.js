@@ -13,6 +13,7 @@
   const served = location.protocol === 'http:' || location.protocol === 'https:';
   const state = { receipt: null, trust: null, doc: null, nodeGenesis: null };
   let verifier = null;
+  let readyNote = ''; // how long the verifier took to start
 
   // --- loading the verifier -------------------------------------------------
   async function loadVerifier() {
@@ -70,8 +71,8 @@
     $('result').hidden = true; // a verdict is about the inputs it was given
     $('verify').disabled = !ready();
     if (verifier) {
-      $('status').textContent = ready() ? 'Ready: press Verify.' :
-        !state.receipt ? 'Choose the receipt.' : 'Choose the trust root.';
+      $('status').textContent = readyNote + (ready() ? 'Ready: press Verify.' :
+        !state.receipt ? 'Choose the receipt.' : 'Choose the trust root.');
     }
   }
 
@@ -265,8 +266,10 @@
   const started = performance.now();
   loadVerifier().then((v) => {
     verifier = v;
+    const ms = Math.round(performance.now() - started);
     document.body.dataset.verifier = 'ready';
-    $('status').textContent = `Verifier ready (${Math.round(performance.now() - started)} ms).`;
+    document.body.dataset.loadMs = String(ms);
+    readyNote = `Verifier ready (${ms} ms). `;
     changed();
   }).catch((e) => {
     document.body.dataset.verifier = 'failed';
