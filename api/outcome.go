@@ -7,6 +7,7 @@ import (
 	"github.com/otcchain/otcchain/client"
 	"github.com/otcchain/otcchain/module"
 	"github.com/otcchain/otcchain/proof"
+	"github.com/otcchain/otcchain/proof/prover"
 )
 
 // OutcomeReader is implemented by an AppReader whose end-blocks produce
@@ -35,8 +36,8 @@ func (s *Server) handleOutcomeReceipt(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	rc, err := proof.BuildOutcome(r.Context(), s.cfg.RPC, height, o, s.cfg.App.ValidatorChangeHeights())
-	if errors.Is(err, proof.ErrNotYetProvable) {
+	rc, err := prover.BuildOutcome(r.Context(), s.cfg.RPC, height, o, s.cfg.App.ValidatorChangeHeights())
+	if errors.Is(err, prover.ErrNotYetProvable) {
 		w.Header().Set("Retry-After", "1")
 		return errorf(http.StatusServiceUnavailable, client.CodeReceiptNotReady, "%v", err)
 	}

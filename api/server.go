@@ -87,8 +87,9 @@ type Config struct {
 	// Nil: only the logger and the metrics see them, and /v1/audit answers
 	// 404 no_audit_log.
 	Audit *audit.Log
-	// Web serves the browser console (package console) at /console/, and
-	// GET / redirects there. Nil: neither is served.
+	// Web serves the browser console (package console) at /console/ and
+	// the public proof page at /verify/, and GET / redirects to the console.
+	// Nil: none is served.
 	Web http.Handler
 }
 
@@ -191,6 +192,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Web != nil {
 		s.mux.Handle("GET /console/", routed(cfg.Web))
 		s.mux.Handle("GET /console", routed(cfg.Web))
+		s.mux.Handle("GET /verify/", routed(cfg.Web))
+		s.mux.Handle("GET /verify", routed(cfg.Web))
 		s.mux.Handle("GET /{$}", routed(http.RedirectHandler("/console/", http.StatusFound)))
 	}
 	s.handler = http.HandlerFunc(s.serve)

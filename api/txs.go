@@ -13,7 +13,7 @@ import (
 	"github.com/cometbft/cometbft/mempool"
 
 	"github.com/otcchain/otcchain/client"
-	"github.com/otcchain/otcchain/proof"
+	"github.com/otcchain/otcchain/proof/prover"
 	"github.com/otcchain/otcchain/tx"
 )
 
@@ -267,8 +267,8 @@ func (s *Server) handleReceipt(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	ctx := r.Context()
-	rc, err := proof.Build(ctx, s.cfg.RPC, h, i, s.cfg.App.ValidatorChangeHeights())
-	if errors.Is(err, proof.ErrNotYetProvable) {
+	rc, err := prover.Build(ctx, s.cfg.RPC, h, i, s.cfg.App.ValidatorChangeHeights())
+	if errors.Is(err, prover.ErrNotYetProvable) {
 		w.Header().Set("Retry-After", "1")
 		return errorf(http.StatusServiceUnavailable, client.CodeReceiptNotReady, "%v", err)
 	}

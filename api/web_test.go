@@ -12,8 +12,8 @@ import (
 	"github.com/otcchain/otcchain/api/apitest"
 )
 
-// TestWeb: with a Web handler the API serves it at /console/ and sends /
-// there; without one both are the API's JSON 404.
+// TestWeb: with a Web handler the API serves it at /console/ and /verify/
+// and sends / to the console; without one all are the API's JSON 404.
 func TestWeb(t *testing.T) {
 	node := apitest.StartNode(t, apitest.NewApp())
 	page := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "console at "+r.URL.Path) })
@@ -31,7 +31,7 @@ func TestWeb(t *testing.T) {
 			s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
 			return rec
 		}
-		c, root, status := do("/console/funds"), do("/"), do("/v1/status")
+		c, root, status, v, v0 := do("/console/funds"), do("/"), do("/v1/status"), do("/verify/"), do("/verify")
 		if status.Code != 200 {
 			t.Fatalf("web %t: /v1/status %d", withWeb, status.Code)
 		}
@@ -42,9 +42,12 @@ func TestWeb(t *testing.T) {
 			if root.Code != http.StatusFound || root.Header().Get("Location") != "/console/" {
 				t.Errorf("/: %d %q", root.Code, root.Header().Get("Location"))
 			}
+			if v.Body.String() != "console at /verify/" || v0.Body.String() != "console at /verify" {
+				t.Errorf("/verify/: %d %q; /verify: %d %q", v.Code, v.Body, v0.Code, v0.Body)
+			}
 			continue
 		}
-		for _, r := range []*httptest.ResponseRecorder{c, root} {
+		for _, r := range []*httptest.ResponseRecorder{c, root, v, v0} {
 			if r.Code != 404 || !strings.Contains(r.Body.String(), `"code":"not_found"`) {
 				t.Errorf("without web: %d %s", r.Code, r.Body)
 			}

@@ -9,6 +9,13 @@
 // console/web/vendor, see console/web/vendor/README.md); there is no build
 // step at run time. The generated files (signer.wasm.gz, wasm_exec.js) are
 // written by `go run ./console/gen` and checked by a test.
+//
+// The same handler serves the public proof page at /verify/ (VerifyPrefix):
+// one self-contained HTML file generated from console/verify with the
+// WebAssembly verifier (console/verifier) inside it, so that a copy saved
+// to disk verifies receipts with no network. It is served with its own
+// Content-Security-Policy, which allows exactly its inline scripts and
+// style by hash (console/verify/csp.txt, written by the generator).
 package console
 
 import (
@@ -17,6 +24,7 @@ import (
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"io"
 	"io/fs"
 	"mime"
@@ -28,6 +36,15 @@ import (
 
 //go:embed web
 var webFS embed.FS
+
+//go:embed verify/verify.html.gz
+var verifyPage []byte
+
+//go:embed verify/csp.txt
+var verifyCSP string
+
+// VerifyPrefix is where the proof page is served.
+const VerifyPrefix = "/verify/"
 
 // Prefix is where the console is served.
 const Prefix = "/console/"
@@ -49,6 +66,8 @@ type asset struct {
 // the application's page (the page routes by its URL fragment).
 type Handler struct {
 	assets map[string]*asset // by path under web/, e.g. "app.js"
+	verify *asset            // the proof page (gzip)
+	csp    string            // the proof page's CSP
 }
 
 // New loads the embedded assets.
@@ -79,6 +98,12 @@ func New() (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	sum := sha256.Sum256(verifyPage)
+	h.verify = &asset{body: verifyPage, etag: `"` + hex.EncodeToString(sum[:12]) + `"`, typ: contentType("verify.html"), gz: true}
+	h.csp = strings.TrimSpace(verifyCSP)
+	if !strings.Contains(h.csp, "script-src 'sha256-") {
+		return nil, errors.New("console: the proof page's CSP is missing: run go run ./console/gen")
+	}
 	return h, nil
 }
 
@@ -106,7 +131,12 @@ func contentType(name string) string {
 // ServeHTTP implements http.Handler.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hdr := w.Header()
-	hdr.Set("Content-Security-Policy", CSP)
+	verify := r.URL.Path == strings.TrimSuffix(VerifyPrefix, "/") || strings.HasPrefix(r.URL.Path, VerifyPrefix)
+	if verify {
+		hdr.Set("Content-Security-Policy", h.csp)
+	} else {
+		hdr.Set("Content-Security-Policy", CSP)
+	}
 	hdr.Set("X-Content-Type-Options", "nosniff")
 	hdr.Set("Referrer-Policy", "no-referrer")
 	hdr.Set("Cross-Origin-Opener-Policy", "same-origin")
@@ -119,14 +149,28 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, Prefix, http.StatusMovedPermanently)
 		return
 	}
-	name := strings.TrimPrefix(r.URL.Path, Prefix)
-	a := h.assets[name]
-	if a == nil || name == "" {
-		if path.Ext(name) != "" && name != "index.html" {
-			http.Error(w, "no such console file: "+name, http.StatusNotFound)
+	var a *asset
+	if verify {
+		switch r.URL.Path {
+		case strings.TrimSuffix(VerifyPrefix, "/"):
+			http.Redirect(w, r, VerifyPrefix, http.StatusMovedPermanently)
+			return
+		case VerifyPrefix, VerifyPrefix + "index.html":
+			a = h.verify
+		default:
+			http.Error(w, "no such page: "+r.URL.Path+" (the proof page is "+VerifyPrefix+")", http.StatusNotFound)
 			return
 		}
-		name, a = "index.html", h.assets["index.html"]
+	} else {
+		name := strings.TrimPrefix(r.URL.Path, Prefix)
+		a = h.assets[name]
+		if a == nil || name == "" {
+			if path.Ext(name) != "" && name != "index.html" {
+				http.Error(w, "no such console file: "+name, http.StatusNotFound)
+				return
+			}
+			a = h.assets["index.html"]
+		}
 	}
 	hdr.Set("Content-Type", a.typ)
 	hdr.Set("ETag", a.etag)

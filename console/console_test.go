@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"io"
 	"net/http"
@@ -125,6 +126,104 @@ func TestGeneratedAssetsUpToDate(t *testing.T) {
 	if !bytes.Equal(js, have) {
 		t.Errorf("console/web/%s is not the one of %s: run go run ./console/gen", build.WasmExecFile, runtime.Version())
 	}
+
+	// The proof page: its sources, the verifier built from console/verifier
+	// and wasm_exec.js make exactly the committed page and policy.
+	vwasm, err := build.Wasm("verifier")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, csp, err := build.VerifyPage("verify", vwasm, js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pgz, err := os.ReadFile(filepath.Join("verify", build.PageFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	committedPage, err := build.Gunzip(pgz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(page, committedPage) {
+		t.Errorf("console/verify/%s is not the page made from console/verify and console/verifier with %s (%d bytes made, %d committed): run go run ./console/gen",
+			build.PageFile, runtime.Version(), len(page), len(committedPage))
+	}
+	committedCSP, err := os.ReadFile(filepath.Join("verify", build.PageCSPFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(string(committedCSP)) != csp {
+		t.Errorf("console/verify/%s is stale: run go run ./console/gen", build.PageCSPFile)
+	}
+}
+
+// TestVerifyPage: /verify/ serves the one self-contained proof page with a
+// policy that allows exactly its inline scripts and style by hash, the
+// WebAssembly compiler, and nothing from anywhere else.
+func TestVerifyPage(t *testing.T) {
+	h, err := console.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := get(t, h, "GET", "/verify", nil); r.Code != http.StatusMovedPermanently || r.Header().Get("Location") != "/verify/" {
+		t.Errorf("GET /verify: %d %s", r.Code, r.Header().Get("Location"))
+	}
+	if r := get(t, h, "GET", "/verify/other.js", nil); r.Code != 404 {
+		t.Errorf("GET /verify/other.js: %d", r.Code)
+	}
+	gz := get(t, h, "GET", "/verify/", map[string]string{"Accept-Encoding": "gzip"})
+	plain := get(t, h, "GET", "/verify/", nil)
+	if gz.Code != 200 || gz.Header().Get("Content-Encoding") != "gzip" || plain.Code != 200 || plain.Header().Get("Content-Encoding") != "" {
+		t.Fatalf("GET /verify/: %d %v / %d %v", gz.Code, gz.Header(), plain.Code, plain.Header())
+	}
+	if ct := plain.Header().Get("Content-Type"); ct != "text/html; charset=utf-8" {
+		t.Errorf("content type %q", ct)
+	}
+	page := plain.Body.String()
+	csp := plain.Header().Get("Content-Security-Policy")
+	if csp == console.CSP || strings.Contains(csp, "unsafe-inline") || !strings.Contains(csp, "frame-ancestors 'none'") || !strings.Contains(csp, "'wasm-unsafe-eval'") {
+		t.Fatalf("CSP %s", csp)
+	}
+	// Every executable inline script and the style are allowed by hash;
+	// nothing is loaded from elsewhere.
+	scripts := 0
+	for _, part := range strings.Split(page, "<script")[1:] {
+		attrs, rest, _ := strings.Cut(part, ">")
+		body, _, _ := strings.Cut(rest, "</script>")
+		if strings.Contains(attrs, "src=") {
+			t.Errorf("the page loads a script: <script%s>", attrs)
+		}
+		if strings.Contains(attrs, `type="application/octet-stream"`) {
+			continue // the WebAssembly data block, not run
+		}
+		scripts++
+		if !strings.Contains(csp, "'sha256-"+b64sha256(body)+"'") {
+			t.Errorf("the CSP does not allow inline script %d", scripts)
+		}
+	}
+	if scripts != 2 {
+		t.Errorf("%d inline scripts, want 2 (wasm_exec.js and the page)", scripts)
+	}
+	_, style, _ := strings.Cut(page, "<style>")
+	style, _, _ = strings.Cut(style, "</style>")
+	if !strings.Contains(csp, "style-src 'sha256-"+b64sha256(style)+"'") {
+		t.Error("the CSP does not allow the inline style")
+	}
+	for _, bad := range []string{"<link", "<img", "<iframe", " src=", " href=", "@import", "url("} {
+		if strings.Contains(strings.ToLower(style+page[:strings.Index(page, "verifier-wasm")]), bad) {
+			t.Errorf("the page refers to an outside resource (%q)", bad)
+		}
+	}
+	// The console keeps its own policy.
+	if c := get(t, h, "GET", "/console/", nil); c.Header().Get("Content-Security-Policy") != console.CSP {
+		t.Error("the console lost its CSP")
+	}
+}
+
+func b64sha256(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return base64.StdEncoding.EncodeToString(sum[:])
 }
 
 // TestVendoredLibrary: the vendored htm+preact file is the one the README

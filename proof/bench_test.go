@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/otcchain/otcchain/proof"
+	"github.com/otcchain/otcchain/proof/prover"
 )
 
 // go test -run '^$' -bench . -benchmem ./proof
@@ -29,7 +30,7 @@ func BenchmarkVerify(b *testing.B) {
 	}
 	for _, tc := range cases {
 		c := newChain(b, tc.spec)
-		r, err := proof.Build(context.Background(), c, 4, 0, tc.changes)
+		r, err := prover.Build(context.Background(), c, 4, 0, tc.changes)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -15,11 +15,11 @@ import (
 	"github.com/cometbft/cometbft/types"
 	"github.com/cometbft/cometbft/version"
 
-	"github.com/otcchain/otcchain/proof"
+	"github.com/otcchain/otcchain/proof/prover"
 )
 
 // A synthetic chain made of real CometBFT blocks, headers and commits signed
-// by MockPVs with deterministic keys. It serves them as a proof.Source, the
+// by MockPVs with deterministic keys. It serves them as a prover.Source, the
 // way CometBFT's RPC does (validators in pages of at most 100).
 
 type valSpan struct {
@@ -52,7 +52,7 @@ type fakeChain struct {
 	pvs     map[string]types.PrivValidator // by address
 }
 
-var _ proof.Source = (*fakeChain)(nil)
+var _ prover.Source = (*fakeChain)(nil)
 
 var chainStart = time.Date(2026, 3, 2, 9, 30, 0, 0, time.UTC)
 

@@ -9,16 +9,17 @@
 // validator sets at the heights where the validator set changed between the
 // trust root and h. Verify checks all of it with CometBFT's own functions
 // against a trust root (the genesis validator set, or a trusted signed header
-// with its validator set) without contacting any node. Build assembles a
-// receipt from a Source, which CometBFT's RPC clients (local and HTTP)
-// satisfy. CheckFile binds a file to a receipt by its SHA-256 or SM3 hash.
+// with its validator set) without contacting any node. Package proof/prover
+// assembles receipts from a node. CheckFile binds a file to a receipt by its
+// SHA-256 or SM3 hash.
 //
 // Only Code, Data, GasWanted and GasUsed of a result are hashed into
 // LastResultsHash; the log and codespace in a receipt are informative only.
 //
-// The package depends on CometBFT's types and RPC result types, package tx
-// and the SM3 hash. It must never import pebble, the state store, the app, the
-// API, the node or any domain module (member, fund, contract, exchange,
+// The package depends on CometBFT's types, package tx and the SM3 hash, and
+// builds for the browser (GOOS=js GOARCH=wasm, see console/verifier). It must
+// never import CometBFT's RPC client, p2p or databases, pebble, the state
+// store, the app, the API, the node or any domain module (member, fund, contract, exchange,
 // supervise): a receipt is verified by anyone with the genesis file and
 // nothing else.
 package proof

@@ -7,6 +7,7 @@ import (
 	"github.com/cometbft/cometbft/crypto/ed25519"
 
 	"github.com/otcchain/otcchain/proof"
+	"github.com/otcchain/otcchain/proof/prover"
 )
 
 // fuzzChain is a deterministic 4-validator chain whose set changes twice, and
@@ -21,7 +22,7 @@ func fuzzChain(tb testing.TB) (*fakeChain, *proof.Receipt) {
 		},
 		txs: map[int64][][]byte{9: {[]byte("a"), []byte("b"), []byte("c")}},
 	})
-	r, err := proof.Build(context.Background(), c, 9, 1, []int64{4, 7})
+	r, err := prover.Build(context.Background(), c, 9, 1, []int64{4, 7})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -35,7 +36,7 @@ func FuzzReceipt(f *testing.F) {
 	trust := genesisTrust(f, c.genesis)
 	good := mustJSON(f, r)
 	f.Add(good)
-	one, err := proof.Build(context.Background(), c, 2, 0, nil)
+	one, err := prover.Build(context.Background(), c, 2, 0, nil)
 	if err != nil {
 		f.Fatal(err)
 	}

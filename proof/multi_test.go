@@ -10,11 +10,12 @@ import (
 	"github.com/cometbft/cometbft/types"
 
 	"github.com/otcchain/otcchain/proof"
+	"github.com/otcchain/otcchain/proof/prover"
 )
 
-func build(t *testing.T, src proof.Source, h int64, i uint32, changes ...int64) *proof.Receipt {
+func build(t *testing.T, src prover.Source, h int64, i uint32, changes ...int64) *proof.Receipt {
 	t.Helper()
-	r, err := proof.Build(context.Background(), src, h, i, changes)
+	r, err := prover.Build(context.Background(), src, h, i, changes)
 	if err != nil {
 		t.Fatalf("build %d/%d: %v", h, i, err)
 	}
@@ -102,7 +103,7 @@ func TestAbsentSignatures(t *testing.T) {
 		sets:   []valSpan{{from: 1, keys: keys(4), power: 10}},
 		absent: map[int64][]int{3: {1, 2}},
 	})
-	_, err = proof.Build(context.Background(), c, 3, 0, nil)
+	_, err = prover.Build(context.Background(), c, 3, 0, nil)
 	wantErr(t, err, "commit for height 3 signed by 20/40 of voting power")
 }
 
@@ -272,9 +273,9 @@ func TestBuildErrors(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := proof.Build(context.Background(), c, tc.height, tc.index, tc.changes)
+			_, err := prover.Build(context.Background(), c, tc.height, tc.index, tc.changes)
 			wantErr(t, err, tc.err)
-			if errors.Is(err, proof.ErrNotYetProvable) != tc.retry {
+			if errors.Is(err, prover.ErrNotYetProvable) != tc.retry {
 				t.Fatalf("errors.Is(ErrNotYetProvable) = %v", !tc.retry)
 			}
 		})

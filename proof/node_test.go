@@ -30,11 +30,12 @@ import (
 	"github.com/cometbft/cometbft/types"
 
 	"github.com/otcchain/otcchain/proof"
+	"github.com/otcchain/otcchain/proof/prover"
 )
 
 var (
-	_ proof.Source = (*local.Local)(nil)
-	_ proof.Source = (*rpchttp.HTTP)(nil)
+	_ prover.Source = (*local.Local)(nil)
+	_ prover.Source = (*rpchttp.HTTP)(nil)
 )
 
 // resultApp is the kvstore example app with results worth proving: Data is
@@ -199,15 +200,15 @@ func (tn *testNode) burst(t *testing.T, txs [][]byte) []txLoc {
 }
 
 // buildWhenReady builds a receipt, retrying while the next block is pending.
-func buildWhenReady(t *testing.T, src proof.Source, loc txLoc, changes []int64) *proof.Receipt {
+func buildWhenReady(t *testing.T, src prover.Source, loc txLoc, changes []int64) *proof.Receipt {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		r, err := proof.Build(context.Background(), src, loc.height, loc.index, changes)
+		r, err := prover.Build(context.Background(), src, loc.height, loc.index, changes)
 		if err == nil {
 			return r
 		}
-		if !errors.Is(err, proof.ErrNotYetProvable) || time.Now().After(deadline) {
+		if !errors.Is(err, prover.ErrNotYetProvable) || time.Now().After(deadline) {
 			t.Fatalf("build %d/%d: %v", loc.height, loc.index, err)
 		}
 		time.Sleep(20 * time.Millisecond) // poll for the next block
@@ -320,11 +321,11 @@ func TestNodeReceipts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = proof.Build(ctx, tn.client, latest.Height+5, 0, nil)
-		if !errors.Is(err, proof.ErrNotYetProvable) {
+		_, err = prover.Build(ctx, tn.client, latest.Height+5, 0, nil)
+		if !errors.Is(err, prover.ErrNotYetProvable) {
 			t.Fatalf("future height: %v", err)
 		}
-		_, err = proof.Build(ctx, tn.client, locs[0].height, 9, nil)
+		_, err = prover.Build(ctx, tn.client, locs[0].height, 9, nil)
 		wantErr(t, err, fmt.Sprintf("block %d has 1 transactions, no index 9", locs[0].height))
 	})
 

@@ -2,7 +2,6 @@ package proof
 
 import (
 	"bytes"
-	"context"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -72,24 +71,6 @@ func NewOutcome(key string, value, stateHash []byte, items [][]byte, index int) 
 		p.Aunts = nil
 	}
 	return &Outcome{Key: key, Value: value, StateHash: stateHash, Root: root, Proof: p}, nil
-}
-
-// BuildOutcome assembles the receipt of an outcome of block height: the
-// signed headers of height and height+1 (whose app hash covers the outcome)
-// and the trust path, as Build does for transactions.
-func BuildOutcome(ctx context.Context, src Source, height int64, o *Outcome, changeHeights []int64) (*Receipt, error) {
-	if o == nil {
-		return nil, errors.New("proof: build outcome: no outcome")
-	}
-	block, next, path, err := frame(ctx, src, height, changeHeights)
-	if err != nil {
-		return nil, err
-	}
-	r := &Receipt{Version: OutcomeVersion, ChainID: block.SignedHeader.ChainID, Height: height, Block: block, Next: next, TrustPath: path, Outcome: o}
-	if err := checkOutcome(r, next.SignedHeader.Header.AppHash); err != nil {
-		return nil, fmt.Errorf("proof: build: %w", err)
-	}
-	return r, nil
 }
 
 func checkOutcome(r *Receipt, appHash []byte) error {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/otcchain/otcchain/proof"
+	"github.com/otcchain/otcchain/proof/prover"
 )
 
 // TestOutcomeReceipt builds the receipt of an end-block outcome from real
@@ -36,7 +37,7 @@ func TestOutcomeReceipt(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := proof.BuildOutcome(context.Background(), c, h, o, nil)
+	r, err := prover.BuildOutcome(context.Background(), c, h, o, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,7 +85,7 @@ func TestOutcomeReceipt(t *testing.T) {
 	}
 	// A block whose header does not commit to the outcomes (the default app
 	// hash) gives no receipt.
-	if _, err := proof.BuildOutcome(context.Background(), c, h+1, o, nil); err == nil {
+	if _, err := prover.BuildOutcome(context.Background(), c, h+1, o, nil); err == nil {
 		t.Fatal("built an outcome receipt under an app hash that does not commit to it")
 	}
 }

@@ -45,6 +45,58 @@ type Report struct {
 	OutcomeKey string `json:"outcome_key,omitempty"`
 }
 
+// Step names the check of Verify that failed (see Error).
+type Step string
+
+// The steps of Verify, in the order it runs them.
+const (
+	// StepReceipt: the receipt itself is unusable (version, kind, height).
+	StepReceipt Step = "receipt"
+	// StepTrustRoot: no trust root, a root of another chain, or a receipt
+	// below the root's height.
+	StepTrustRoot Step = "trust_root"
+	// StepCommit: a signed header of the receipt is invalid, its validator
+	// set does not match it, or its commit signatures do not verify.
+	StepCommit Step = "commit"
+	// StepTrustPath: the validators who signed are not reached from the
+	// trust root (a different validator set, or a broken trust path).
+	StepTrustPath Step = "trust_path"
+	// StepTx: the tx is not proven under its block's data hash.
+	StepTx Step = "tx_proof"
+	// StepResult: the result is not proven under the next block's results hash.
+	StepResult Step = "result_proof"
+	// StepOutcome: the end-block outcome is not proven under the app hash.
+	StepOutcome Step = "outcome_proof"
+)
+
+// Error is a failed verification: the step that failed and why. Every error
+// Verify returns is an *Error; its message is the cause's.
+type Error struct {
+	Step Step
+	Err  error
+}
+
+func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// StepOf returns the step of a Verify error, or "" for another error.
+func StepOf(err error) Step {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Step
+	}
+	return ""
+}
+
+// stepError wraps err as a failure of step s, unless it already names one.
+func stepError(s Step, err error) error {
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	return &Error{Step: s, Err: err}
+}
+
 // Signer is one validator that signed the block at the receipt's height.
 type Signer struct {
 	Address     string `json:"address"` // upper-case hex, as in CometBFT
@@ -75,47 +127,47 @@ type Signer struct {
 //
 // No trusting period is applied (there is no trustworthy clock offline); header
 // times must only increase along the path. Every failure is an error naming the
-// height and what failed.
+// height and what failed; it is an *Error naming the step (StepOf).
 func Verify(r *Receipt, trust Trust) (*Report, error) {
 	if r == nil {
-		return nil, errors.New("proof: no receipt")
+		return nil, stepError(StepReceipt, errors.New("proof: no receipt"))
 	}
 	if r.Version != Version && r.Version != OutcomeVersion {
-		return nil, fmt.Errorf("proof: unsupported receipt version %q (this verifier reads %q and %q)", r.Version, Version, OutcomeVersion)
+		return nil, stepError(StepReceipt, fmt.Errorf("proof: unsupported receipt version %q (this verifier reads %q and %q)", r.Version, Version, OutcomeVersion))
 	}
 	if (r.Version == OutcomeVersion) != (r.Outcome != nil) {
-		return nil, fmt.Errorf("proof: a %q receipt must carry an outcome, and only it", OutcomeVersion)
+		return nil, stepError(StepReceipt, fmt.Errorf("proof: a %q receipt must carry an outcome, and only it", OutcomeVersion))
 	}
 	if trust.vals == nil {
-		return nil, errors.New("proof: no trust root (use TrustFromGenesis or TrustFromHeader)")
+		return nil, stepError(StepTrustRoot, errors.New("proof: no trust root (use TrustFromGenesis or TrustFromHeader)"))
 	}
 	if r.ChainID != trust.chainID {
-		return nil, fmt.Errorf("proof: receipt is for chain id %q, the trust root is for chain id %q", r.ChainID, trust.chainID)
+		return nil, stepError(StepTrustRoot, fmt.Errorf("proof: receipt is for chain id %q, the trust root is for chain id %q", r.ChainID, trust.chainID))
 	}
 	if r.Height < 1 {
-		return nil, fmt.Errorf("proof: receipt height %d is not positive", r.Height)
+		return nil, stepError(StepReceipt, fmt.Errorf("proof: receipt height %d is not positive", r.Height))
 	}
 
 	blockVals, err := checkLightBlock(r.ChainID, r.Block, r.Height)
 	if err != nil {
-		return nil, err
+		return nil, stepError(StepCommit, err)
 	}
 	nextVals, err := checkLightBlock(r.ChainID, r.Next, r.Height+1)
 	if err != nil {
-		return nil, err
+		return nil, stepError(StepCommit, err)
 	}
 
 	prev := int64(0)
 	for i, lb := range r.TrustPath {
 		if lb.SignedHeader == nil || lb.SignedHeader.Header == nil {
-			return nil, fmt.Errorf("proof: trust path entry %d has no signed header", i)
+			return nil, stepError(StepTrustPath, fmt.Errorf("proof: trust path entry %d has no signed header", i))
 		}
 		h := lb.SignedHeader.Height
 		if h <= prev {
-			return nil, fmt.Errorf("proof: trust path heights must ascend: %d after %d", h, prev)
+			return nil, stepError(StepTrustPath, fmt.Errorf("proof: trust path heights must ascend: %d after %d", h, prev))
 		}
 		if h >= r.Height {
-			return nil, fmt.Errorf("proof: trust path height %d is not below the receipt height %d", h, r.Height)
+			return nil, stepError(StepTrustPath, fmt.Errorf("proof: trust path height %d is not below the receipt height %d", h, r.Height))
 		}
 		prev = h
 	}
@@ -128,31 +180,31 @@ func Verify(r *Receipt, trust Trust) (*Report, error) {
 		}
 		vals, err := checkLightBlock(r.ChainID, lb, h)
 		if err != nil {
-			return nil, fmt.Errorf("%w (trust path)", err)
+			return nil, stepError(StepTrustPath, fmt.Errorf("%w (trust path)", err))
 		}
 		if err := w.advance(lb.SignedHeader, vals); err != nil {
-			return nil, err
+			return nil, stepError(StepTrustPath, err)
 		}
 		walked = append(walked, h)
 	}
 	if err := w.advance(r.Block.SignedHeader, blockVals); err != nil {
-		return nil, err
+		return nil, stepError(StepTrustPath, err)
 	}
 	if err := w.advance(r.Next.SignedHeader, nextVals); err != nil {
-		return nil, err
+		return nil, stepError(StepTrustPath, err)
 	}
 
 	header, next := r.Block.SignedHeader.Header, r.Next.SignedHeader.Header
 	if r.Outcome != nil {
 		if err := checkOutcome(r, next.AppHash); err != nil {
-			return nil, err
+			return nil, stepError(StepOutcome, err)
 		}
 	} else {
 		if err := checkTx(r, header); err != nil {
-			return nil, err
+			return nil, stepError(StepTx, err)
 		}
 		if err := checkResult(r, next); err != nil {
-			return nil, err
+			return nil, stepError(StepResult, err)
 		}
 	}
 
@@ -263,7 +315,7 @@ func (w *walker) advance(sh *types.SignedHeader, vals *types.ValidatorSet) error
 			return fmt.Errorf("proof: header %d differs from the trusted header at that height", h)
 		}
 	case w.header != nil && h < w.header.Height, w.header == nil && h < w.height:
-		return fmt.Errorf("proof: height %d is below the trust root height %d; use an earlier trust root", h, w.height)
+		return stepError(StepTrustRoot, fmt.Errorf("proof: height %d is below the trust root height %d; use an earlier trust root", h, w.height))
 	case w.header != nil && h == w.header.Height+1:
 		if !sh.Time.After(w.header.Time) {
 			return fmt.Errorf("proof: header %d time %s is not after header %d time %s", h, sh.Time, w.header.Height, w.header.Time)
@@ -330,4 +382,46 @@ func txHashOf(r *Receipt) string {
 		return ""
 	}
 	return fmt.Sprintf("%X", r.Tx.Hash())
+}
+
+// CheckLightBlock checks a light block on its own, without a trust root:
+// the signed header is valid for chainID and at height, the validator set
+// matches the header's validators hash, and every commit signature verifies
+// with more than 2/3 of the set's power signing. It returns the rebuilt
+// validator set. Builders of receipts use it to refuse an inconsistent
+// source; a reader calls Verify.
+func CheckLightBlock(chainID string, lb LightBlock, height int64) (*types.ValidatorSet, error) {
+	return checkLightBlock(chainID, lb, height)
+}
+
+// Consistent checks what can be checked in a receipt without a trust root:
+// each light block on its own (CheckLightBlock) and the tx and result proofs
+// (or, for an outcome receipt, the outcome proof) against the receipt's own
+// headers. It proves nothing about which chain signed them (call Verify);
+// a builder calls it so that a misbehaving source is reported at once.
+func Consistent(r *Receipt) error {
+	if r == nil {
+		return errors.New("proof: no receipt")
+	}
+	for _, lb := range r.TrustPath {
+		if lb.SignedHeader == nil {
+			return errors.New("proof: trust path entry without a signed header")
+		}
+		if _, err := checkLightBlock(r.ChainID, lb, lb.SignedHeader.Height); err != nil {
+			return err
+		}
+	}
+	if _, err := checkLightBlock(r.ChainID, r.Block, r.Height); err != nil {
+		return err
+	}
+	if _, err := checkLightBlock(r.ChainID, r.Next, r.Height+1); err != nil {
+		return err
+	}
+	if r.Outcome != nil {
+		return checkOutcome(r, r.Next.SignedHeader.AppHash)
+	}
+	if err := checkTx(r, r.Block.SignedHeader.Header); err != nil {
+		return err
+	}
+	return checkResult(r, r.Next.SignedHeader.Header)
 }
