@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -298,16 +297,7 @@ func TestBrowserConsole(t *testing.T) {
 	chromiumPath(t)
 	ps := newProcs(t)
 	home := filepath.Join(ps.dir, "dev")
-	var p *proc
-	var sum devSummary
-	for attempt := 0; ; attempt++ {
-		base := strconv.Itoa(freeBasePort(t, 10))
-		p = ps.start("dev", nil, "dev", "--home", home, "--validators", "1", "--base-port", base, "--reset")
-		var clash bool
-		if sum, clash = waitSummary(t, p, attempt < 2); !clash {
-			break
-		}
-	}
+	_, sum := startDev(t, ps, home)
 	api := sum.apis[0]
 	devEnv := env{"OTC_PASSPHRASE=" + node.DevPassphrase}
 	as := func(who string, args ...string) string {

@@ -31,16 +31,7 @@ func TestBrowserVerify(t *testing.T) {
 	chromiumPath(t)
 	ps := newProcs(t)
 	home := filepath.Join(ps.dir, "dev")
-	var p *proc
-	var sum devSummary
-	for attempt := 0; ; attempt++ {
-		base := strconv.Itoa(freeBasePort(t, 10))
-		p = ps.start("dev", nil, "dev", "--home", home, "--validators", "1", "--base-port", base, "--reset")
-		var clash bool
-		if sum, clash = waitSummary(t, p, attempt < 2); !clash {
-			break
-		}
-	}
+	_, sum := startDev(t, ps, home)
 	api := sum.apis[0]
 	devEnv := env{"OTC_PASSPHRASE=" + node.DevPassphrase}
 

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -24,16 +23,7 @@ import (
 func TestDevBusinessDay(t *testing.T) {
 	ps := newProcs(t)
 	home := filepath.Join(ps.dir, "dev")
-	var p *proc
-	var sum devSummary
-	for attempt := 0; ; attempt++ {
-		base := strconv.Itoa(freeBasePort(t, 10))
-		p = ps.start("dev", nil, "dev", "--home", home, "--validators", "1", "--base-port", base, "--reset")
-		var clash bool
-		if sum, clash = waitSummary(t, p, attempt < 2); !clash {
-			break
-		}
-	}
+	p, sum := startDev(t, ps, home)
 	api := sum.apis[0]
 	devEnv := env{"OTC_PASSPHRASE=" + node.DevPassphrase}
 	// otc runs a command; it must succeed.

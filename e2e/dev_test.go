@@ -217,3 +217,17 @@ func cliAnchorReceiptVerify(t *testing.T, ps *procs, home, api string) {
 		t.Fatalf("otc verify --file accepted a file the tx did not anchor:\n%s", p.stdout())
 	}
 }
+
+// startDev starts a new one-validator otc dev network in home on free
+// ports (other ones if a port is taken meanwhile) and returns its process
+// and summary.
+func startDev(t *testing.T, ps *procs, home string) (*proc, devSummary) {
+	t.Helper()
+	for attempt := 0; ; attempt++ {
+		base := strconv.Itoa(freeBasePort(t, 10))
+		p := ps.start("dev", nil, "dev", "--home", home, "--validators", "1", "--base-port", base, "--reset")
+		if sum, clash := waitSummary(t, p, attempt < 2); !clash {
+			return p, sum
+		}
+	}
+}
