@@ -335,7 +335,7 @@ func TestBrowserConsole(t *testing.T) {
 		{"fm-alpha", "operator", "Fund manager", "fund-manager", "Your funds"},
 		{"cust-trust", "operator", "Custodian", "custodian", "NAV review"},
 		{"regulator", "operator", "Regulator", "regulator", "Compliance alerts"},
-		{"fm-beta", "admin", "Organisation admin", "admin", "Funds"},
+		{"fm-beta", "admin", "Organisation admin", "admin", "Identities of fm-beta"},
 		{"rs-bank", "investor-1", "Investor", "investor", "Your holdings and orders"},
 	}
 	for _, r := range roles {
@@ -447,8 +447,16 @@ func TestBrowserConsole(t *testing.T) {
 	b.signOut()
 
 	browserRiskCancelAndRegulator(t, b, ps, devEnv, home, api)
+	personal := browserKYC(t, b, ps, devEnv, home, api)
+	browserReconcile(t, b, ps, devEnv, home, api)
+	browserManagerRegister(t, b, ps, devEnv, home, api)
+	browserLifecycle(t, b, home, api)
+	browserAdmin(t, b, ps, devEnv, home, api)
 
 	secrets := map[string]string{}
+	for k, v := range personal {
+		secrets[k] = v
+	}
 	for _, r := range append(roles, struct{ org, name, role, shot, sees string }{"regulator", "officer-2", "", "", ""}) {
 		for k, v := range keySecrets(t, ks(r.org), r.name) {
 			secrets[r.org+"/"+k] = v
@@ -575,6 +583,205 @@ func void[T any](a chromedp.Action[T]) chromedp.Action[chromedp.Void] {
 		_, err := a(ctx, t)
 		return chromedp.Void{}, err
 	}
+}
+
+// browserKYC registers an investor at the desk's KYC screen: a resident ID
+// with a wrong check character is refused in the browser (nothing sent);
+// the corrected one is sealed in the browser and registered with a TA
+// account in one transaction. The channel and the regulator can open the
+// sealed data with the CLI, the fund manager cannot. It returns the
+// personal data, which no request may carry.
+func browserKYC(t *testing.T, b *browser, ps *procs, devEnv env, home, api string) map[string]string {
+	t.Helper()
+	ks := func(org string) string { return filepath.Join(home, "orgs", org, "keystore") }
+	const name, idNo, phone, address = "李四", "110105195001010012", "13912345678", "北京市朝阳区建国路1号"
+	b.signIn(ks("rs-bank"), "operator", node.DevPassphrase)
+	b.do("KYC", chromedp.Navigate(api+"/console/#/kyc"), chromedp.WaitVisible(chromedp.CSS("#kyc-submit")))
+	b.waitText("#kyc-form", "Alpha Fund Management")
+	b.setInput("#kyc-id", "INV900")
+	b.setSelect("#kyc-risk", "C3")
+	b.setInput("#kyc-name", name)
+	b.setSelect("#kyc-id-type", "resident_id")
+	b.setInput("#kyc-id-number", idNo[:17]+"3")
+	b.setInput("#kyc-phone", phone)
+	b.setInput("#kyc-address", address)
+	b.do("register with a wrong check character", chromedp.Click(chromedp.CSS("#kyc-submit")))
+	b.waitText("#kyc-form .error", "bad_personal_data")
+	b.waitText("#kyc-form .error", "check character")
+	b.setInput("#kyc-id-number", idNo)
+	b.screenshot("console-reseller-kyc")
+	b.do("register", chromedp.Click(chromedp.CSS("#kyc-submit")))
+	b.waitText("#kyc-result", "Investor INV900 is registered")
+	b.waitText("#kyc-result", "with fm-alpha")
+	if v := b.value("#kyc-id-number"); v != "" {
+		t.Errorf("the ID number is still in the form after registration: %q", v)
+	}
+	b.waitText("main", "INV900") // the accounts opened today
+	b.signOut()
+
+	as := func(who string) string {
+		t.Helper()
+		return ps.runEnv(devEnv, time.Minute, "fund", "investor", "show", "INV900", "--decrypt", "--home", home, "--as", who)
+	}
+	for _, who := range []string{"rs-bank/operator", "regulator/operator"} {
+		if out := as(who); !strings.Contains(out, name) || !strings.Contains(out, idNo) || !strings.Contains(out, address) {
+			t.Fatalf("%s cannot open INV900's personal data:\n%s", who, out)
+		}
+	}
+	if p, ok := ps.try(devEnv, time.Minute, "fund", "investor", "show", "INV900", "--decrypt", "--home", home, "--as", "fm-alpha/operator"); ok || !strings.Contains(p.tail(5), "cannot decrypt") {
+		t.Fatalf("fm-alpha and INV900's personal data without a share (exit ok %v):\n%s", ok, p.tail(5))
+	}
+	var inv struct {
+		Channel    string            `json:"channel"`
+		Risk       string            `json:"risk"`
+		TAAccounts map[string]string `json:"ta_accounts"`
+	}
+	getAuthJSON(t, ps, devEnv, home, "rs-bank/operator", "investor", "show", "INV900", &inv)
+	if inv.Channel != "rs-bank" || inv.Risk != "C3" || inv.TAAccounts["fm-alpha"] == "" {
+		t.Fatalf("the chain's INV900: %+v", inv)
+	}
+	return map[string]string{"the investor's name": name, "the investor's ID number": idNo, "the investor's phone": phone, "the investor's address": address}
+}
+
+// browserReconcile compares the TA's register of rs-bank in fund 000001
+// (read by the test with otc) with a CSV of the desk's books that has
+// INV001 right and an investor the register does not know.
+func browserReconcile(t *testing.T, b *browser, ps *procs, devEnv env, home, api string) {
+	t.Helper()
+	var rec struct {
+		Positions []struct{ Investor, Shares string } `json:"positions"`
+		Total     string                              `json:"total_shares"`
+	}
+	getAuthJSON(t, ps, devEnv, home, "rs-bank/operator", "reconciliation", "000001", "--channel", "rs-bank", &rec)
+	csv := "\ufeffinvestor,shares\r\n"
+	for _, p := range rec.Positions {
+		csv += p.Investor + "," + p.Shares + "\r\n"
+	}
+	if len(rec.Positions) == 0 {
+		t.Fatalf("rs-bank holds no shares of 000001: %+v", rec)
+	}
+	csv += "INV404,100.00\r\n"
+	books := filepath.Join(t.TempDir(), "books-000001.csv")
+	writeFile(t, books, []byte(csv))
+	b.signIn(filepath.Join(home, "orgs", "rs-bank", "keystore"), "operator", node.DevPassphrase)
+	b.do("reconciliation", chromedp.Navigate(api+"/console/#/reconcile"), chromedp.WaitVisible(chromedp.CSS("#rec-books")))
+	b.setSelect("#rec-fund", "000001")
+	b.waitText("#rec-total", groupThousands(rec.Total))
+	b.do("the desk's books", chromedp.SetUploadFiles(chromedp.CSS("#rec-books"), []string{books}))
+	b.waitText("#rec-summary", fmt.Sprintf("1 of %d differ from the register", len(rec.Positions)+1))
+	b.waitText("main", "only in your books")
+	b.screenshot("console-reseller-reconciliation")
+	b.signOut()
+}
+
+// browserManagerRegister: the fund manager's page of fund 000001 shows the
+// orders waiting for confirmation as the chain counts them (otc fund
+// pending), the register with INV001, and declares a dividend, which the
+// test reads back from the chain.
+func browserManagerRegister(t *testing.T, b *browser, ps *procs, devEnv env, home, api string) {
+	t.Helper()
+	var pending struct {
+		Orders int `json:"orders"`
+	}
+	getAuthJSON(t, ps, devEnv, home, "fm-alpha/operator", "pending", "000001", &pending)
+	want := fmt.Sprintf("%d orders wait for confirmation", pending.Orders)
+	if pending.Orders == 1 {
+		want = "1 order waits for confirmation"
+	}
+	b.signIn(filepath.Join(home, "orgs", "fm-alpha", "keystore"), "operator", node.DevPassphrase)
+	b.do("open the fund", chromedp.Navigate(api+"/console/#/funds/000001"), chromedp.WaitVisible(chromedp.CSS("#dividend-form")))
+	b.waitText("#pending-total", want)
+	b.waitText("main", "Register")
+	b.waitText("main", "INV001")
+	b.setInput("#div-per-share", "0.0100")
+	ex := b.value("#div-ex")
+	b.do("declare", chromedp.Click(chromedp.CSS("#div-submit")))
+	b.waitText("#div-result", "Dividend with ex-date "+ex+" declared")
+	b.screenshot("console-fund-manager-register")
+	b.signOut()
+	var divs struct {
+		Items []struct {
+			ExDate   string `json:"ex_date"`
+			PerShare string `json:"per_share"`
+			Status   string `json:"status"`
+		} `json:"items"`
+	}
+	getAuthJSON(t, ps, devEnv, home, "fm-alpha/operator", "dividends", "000001", &divs)
+	if n := len(divs.Items); n == 0 || divs.Items[n-1].ExDate != ex || divs.Items[n-1].PerShare != "0.0100" || divs.Items[n-1].Status != "declared" {
+		t.Fatalf("the chain's dividends of 000001: %+v, want ex-date %s 0.0100 declared", divs.Items, ex)
+	}
+}
+
+// browserLifecycle: the desk follows order rs-bank:C0002 (entered in the
+// console, confirmed after the NAV's co-signature) across the
+// organisations: each hop names its signer, and the confirmation is the
+// chain's own.
+func browserLifecycle(t *testing.T, b *browser, home, api string) {
+	t.Helper()
+	b.signIn(filepath.Join(home, "orgs", "rs-bank", "keystore"), "operator", node.DevPassphrase)
+	b.do("lifecycle", chromedp.Navigate(api+"/console/#/explorer/order/rs-bank:C0002"), chromedp.WaitVisible(chromedp.CSS("#lifecycle")))
+	b.waitText(`[data-hop="order"]`, "Purchase received")
+	b.waitText(`[data-hop="order"]`, "signed by")
+	b.waitText(`[data-hop="order"]`, "of rs-bank")
+	b.waitText(`[data-hop="nav"]`, "NAV 1.0123")
+	b.waitText(`[data-hop="nav"]`, "of fm-alpha")
+	b.waitText(`[data-hop="cosign"]`, "of cust-trust")
+	b.waitText(`[data-hop="confirm"]`, "Confirmed")
+	b.waitText(`[data-hop="confirm"]`, "by the chain itself")
+	b.screenshot("console-explorer-lifecycle")
+	b.signOut()
+}
+
+// browserAdmin: fm-beta's admin registers a certificate its CA issued for
+// 20 days (made with otc), sees the expiry warning, and revokes it with a
+// reason; the chain says revoked.
+func browserAdmin(t *testing.T, b *browser, ps *procs, devEnv env, home, api string) {
+	t.Helper()
+	orgDir := filepath.Join(home, "orgs", "fm-beta")
+	tmp := t.TempDir()
+	ks := filepath.Join(tmp, "ks")
+	ps.runEnv(devEnv, time.Minute, "keys", "new", "temp", "--keystore", ks, "--alg", "p256")
+	cert := filepath.Join(tmp, "temp.crt")
+	ps.runEnv(devEnv, time.Minute, "ca", "issue", "--ca", filepath.Join(orgDir, "ca.pem"), "--ca-key", "ca", "--keystore", filepath.Join(orgDir, "keystore"),
+		"--role", "fund_manager", "--name", "Temp operator", "--pubkey-from", "temp", "--pubkey-keystore", ks, "--days", "20", "--out", cert)
+	b.signIn(filepath.Join(orgDir, "keystore"), "admin", node.DevPassphrase)
+	b.waitText("main", "Identities of fm-beta")
+	b.do("the certificate", chromedp.SetUploadFiles(chromedp.CSS("#cert-file"), []string{cert}))
+	b.do("register it", chromedp.Click(chromedp.CSS("#cert-submit")))
+	b.waitText("#cert-result", "temp.crt is registered")
+	b.waitText("#expiry-warning", "Temp operator (expires in")
+	b.screenshot("console-admin-identities")
+	id := b.attr(`.revoke[data-name="Temp operator"]`, "data-id")
+	b.do("revoke", chromedp.Click(chromedp.CSS(`.revoke[data-name="Temp operator"]`)))
+	b.setInput("#revoke-reason", "test certificate, no longer needed")
+	b.do("sign and revoke", chromedp.Click(chromedp.CSS("#revoke-submit")))
+	b.waitText("#revoke-result", "Temp operator is revoked")
+	b.signOut()
+	var rec struct {
+		Status        string `json:"status"`
+		RevokedReason string `json:"revoked_reason"`
+	}
+	getJSON(t, api+"/v1/q/member/identities/"+id, &rec)
+	if rec.Status != "revoked" || rec.RevokedReason != "test certificate, no longer needed" {
+		t.Fatalf("the chain's identity %s: %+v", id, rec)
+	}
+}
+
+// groupThousands writes a decimal string with thousands separators, as the
+// console shows it.
+func groupThousands(s string) string {
+	i := strings.IndexByte(s, '.')
+	if i < 0 {
+		i = len(s)
+	}
+	var out []byte
+	for j := 0; j < i; j++ {
+		if j > 0 && (i-j)%3 == 0 {
+			out = append(out, ',')
+		}
+		out = append(out, s[j])
+	}
+	return string(out) + s[i:]
 }
 
 // getAuthJSON reads an otc fund read command's JSON answer as identity who.

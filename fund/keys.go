@@ -60,7 +60,8 @@ func channelOrderPrefix(ch string, d Date) []byte { return []byte("od/" + ch + "
 func queueKey(f string, d Date, seq uint64) []byte {
 	return binary.BigEndian.AppendUint64(queuePrefix(f, d), seq)
 }
-func queuePrefix(f string, d Date) []byte { return []byte("q/" + f + "/" + dateKey(d) + "/") }
+func queuePrefix(f string, d Date) []byte { return append(queueFundPrefix(f), dateKey(d)+"/"...) }
+func queueFundPrefix(f string) []byte     { return []byte("q/" + f + "/") }
 func dailyKey(f string, d Date, inv string) []byte {
 	return []byte("dl/" + f + "/" + dateKey(d) + "/" + inv)
 }
@@ -80,6 +81,17 @@ func dateKey(d Date) string {
 		return "00000000"
 	}
 	return fmt.Sprintf("%04d%02d%02d", d.Year(), int(d.Month()), d.Day())
+}
+
+// dateFromKey reads dateKey's form back ("00000000" is 0).
+func dateFromKey(k string) (Date, error) {
+	if k == "00000000" {
+		return 0, nil
+	}
+	if len(k) != 8 {
+		return 0, fmt.Errorf("%w: %q, want 8 digits", ErrInvalidDate, k)
+	}
+	return ParseDate(k[0:4] + "-" + k[4:6] + "-" + k[6:8])
 }
 
 // nextSeq increments and returns a named counter (first value 1).

@@ -14,6 +14,7 @@ import (
 //	funds/{code}/navs                     public: NAV history (both signatures); ?limit=: {"items", "truncated"}
 //	funds/{code}/dividends                public: declared dividends and their totals; ?limit=: {"items", "truncated"}
 //	funds/{code}/totals                   the manager, the custodian: shares outstanding, holders, pending
+//	funds/{code}/pending                  the manager, the custodian: orders waiting for confirmation by queue date and channel
 //	funds/{code}/holders                  the manager: the register (holdings with lots); ?limit=: {"items", "truncated"}
 //	funds/{code}/reconciliation/{channel} the manager, the channel: per-channel positions (05 file content)
 //	investors/{id}                        the investor, its channel, managers it has an account with
@@ -45,6 +46,7 @@ func (m *Module) Queries() []module.QuerySpec {
 		module.Query("funds/{code}/navs", queryNAVs).WithPublic().WithParams(limitParam),
 		module.Query("funds/{code}/dividends", queryDividends).WithPublic().WithParams(limitParam),
 		module.Query("funds/{code}/totals", queryTotals).WithRoles(module.RoleFundManager, module.RoleCustodian),
+		module.Query("funds/{code}/pending", queryPending).WithRoles(module.RoleFundManager, module.RoleCustodian),
 		module.Query("funds/{code}/holders", queryHolders).WithRoles(module.RoleFundManager).WithParams(limitParam),
 		module.Query("funds/{code}/reconciliation/{channel}", queryReconciliation).WithRoles(module.RoleFundManager, module.RoleReseller),
 		module.Query("investors/{id}", func(qc *module.QueryContext, kv module.KVReader, p map[string]string) (*Investor, error) {

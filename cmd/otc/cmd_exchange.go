@@ -198,40 +198,41 @@ node's [blob] max_bytes, 1 GiB by default) and the record names that node
 	return c
 }
 
-// readersOf returns the readers of a file: the sender, every recipient's
-// people and every regulator identity, each with its encryption key.
+// readersOf returns the readers of a file (exchange.Readers) from the
+// public queries: the recipients' encryption keys and the regulators'.
 func (fs *fundSession) readersOf(recipients []string) ([]crypto.Recipient, error) {
 	own, err := fs.ownEncKey()
 	if err != nil {
 		return nil, err
 	}
-	out := []crypto.Recipient{{ID: fs.id, Key: own.Public()}}
+	keys := exchange.ReaderKeys{Orgs: map[string][]member.OrgEncKey{}, Identities: map[string]*member.Record{}}
 	for _, t := range recipients {
 		if len(t) == 64 {
-			r, err := fs.identityRecipient(t)
+			raw, err := fs.api.Identity(fs.ctx, t)
 			if err != nil {
-				return nil, err
+				return nil, fmt.Errorf("identity %s: %w", t, err)
 			}
-			if r == nil {
-				return nil, fmt.Errorf("recipient %s has no encryption key registered: it could not read the file", t)
+			rec := new(member.Record)
+			if err := json.Unmarshal(raw, rec); err != nil {
+				return nil, fmt.Errorf("identity %s: %w", t, err)
 			}
-			out = append(out, *r)
+			keys.Identities[t] = rec
 			continue
 		}
-		rs, err := fs.orgPeopleRecipients(t)
-		if err != nil {
+		var ks []member.OrgEncKey
+		if _, err := fs.query("member/orgs/"+t+"/encryption-keys", nil, &ks); err != nil {
 			return nil, fmt.Errorf("recipient %s: %w", t, err)
 		}
-		if len(rs) == 0 {
-			return nil, fmt.Errorf("no identity of %s has an encryption key registered: it could not read the file", t)
-		}
-		out = append(out, rs...)
+		keys.Orgs[t] = ks
 	}
-	regs, err := fs.regulatorRecipients()
+	regs, err := fs.regulatorKeys()
 	if err != nil {
 		return nil, err
 	}
-	return crypto.UniqueRecipients(append(out, regs...)), nil
+	for _, r := range regs {
+		keys.Regulators = append(keys.Regulators, r.Keys...)
+	}
+	return exchange.Readers(crypto.Recipient{ID: fs.id, Key: own.Public()}, recipients, keys)
 }
 
 // sendFile fills v (hash, signature, key, content) from the file and sends it.
@@ -465,9 +466,9 @@ func (fs *fundSession) receiveTo(r *exchange.Record, out string) error {
 		return fmt.Errorf("cannot decrypt: %w", err)
 	}
 	aad := exchange.ContentAAD(r.ID)
-	key, err := crypto.Open(r.Key, aad, fs.id, enc)
+	key, err := exchange.ContentKey(r, fs.id, enc)
 	if err != nil {
-		return fmt.Errorf("cannot open the content key of record %s: %w", r.ID, err)
+		return err
 	}
 	defer clear(key)
 	// The sender's signature is checked before anything is written.
@@ -527,7 +528,7 @@ func (fs *fundSession) receiveTo(r *exchange.Record, out string) error {
 }
 
 // checkFileSignature verifies the record's signature with the sender's
-// registered key.
+// registered key (exchange.CheckSignature).
 func (fs *fundSession) checkFileSignature(r *exchange.Record) error {
 	raw, err := fs.api.Identity(fs.ctx, r.Sender)
 	if err != nil {
@@ -537,17 +538,8 @@ func (fs *fundSession) checkFileSignature(r *exchange.Record) error {
 	if err := json.Unmarshal(raw, &rec); err != nil {
 		return fmt.Errorf("the sender's identity %s: %w", r.Sender, err)
 	}
-	alg, err := crypto.ParseAlgorithm(rec.Algorithm)
-	if err != nil {
-		return err
-	}
-	pub, err := crypto.PublicKeyFromBytes(alg, rec.PublicKey)
-	if err != nil {
-		return fmt.Errorf("the sender's key: %w", err)
-	}
-	sig, err := hex.DecodeString(r.Signature)
-	if err != nil || !pub.Verify(exchange.FileStatement(fs.chainID, r.ID, r.HashAlg, r.Hash, r.Size, r.Name), sig) {
-		return fmt.Errorf("record %s: the sender's signature does NOT verify with %s's registered key: nothing written", r.ID, r.Sender)
+	if err := exchange.CheckSignature(fs.chainID, r, &rec); err != nil {
+		return fmt.Errorf("%w: nothing written", err)
 	}
 	return nil
 }

@@ -1036,6 +1036,7 @@ func fundReadCmds() []fundReadCmd {
 		{"navs CODE", "A fund's NAV history with both signatures (public)", "funds/{0}/navs", "limit", "limit"},
 		{"dividends CODE", "A fund's declared dividends (public)", "funds/{0}/dividends", "limit", "limit"},
 		{"totals CODE", "A fund's register totals (its manager, custodian, the regulator)", "funds/{0}/totals", "", ""},
+		{"pending CODE", "A fund's orders waiting for confirmation, by trade date and channel (its manager, custodian, the regulator)", "funds/{0}/pending", "", ""},
 		{"holders CODE", "A fund's register with lots (its manager, the regulator)", "funds/{0}/holders", "limit", "limit"},
 		{"reconciliation CODE", "A channel's positions in a fund (the manager, the channel, the regulator)", "funds/{0}/reconciliation/{channel}", "channel!", ""},
 		{"holdings INVESTOR", "An investor's holdings with lots", "investors/{0}/holdings", "", ""},

@@ -69,3 +69,18 @@ func (s *Signer) SealPersonal(r SealRequest) (*Sealed, error) {
 	}
 	return out, nil
 }
+
+// IDType is an identity document type the KYC form offers.
+type IDType struct {
+	Type string `json:"type"`
+	Name string `json:"name"`
+}
+
+// IDTypes are fund.IDTypes, the document types fund.CheckPersonal accepts.
+func IDTypes() []IDType {
+	out := make([]IDType, len(fund.IDTypes))
+	for i, t := range fund.IDTypes {
+		out[i] = IDType{Type: t.Type, Name: t.Name}
+	}
+	return out
+}

@@ -91,3 +91,27 @@ func TestSealPersonal(t *testing.T) {
 		})
 	}
 }
+
+// TestIDTypes: the KYC form's document types are the ones
+// fund.CheckPersonal accepts, through the JSON function the page calls.
+func TestIDTypes(t *testing.T) {
+	out := NewSigner().Functions()["idTypes"]("{}")
+	var r struct {
+		OK []IDType `json:"ok"`
+	}
+	if err := json.Unmarshal([]byte(out), &r); err != nil || len(r.OK) != len(fund.IDTypes) {
+		t.Fatalf("idTypes: %s (%v)", out, err)
+	}
+	for _, ty := range r.OK {
+		err := fund.CheckPersonal(fund.PersonalData{Name: "n", IDType: ty.Type, IDNumber: "x"})
+		if err != nil && strings.Contains(err.Error(), "want one of") {
+			t.Errorf("%s is offered but refused: %v", ty.Type, err)
+		}
+		if ty.Name == "" {
+			t.Errorf("%s has no name", ty.Type)
+		}
+	}
+	if r.OK[0].Type != "resident_id" {
+		t.Errorf("the first type offered is %s, want resident_id", r.OK[0].Type)
+	}
+}

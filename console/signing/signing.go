@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/otcchain/otcchain/crypto"
+	"github.com/otcchain/otcchain/exchange"
 	"github.com/otcchain/otcchain/fund"
 	"github.com/otcchain/otcchain/keystore"
 	"github.com/otcchain/otcchain/pki"
@@ -218,9 +219,10 @@ func (s *Signer) SignTx(r TxRequest) (*SignedTx, error) {
 	return &SignedTx{Tx: b, Hash: hex.EncodeToString(h[:])}, nil
 }
 
-// StatementRequest asks for a fund statement signature: kind "order"
+// StatementRequest asks for a statement signature: kind "order"
 // (channel, type, app_no, investor, fund, quantity), "risk-ack" (investor,
-// fund, disclosure_hash) or "nav" (fund, date, nav). Values are put in
+// fund, disclosure_hash), "nav" (fund, date, nav) or "exchange-ack"
+// (record, hash, accepted, reason: exchange.AckStatement). Values are put in
 // their canonical form first (an amount 10000 signs as 10000.00).
 type StatementRequest struct {
 	Handle         int    `json:"handle"`
@@ -235,6 +237,11 @@ type StatementRequest struct {
 	DisclosureHash string `json:"disclosure_hash,omitempty"`
 	Date           string `json:"date,omitempty"`
 	NAV            string `json:"nav,omitempty"`
+	// exchange-ack: the record, its hash, the verdict and the reason.
+	Record   string `json:"record,omitempty"`
+	Hash     string `json:"hash,omitempty"`
+	Accepted bool   `json:"accepted,omitempty"`
+	Reason   string `json:"reason,omitempty"`
 }
 
 // Statement is a signed statement: the hex signature as the fund messages
@@ -278,8 +285,13 @@ func (s *Signer) SignStatement(r StatementRequest) (*Statement, error) {
 		}
 		out.NAV = n.String()
 		msg = fund.NAVStatement(r.ChainID, r.Fund, d, n)
+	case "exchange-ack":
+		if r.Record == "" || r.Hash == "" {
+			return nil, fail(CodeBadRequest, "an acknowledgement names the record and its hash")
+		}
+		msg = exchange.AckStatement(r.ChainID, r.Record, r.Hash, r.Accepted, r.Reason)
 	default:
-		return nil, fail(CodeBadRequest, "unknown statement kind %q (order, risk-ack, nav)", r.Kind)
+		return nil, fail(CodeBadRequest, "unknown statement kind %q (order, risk-ack, nav, exchange-ack)", r.Kind)
 	}
 	sig, err := id.key.Sign(msg)
 	if err != nil {
@@ -331,6 +343,9 @@ func (s *Signer) Functions() map[string]func(string) string {
 		"hash":          call(func(r HashRequest) (any, error) { return Hash(r) }),
 		"quote":         call(func(r QuoteRequest) (any, error) { return QuoteOrder(r) }),
 		"sealPersonal":  call(func(r SealRequest) (any, error) { return s.SealPersonal(r) }),
+		"idTypes":       call(func(struct{}) (any, error) { return IDTypes(), nil }),
+		"sealFile":      call(func(r SealFileRequest) (any, error) { return s.SealFile(r) }),
+		"openFile":      call(func(r OpenFileRequest) (any, error) { return s.OpenFile(r) }),
 	}
 }
 

@@ -13,6 +13,9 @@ import { Desk, InvestorLookup } from './screens/desk.js';
 import { Explorer } from './screens/explorer.js';
 import { OrderEntry } from './screens/order.js';
 import { Alerts, Interventions } from './screens/regulator.js';
+import { Kyc } from './screens/kyc.js';
+import { Reconcile } from './screens/reconcile.js';
+import { Admin } from './screens/admin.js';
 import { follow } from './lib/events.js';
 
 const roleNames = {
@@ -23,11 +26,11 @@ const roleNames = {
 // Each role's screens: [route, label, component]; the first is the main one.
 const screens = {
   investor: [['holdings', 'Holdings and orders', Investor], ['funds', 'Funds', Funds]],
-  reseller: [['orders', 'Orders', Desk], ['new-order', 'New order', OrderEntry], ['investor', 'Investor', InvestorLookup], ['funds', 'Funds', Funds]],
-  fund_manager: [['my-funds', 'Your funds', (p) => html`<${Funds} mine=${true} ...${p} />`], ['new-order', 'Direct order', OrderEntry], ['funds', 'All funds', Funds]],
+  reseller: [['orders', 'Orders', Desk], ['kyc', 'KYC 开户', Kyc], ['new-order', 'New order', OrderEntry], ['reconcile', 'Reconciliation', Reconcile], ['investor', 'Investor', InvestorLookup], ['funds', 'Funds', Funds]],
+  fund_manager: [['my-funds', 'Your funds', (p) => html`<${Funds} mine=${true} ...${p} />`], ['new-order', 'Direct order', OrderEntry], ['kyc', 'KYC 开户', Kyc], ['reconcile', 'Reconciliation', Reconcile], ['funds', 'All funds', Funds]],
   custodian: [['nav-review', 'NAV review', NavReview], ['my-funds', 'Funds in custody', (p) => html`<${Funds} mine=${true} ...${p} />`]],
   regulator: [['alerts', 'Alerts', Alerts], ['interventions', 'Interventions', Interventions], ['investor', 'Investor look-through', InvestorLookup], ['funds', 'Funds', Funds]],
-  admin: [['funds', 'Funds', Funds]],
+  admin: [['identities', 'Identities and seals', Admin], ['funds', 'Funds', Funds]],
   seal: [['funds', 'Funds', Funds]],
 };
 
@@ -75,7 +78,7 @@ function App() {
   const [first, ...rest] = route;
   let body;
   if (first === 'funds' && rest[0]) body = html`<${FundPage} code=${rest[0]} clock=${clock} tick=${tick} />`;
-  else if (first === 'explorer') body = html`<${Explorer} hash=${rest[0]} tick=${tick} />`;
+  else if (first === 'explorer') body = rest[0] === 'order' ? html`<${Explorer} order=${rest[1]} tick=${tick} />` : html`<${Explorer} hash=${rest[0]} tick=${tick} />`;
   else {
     const s = mine.find((x) => x[0] === first) || mine[0];
     body = s ? html`<${s[2]} clock=${clock} tick=${tick} key=${s[0]} />` : html`<p>No screen for the role ${identity.role} yet.</p>`;

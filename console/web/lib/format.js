@@ -83,3 +83,28 @@ function toUnits(s) {
   if (!m) return null;
   return BigInt(m[1]) * 10000n + BigInt(((m[2] || '') + '0000').slice(0, 4));
 }
+
+// cents parses a decimal string with up to two decimals into integer
+// hundredths (BigInt); null when it is not one.
+export function cents(s) {
+  const m = /^(-?)(\d+)(?:\.(\d{0,2}))?$/.exec(String(s === undefined || s === null ? '' : s).trim());
+  if (!m) return null;
+  const v = BigInt(m[2]) * 100n + BigInt(((m[3] || '') + '00').slice(0, 2));
+  return m[1] ? -v : v;
+}
+
+// fromCents is the decimal string of integer hundredths: 123456n gives "1234.56".
+export function fromCents(c) {
+  const neg = c < 0n;
+  const a = neg ? -c : c;
+  return `${neg ? '-' : ''}${a / 100n}.${String(a % 100n).padStart(2, '0')}`;
+}
+
+// valueAt is shares (two decimals) times a NAV (four decimals) in CNY,
+// rounded half up to the cent, computed on integers.
+export function valueAt(shares, nav) {
+  const s = cents(shares), n = toUnits(nav);
+  if (s === null || n === null) return '';
+  const v = s * n; // 1e-6 CNY
+  return fromCents((v + 5000n) / 10000n);
+}

@@ -4,10 +4,12 @@ import { html, useState } from '../vendor/htm-preact-3.1.1.js';
 import { Table, Field, Loading, useLoad, ErrorBox } from '../lib/ui.js';
 import { chinaTime, group, short } from '../lib/format.js';
 import { get } from '../lib/api.js';
+import { Lifecycle } from './lifecycle.js';
 
-export function Explorer({ hash, tick }) {
+export function Explorer({ hash, order, tick }) {
   const status = useLoad(() => get('/v1/status', { auth: false }), [tick]);
   const [h, setH] = useState(hash || '');
+  const [o, setO] = useState(order || '');
   const s = status.data;
   return html`<section>
     <h2>Explorer</h2>
@@ -30,6 +32,11 @@ export function Explorer({ hash, tick }) {
       <button type="submit">Look up</button>
     </form>
     ${hash && html`<${TxView} hash=${hash} />`}
+    <form class="row" onSubmit=${(e) => { e.preventDefault(); location.hash = '#/explorer/order/' + encodeURIComponent(o.trim()); }}>
+      <${Field} label="Order (CHANNEL:APP_NO)" id="lifecycle-order" hint="Its whole lifecycle across the organisations, each hop with its receipt."><input id="lifecycle-order" size="30" value=${o} onInput=${(e) => setO(e.target.value)} /><//>
+      <button type="submit" id="lifecycle-show">Show the lifecycle</button>
+    </form>
+    ${order && html`<${Lifecycle} id=${order} key=${order} tick=${tick} />`}
   </section>`;
 }
 

@@ -6,6 +6,7 @@ import { Table, ErrorBox, Busy, Field, Loading, useLoad, useAction } from '../li
 import { amount, group, navChange, short } from '../lib/format.js';
 import { query, submit, statement, session } from '../lib/api.js';
 import { nextTradingDay } from './investor.js';
+import { Pending, Holders, Dividends } from './register.js';
 
 const fundCols = [
   { key: 'code', label: 'Code', render: (f) => html`<a href=${'#/funds/' + f.code}>${f.code}</a>` },
@@ -88,6 +89,7 @@ export function FundPage({ code, clock, tick }) {
   const navs = useLoad(() => query('fund', 'funds/' + code + '/navs', { limit: 100000 }), [code, tick]);
   const f = fund.data;
   const isManager = f && f.manager === session.identity.org && session.identity.role === 'fund_manager';
+  const isCustodian = f && f.custodian === session.identity.org && session.identity.role === 'custodian';
   return html`<section>
     <p><a href="#/funds">← Funds</a></p>
     <${Loading} load=${fund}>
@@ -105,6 +107,7 @@ export function FundPage({ code, clock, tick }) {
           <dt>Purchase fees</dt><dd>${(f.terms.purchase_fees || []).map((t) => t.fixed ? `fixed ${amount(t.fixed)} CNY` : `${t.rate} up to ${amount(t.up_to)}`).join('; ')}</dd>
         </dl>
         ${isManager && html`<${PublishNAV} fund=${f} clock=${clock} navs=${navs.data} onDone=${() => { navs.refresh(); fund.refresh(); }} />`}
+        ${(isManager || isCustodian) && html`<${Pending} fund=${f} tick=${tick} />`}
       </div>`}
     <//>
     <h3>NAV history</h3>
@@ -115,6 +118,8 @@ export function FundPage({ code, clock, tick }) {
           filters=${[{ key: 'status', label: 'Status', options: ['published', 'final'] }]} />
       </div>`}
     <//>
+    ${f && html`<${Dividends} fund=${f} isManager=${isManager} tick=${tick} />`}
+    ${isManager && html`<${Holders} fund=${f} tick=${tick} />`}
   </section>`;
 }
 

@@ -4,7 +4,7 @@
 // only its own.
 import { html, useState, useEffect } from '../vendor/htm-preact-3.1.1.js';
 import { Table, Field, Loading, useLoad, useAction, Busy, ErrorBox } from '../lib/ui.js';
-import { amount, group, short } from '../lib/format.js';
+import { amount, group, short, cents, fromCents } from '../lib/format.js';
 import { query, submit, session } from '../lib/api.js';
 import { call } from '../lib/signer.js';
 
@@ -22,7 +22,7 @@ const storeKey = () => 'otc-investor-' + session.identity.id;
 
 export function orderColumns(cal) {
   return [
-    { key: 'id', label: 'Order' },
+    { key: 'id', label: 'Order', render: (o) => html`<a href=${'#/explorer/order/' + encodeURIComponent(o.id)} title="The order's lifecycle">${o.id}</a>` },
     { key: 'business', label: 'Type', text: (o) => businessNames[o.business] || o.business },
     { key: 'fund', label: 'Fund' },
     { key: 'amount', label: 'Amount (CNY)', num: true, text: (o) => amount(o.amount) },
@@ -145,7 +145,7 @@ export function Statement({ id, tick }) {
   const load = useLoad(() => Promise.all([query('fund', 'investors/' + encodeURIComponent(id) + '/statement'), query('fund', 'calendar')]), [id, tick]);
   const [st, cal] = load.data || [];
   let total = 0n;
-  if (st) for (const h of st.holdings) total += cents(h.value);
+  if (st) for (const h of st.holdings) total += cents(h.value) || 0n;
   return html`<${Loading} load=${load}>
     ${st && html`<div>
       <p>Investor <strong>${st.investor.id}</strong> (${st.investor.type}, risk level ${st.investor.risk_level || st.investor.risk || ''}), channel ${st.investor.channel}.</p>
@@ -173,10 +173,3 @@ export function Statement({ id, tick }) {
   <//>`;
 }
 
-function cents(s) {
-  const m = /^(\d+)(?:\.(\d{0,2}))?$/.exec(String(s || '0'));
-  return m ? BigInt(m[1]) * 100n + BigInt(((m[2] || '') + '00').slice(0, 2)) : 0n;
-}
-function fromCents(c) {
-  return `${c / 100n}.${String(c % 100n).padStart(2, '0')}`;
-}
