@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -452,6 +453,7 @@ func TestBrowserConsole(t *testing.T) {
 	browserManagerRegister(t, b, ps, devEnv, home, api)
 	browserLifecycle(t, b, home, api)
 	browserAdmin(t, b, ps, devEnv, home, api)
+	browserExchange(t, b, ps, devEnv, home, api)
 
 	secrets := map[string]string{}
 	for k, v := range personal {
@@ -764,6 +766,80 @@ func browserAdmin(t *testing.T, b *browser, ps *procs, devEnv env, home, api str
 	getJSON(t, api+"/v1/q/member/identities/"+id, &rec)
 	if rec.Status != "revoked" || rec.RevokedReason != "test certificate, no longer needed" {
 		t.Fatalf("the chain's identity %s: %+v", id, rec)
+	}
+}
+
+// browserExchange: fm-alpha's operator sends rs-bank a small file (inline
+// in the tx) and one of 300 KB (stored on the node as a blob), both
+// encrypted in the browser; rs-bank's operator opens each from its inbox,
+// the browser checks the signature and the hash, and accepts the first and
+// rejects the second with a reason; the chain has both verdicts.
+func browserExchange(t *testing.T, b *browser, ps *procs, devEnv env, home, api string) {
+	t.Helper()
+	dir := t.TempDir()
+	small := filepath.Join(dir, "nav-20261208.csv")
+	writeFile(t, small, []byte("fund,date,nav\n000001,2026-12-08,1.0123\n# 净值文件 Alpha Fund Management\n"))
+	large := filepath.Join(dir, "reconciliation.bin")
+	big := make([]byte, 300_000)
+	for i := range big {
+		big[i] = byte(i * 7)
+	}
+	writeFile(t, large, big)
+	ks := func(org string) string { return filepath.Join(home, "orgs", org, "keystore") }
+	records := map[string]string{}
+	b.signIn(ks("fm-alpha"), "operator", node.DevPassphrase)
+	for _, f := range []string{small, large} {
+		b.do("data exchange", chromedp.Navigate(api+"/console/#/exchange"), chromedp.WaitVisible(chromedp.CSS(`.send-to[data-org="rs-bank"]`)))
+		b.do("to rs-bank", chromedp.Click(chromedp.CSS(`.send-to[data-org="rs-bank"]`)))
+		b.setSelect("#send-category", "nav")
+		b.do("the file", chromedp.SetUploadFiles(chromedp.CSS("#send-file-input"), []string{f}))
+		b.do("send", chromedp.Click(chromedp.CSS("#send-submit")))
+		b.waitText("#send-result", "Sent "+filepath.Base(f)+" as record ")
+		m := regexp.MustCompile(`as record (\S+) `).FindStringSubmatch(b.text("#send-result"))
+		if m == nil {
+			t.Fatalf("no record id in %q", b.text("#send-result"))
+		}
+		records[filepath.Base(f)] = m[1]
+	}
+	b.screenshot("console-exchange-outbox")
+	b.signOut()
+
+	b.signIn(ks("rs-bank"), "operator", node.DevPassphrase)
+	for name, id := range records {
+		b.do("inbox", chromedp.Navigate(api+"/console/#/exchange"), chromedp.WaitVisible(chromedp.CSS(`.open-record[data-record="`+id+`"]`)))
+		b.do("open "+name, chromedp.Click(chromedp.CSS(`.open-record[data-record="`+id+`"]`)))
+		b.do("decrypt", chromedp.WaitVisible(chromedp.CSS("#record-open")), chromedp.Click(chromedp.CSS("#record-open")))
+		b.waitText("#record-checked", "the sender's signature verifies with fm-alpha's registered key")
+		if name == filepath.Base(small) {
+			b.waitText("#record-view pre.document", "净值文件")
+			b.screenshot("console-exchange-received")
+			b.do("accept", chromedp.Click(chromedp.CSS("#record-accept")))
+			b.waitText("#ack-result", "Accepted")
+		} else {
+			b.waitText("#record-checked", "300,000 bytes")
+			b.setInput("#reject-reason", "wrong period")
+			b.do("reject", chromedp.Click(chromedp.CSS("#record-reject")))
+			b.waitText("#ack-result", "Rejected")
+		}
+	}
+	b.signOut()
+	for name, id := range records {
+		var v struct {
+			Blob *struct{ Hash string } `json:"blob"`
+			Acks []struct {
+				Accepted bool   `json:"accepted"`
+				Reason   string `json:"reason"`
+				Org      string `json:"org"`
+			} `json:"acks"`
+		}
+		out := ps.runEnv(devEnv, time.Minute, "exchange", "show", id, "--home", home, "--as", "rs-bank/operator")
+		if err := json.Unmarshal([]byte(out), &v); err != nil {
+			t.Fatalf("otc exchange show %s: %v\n%s", id, err, out)
+		}
+		wantAccepted := name == filepath.Base(small)
+		if len(v.Acks) != 1 || v.Acks[0].Org != "rs-bank" || v.Acks[0].Accepted != wantAccepted || (!wantAccepted && v.Acks[0].Reason != "wrong period") || (v.Blob != nil) == wantAccepted {
+			t.Fatalf("the chain's record %s (%s): %s", id, name, out)
+		}
 	}
 }
 

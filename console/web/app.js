@@ -16,6 +16,7 @@ import { Alerts, Interventions } from './screens/regulator.js';
 import { Kyc } from './screens/kyc.js';
 import { Reconcile } from './screens/reconcile.js';
 import { Admin } from './screens/admin.js';
+import { Exchange } from './screens/exchange.js';
 import { follow } from './lib/events.js';
 
 const roleNames = {
@@ -26,10 +27,10 @@ const roleNames = {
 // Each role's screens: [route, label, component]; the first is the main one.
 const screens = {
   investor: [['holdings', 'Holdings and orders', Investor], ['funds', 'Funds', Funds]],
-  reseller: [['orders', 'Orders', Desk], ['kyc', 'KYC 开户', Kyc], ['new-order', 'New order', OrderEntry], ['reconcile', 'Reconciliation', Reconcile], ['investor', 'Investor', InvestorLookup], ['funds', 'Funds', Funds]],
-  fund_manager: [['my-funds', 'Your funds', (p) => html`<${Funds} mine=${true} ...${p} />`], ['new-order', 'Direct order', OrderEntry], ['kyc', 'KYC 开户', Kyc], ['reconcile', 'Reconciliation', Reconcile], ['funds', 'All funds', Funds]],
-  custodian: [['nav-review', 'NAV review', NavReview], ['my-funds', 'Funds in custody', (p) => html`<${Funds} mine=${true} ...${p} />`]],
-  regulator: [['alerts', 'Alerts', Alerts], ['interventions', 'Interventions', Interventions], ['investor', 'Investor look-through', InvestorLookup], ['funds', 'Funds', Funds]],
+  reseller: [['orders', 'Orders', Desk], ['kyc', 'KYC 开户', Kyc], ['new-order', 'New order', OrderEntry], ['reconcile', 'Reconciliation', Reconcile], ['investor', 'Investor', InvestorLookup], ['exchange', 'Data exchange', Exchange], ['funds', 'Funds', Funds]],
+  fund_manager: [['my-funds', 'Your funds', (p) => html`<${Funds} mine=${true} ...${p} />`], ['new-order', 'Direct order', OrderEntry], ['kyc', 'KYC 开户', Kyc], ['reconcile', 'Reconciliation', Reconcile], ['exchange', 'Data exchange', Exchange], ['funds', 'All funds', Funds]],
+  custodian: [['nav-review', 'NAV review', NavReview], ['my-funds', 'Funds in custody', (p) => html`<${Funds} mine=${true} ...${p} />`], ['exchange', 'Data exchange', Exchange]],
+  regulator: [['alerts', 'Alerts', Alerts], ['interventions', 'Interventions', Interventions], ['investor', 'Investor look-through', InvestorLookup], ['exchange', 'Data exchange', Exchange], ['funds', 'Funds', Funds]],
   admin: [['identities', 'Identities and seals', Admin], ['funds', 'Funds', Funds]],
   seal: [['funds', 'Funds', Funds]],
 };

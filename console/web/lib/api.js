@@ -119,3 +119,44 @@ export function refusal(res) {
 export function statement(req) {
   return call('signStatement', { handle: session.identity.handle, chain_id: session.chainId, ...req });
 }
+
+// bytes sends a request whose body or answer is binary (blobs): it returns
+// the answer as a Uint8Array; a refusal throws an ApiError as request does.
+export async function bytes(method, path, body, retried = false) {
+  const headers = { Authorization: 'Bearer ' + session.token };
+  if (body) headers['Content-Type'] = 'application/octet-stream';
+  let res;
+  try {
+    res = await fetch(path, { method, headers, body, cache: 'no-store' });
+  } catch (e) {
+    throw new ApiError(0, 'network', 'the node did not answer (' + e.message + '): check that it runs and try again');
+  }
+  if (res.status === 401 && session.identity && !retried) {
+    await login();
+    return bytes(method, path, body, true);
+  }
+  if (!res.ok) {
+    let err = {};
+    try {
+      err = (await res.json()).error || {};
+    } catch (e) {
+      // not JSON: the status says it
+    }
+    throw new ApiError(res.status, err.code || 'http_' + res.status, err.message || res.statusText);
+  }
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+// base64 of bytes, for the signer's JSON.
+export function toBase64(u8) {
+  let bin = '';
+  for (let i = 0; i < u8.length; i += 0x8000) bin += String.fromCharCode(...u8.subarray(i, i + 0x8000));
+  return btoa(bin);
+}
+
+export function fromBase64(s) {
+  const bin = atob(s);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}

@@ -6,7 +6,7 @@
 import { html, useState } from '../vendor/htm-preact-3.1.1.js';
 import { Table, Field, Loading, useLoad, useAction, Busy, ErrorBox } from '../lib/ui.js';
 import { chinaDate, group, short } from '../lib/format.js';
-import { get, query, submit, session } from '../lib/api.js';
+import { get, query, submit, session, toBase64 } from '../lib/api.js';
 import { call } from '../lib/signer.js';
 
 const day = 24 * 3600 * 1000;
@@ -116,9 +116,7 @@ function Seals({ org, seals, identities, onDone }) {
   const pick = async (f) => {
     if (!f) return setImage(null);
     const data = new Uint8Array(await f.arrayBuffer());
-    let bin = '';
-    for (let i = 0; i < data.length; i += 0x8000) bin += String.fromCharCode(...data.subarray(i, i + 0x8000));
-    const h = await call('hash', { algorithm: session.identity.algorithm === 'sm2' ? 'sm3' : 'sha256', data: btoa(bin) });
+    const h = await call('hash', { algorithm: session.identity.algorithm === 'sm2' ? 'sm3' : 'sha256', data: toBase64(data) });
     setImage({ name: f.name, hash: h.hash, url: URL.createObjectURL(f) });
   };
   const sealID = form.seal || (identities[0] || {}).id || '';

@@ -5,7 +5,7 @@
 import { html, useState, useEffect } from '../vendor/htm-preact-3.1.1.js';
 import { Table, Field, Loading, useLoad, useAction, Busy, ErrorBox } from '../lib/ui.js';
 import { amount, group, short, cents, fromCents } from '../lib/format.js';
-import { query, submit, session } from '../lib/api.js';
+import { query, submit, session, toBase64 } from '../lib/api.js';
 import { call } from '../lib/signer.js';
 
 export const businessNames = { '020': 'subscription', '022': 'purchase', '024': 'redemption', '029': 'dividend method', '052': 'cancellation' };
@@ -60,14 +60,6 @@ export function Investor({ tick }) {
   </section>`;
 }
 
-// base64 of bytes, in chunks (String.fromCharCode takes a bounded number of
-// arguments).
-function base64(bytes) {
-  let s = '';
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode.apply(null, bytes.subarray(i, i + 0x8000));
-  return btoa(s);
-}
-
 const isText = (f) => /^text\//.test(f.type) || /\.(txt|md)$/i.test(f.name);
 
 // RiskDisclosures lists the risk disclosures (风险揭示书) the investor
@@ -91,7 +83,7 @@ export function RiskDisclosures({ id, tick }) {
     hashing.run(async (stage) => {
       stage('computing the document\'s SHA-256');
       const bytes = new Uint8Array(await file.arrayBuffer());
-      const h = await call('hash', { algorithm: 'sha256', data: base64(bytes) });
+      const h = await call('hash', { algorithm: 'sha256', data: toBase64(bytes) });
       const d = { name: file.name, size: file.size, hash: h.hash || h, text: isText(file) ? await file.text() : '', url: URL.createObjectURL(file) };
       setDoc(d);
       return d;
