@@ -234,6 +234,18 @@ func HashName(alg Algorithm) string {
 	return "sha256"
 }
 
+// HashAlgorithm is an algorithm whose Hash is the one named by HashName:
+// Ed25519 for "sha256", SM2 for "sm3".
+func HashAlgorithm(name string) (Algorithm, error) {
+	switch name {
+	case "sha256":
+		return Ed25519, nil
+	case "sm3":
+		return SM2, nil
+	}
+	return "", fmt.Errorf("crypto: unknown hash %q (sha256, sm3)", name)
+}
+
 // ---- Ed25519
 
 type ed25519Public struct{ key ed25519.PublicKey }

@@ -454,6 +454,8 @@ func TestBrowserConsole(t *testing.T) {
 	browserLifecycle(t, b, home, api)
 	browserAdmin(t, b, ps, devEnv, home, api)
 	browserExchange(t, b, ps, devEnv, home, api)
+	browserContract(t, b, ps, devEnv, home, api)
+	browserGovernance(t, b, ps, devEnv, home, api)
 
 	secrets := map[string]string{}
 	for k, v := range personal {
@@ -840,6 +842,115 @@ func browserExchange(t *testing.T, b *browser, ps *procs, devEnv env, home, api 
 		if len(v.Acks) != 1 || v.Acks[0].Org != "rs-bank" || v.Acks[0].Accepted != wantAccepted || (!wantAccepted && v.Acks[0].Reason != "wrong period") || (v.Blob != nil) == wantAccepted {
 			t.Fatalf("the chain's record %s (%s): %s", id, name, out)
 		}
+	}
+}
+
+// browserContract: a distribution agreement drafted by fm-alpha with
+// rs-bank (the document sealed in the browser), reviewed by both
+// organisations' admins, and signed by both operators with their
+// organisations' seals, all in the console; the chain says effective.
+func browserContract(t *testing.T, b *browser, ps *procs, devEnv env, home, api string) {
+	t.Helper()
+	ks := func(org string) string { return filepath.Join(home, "orgs", org, "keystore") }
+	doc := filepath.Join(t.TempDir(), "distribution-agreement.txt")
+	writeFile(t, doc, []byte("基金销售代理协议 Distribution agreement\nAlpha Fund Management appoints Example Commercial Bank to sell fund 000001.\n"))
+	open := func(org, who string) {
+		t.Helper()
+		b.signIn(ks(org), who, node.DevPassphrase)
+		b.do("contracts", chromedp.Navigate(api+"/console/#/contracts"), chromedp.WaitVisible(chromedp.CSS(`.open-contract[data-contract="DA-B1"]`)))
+		b.do("open DA-B1", chromedp.Click(chromedp.CSS(`.open-contract[data-contract="DA-B1"]`)), chromedp.WaitVisible(chromedp.CSS("#contract-view #contract-status")))
+	}
+	b.signIn(ks("fm-alpha"), "operator", node.DevPassphrase)
+	b.do("contracts", chromedp.Navigate(api+"/console/#/contracts"), chromedp.WaitVisible(chromedp.CSS("#contract-create")))
+	b.setSelect("#contract-type", "distribution_agreement")
+	b.setInput("#contract-id", "DA-B1")
+	b.setInput("#contract-title", "Distribution agreement 000001 代销协议")
+	b.setSelect("#party-0", "fm-alpha")
+	b.setSelect("#party-1", "rs-bank")
+	b.do("the document", chromedp.SetUploadFiles(chromedp.CSS("#contract-file"), []string{doc}))
+	b.do("create", chromedp.Click(chromedp.CSS("#contract-create")))
+	b.waitText("#contract-created", "Contract DA-B1 drafted")
+	b.signOut()
+	for _, r := range []struct{ org, stage string }{{"fm-alpha", "legal"}, {"rs-bank", "counterparty_legal"}} {
+		open(r.org, "admin")
+		b.waitText("#contract-review", "stage “"+r.stage+"”")
+		b.setInput("#review-comment", "approved by "+r.org)
+		b.do("approve", chromedp.Click(chromedp.CSS("#review-approve")))
+		b.waitText("#contract-view", "approved by "+r.org)
+		b.signOut()
+	}
+	for _, org := range []string{"fm-alpha", "rs-bank"} {
+		open(org, "operator")
+		b.waitText("#contract-sign", "Sign version 1")
+		b.do("seal files", chromedp.SetUploadFiles(chromedp.CSS("#seal-files"), []string{filepath.Join(ks(org), "seal.key"), filepath.Join(ks(org), "seal.crt")}))
+		b.setInput("#seal-pass", node.DevPassphrase)
+		b.do("sign and stamp", chromedp.Click(chromedp.CSS("#contract-sign-submit")))
+		if org == "fm-alpha" {
+			b.waitText("#contract-status", "signing")
+			b.waitText("#contract-view", "with seal")
+		} else {
+			b.waitText("#contract-status", "effective")
+			b.do("download", chromedp.Click(chromedp.CSS("#contract-view table button.secondary")))
+			b.waitText("#contract-doc", "matches the signed hash")
+			b.waitText("#contract-view pre.document", "基金销售代理协议")
+			b.screenshot("console-contract")
+		}
+		b.signOut()
+	}
+	var c struct {
+		Status   string `json:"status"`
+		Versions []struct {
+			Signatures []struct {
+				Org  string `json:"org"`
+				Seal string `json:"seal"`
+			} `json:"signatures"`
+		} `json:"versions"`
+	}
+	out := ps.runEnv(devEnv, time.Minute, "contract", "show", "DA-B1", "--home", home, "--as", "regulator/operator")
+	if err := json.Unmarshal([]byte(out), &c); err != nil {
+		t.Fatalf("otc contract show DA-B1: %v\n%s", err, out)
+	}
+	if c.Status != "effective" || len(c.Versions) != 1 || len(c.Versions[0].Signatures) != 2 || c.Versions[0].Signatures[0].Seal == "" || c.Versions[0].Signatures[1].Seal == "" {
+		t.Fatalf("the chain's DA-B1: %s", out)
+	}
+}
+
+// browserGovernance: fm-alpha's admin proposes a longer voting period
+// (otc gov propose); rs-bank's admin reads the action field by field in the
+// console and votes yes; the chain has the ballot.
+func browserGovernance(t *testing.T, b *browser, ps *procs, devEnv env, home, api string) {
+	t.Helper()
+	var params map[string]any
+	getJSON(t, api+"/v1/q/gov/params", &params)
+	params["voting_period"] = 1209600
+	raw, err := json.Marshal(params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps.runEnv(devEnv, time.Minute, "gov", "propose", "--id", "P-B1", "--title", "Two-week voting period", "--action", "gov/set_params="+string(raw), "--home", home, "--as", "fm-alpha/admin")
+	b.signIn(filepath.Join(home, "orgs", "rs-bank", "keystore"), "admin", node.DevPassphrase)
+	b.do("governance", chromedp.Navigate(api+"/console/#/governance"), chromedp.WaitVisible(chromedp.CSS(`.open-proposal[data-proposal="P-B1"]`)))
+	b.waitText("#node-health", "in sync")
+	b.do("open P-B1", chromedp.Click(chromedp.CSS(`.open-proposal[data-proposal="P-B1"]`)), chromedp.WaitVisible(chromedp.CSS("#vote-yes")))
+	b.waitText("#proposal-view", "voting_period")
+	b.waitText("#proposal-view", "1209600")
+	b.do("vote yes", chromedp.Click(chromedp.CSS("#vote-yes")))
+	b.waitText("#vote-result", "Voted yes")
+	b.screenshot("console-governance")
+	b.signOut()
+	var p struct {
+		Votes []struct{ Org, Vote string } `json:"votes"`
+	}
+	out := ps.runEnv(devEnv, time.Minute, "gov", "show", "P-B1", "--home", home, "--as", "rs-bank/admin")
+	if err := json.Unmarshal([]byte(out), &p); err != nil {
+		t.Fatalf("otc gov show P-B1: %v\n%s", err, out)
+	}
+	found := false
+	for _, v := range p.Votes {
+		found = found || (v.Org == "rs-bank" && v.Vote == "yes")
+	}
+	if !found {
+		t.Fatalf("rs-bank's ballot is not on the chain: %s", out)
 	}
 }
 

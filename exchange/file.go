@@ -8,7 +8,6 @@ import (
 
 	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/member"
-	"github.com/otcchain/otcchain/module"
 )
 
 // The client side of a file exchange: who a file is sealed for, sealing
@@ -16,70 +15,15 @@ import (
 // console's signer both use these; neither the chain nor the node runs
 // them (a file is encrypted before it leaves the sender's machine).
 
-// ReaderKeys is what a sender reads from the public queries to seal a
-// file: each recipient organisation's identities with an encryption key
-// (member/orgs/{id}/encryption-keys), each recipient identity's record
-// (GET /v1/identities/{id}), and every regulator organisation's
-// identities with an encryption key.
-type ReaderKeys struct {
-	Orgs       map[string][]member.OrgEncKey `json:"orgs"`
-	Identities map[string]*member.Record     `json:"identities"`
-	Regulators []member.OrgEncKey            `json:"regulators"`
-}
-
 // Readers are the identities a file to recipients is sealed for: the
-// sender; every recipient organisation's people (its identities with an
-// encryption key, but its investors and seals); every recipient identity;
-// every regulator identity with an encryption key. Each recipient must
-// end up with someone who can read the file.
-func Readers(sender crypto.Recipient, recipients []string, keys ReaderKeys) ([]crypto.Recipient, error) {
-	out := []crypto.Recipient{sender}
-	for _, t := range recipients {
-		if len(t) == 64 {
-			rec := keys.Identities[t]
-			if rec == nil {
-				return nil, fmt.Errorf("recipient %s: its identity record was not given", t)
-			}
-			k := rec.CurrentEncKey()
-			if k == nil {
-				return nil, fmt.Errorf("recipient %s has no encryption key registered: it could not read the file", t)
-			}
-			pub, err := crypto.EncPublicKeyFromBytes(crypto.EncAlgorithm(k.Algorithm), k.PublicKey)
-			if err != nil {
-				return nil, fmt.Errorf("encryption key of %s: %w", t, err)
-			}
-			out = append(out, crypto.Recipient{ID: t, Key: pub})
-			continue
-		}
-		n := 0
-		for _, k := range keys.Orgs[t] {
-			if k.Role == module.RoleInvestor || k.Role == module.RoleSeal {
-				continue
-			}
-			pub, err := crypto.EncPublicKeyFromBytes(crypto.EncAlgorithm(k.Algorithm), k.PublicKey)
-			if err != nil {
-				return nil, fmt.Errorf("encryption key of %s: %w", k.ID, err)
-			}
-			out = append(out, crypto.Recipient{ID: k.ID, Key: pub})
-			n++
-		}
-		if n == 0 {
-			return nil, fmt.Errorf("no identity of %s has an encryption key registered: it could not read the file", t)
-		}
+// sender, and the recipients' and the regulator's readers
+// (member.KeySet.Recipients).
+func Readers(sender crypto.Recipient, recipients []string, keys member.KeySet) ([]crypto.Recipient, error) {
+	rs, err := keys.Recipients(recipients)
+	if err != nil {
+		return nil, fmt.Errorf("cannot seal the file: %w", err)
 	}
-	regs := 0
-	for _, k := range keys.Regulators {
-		pub, err := crypto.EncPublicKeyFromBytes(crypto.EncAlgorithm(k.Algorithm), k.PublicKey)
-		if err != nil {
-			return nil, fmt.Errorf("encryption key of %s: %w", k.ID, err)
-		}
-		out = append(out, crypto.Recipient{ID: k.ID, Key: pub})
-		regs++
-	}
-	if regs == 0 {
-		return nil, errors.New("no regulator identity has an encryption key: the file could not be supervised")
-	}
-	return crypto.UniqueRecipients(out), nil
+	return crypto.UniqueRecipients(append([]crypto.Recipient{sender}, rs...)), nil
 }
 
 // SealFile fills v from the file's bytes for the sender's key: the hash
@@ -174,7 +118,7 @@ func OpenFile(chainID string, r *Record, encrypted []byte, me string, enc crypto
 		return nil, fmt.Errorf("record %s: the encrypted content does not decrypt: %w", r.ID, err)
 	}
 	b := out.Bytes()
-	alg, err := hashAlgorithm(r.HashAlg)
+	alg, err := crypto.HashAlgorithm(r.HashAlg)
 	if err != nil {
 		return nil, err
 	}
@@ -182,16 +126,4 @@ func OpenFile(chainID string, r *Record, encrypted []byte, me string, enc crypto
 		return nil, fmt.Errorf("record %s: the decrypted file is %d bytes with %s %s, the record says %d bytes with %s", r.ID, len(b), r.HashAlg, got, r.Size, r.Hash)
 	}
 	return b, nil
-}
-
-// hashAlgorithm is the signature algorithm whose hash is named (sha256:
-// any but SM2; sm3: SM2).
-func hashAlgorithm(name string) (crypto.Algorithm, error) {
-	switch name {
-	case crypto.HashName(crypto.Ed25519):
-		return crypto.Ed25519, nil
-	case crypto.HashName(crypto.SM2):
-		return crypto.SM2, nil
-	}
-	return "", fmt.Errorf("unknown hash algorithm %q", name)
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -352,18 +353,6 @@ func (m *Main) contractDownloadCmd() *cobra.Command {
 
 // ---- documents
 
-// hashAlgorithm is the signature algorithm whose crypto.Hash a document
-// hash algorithm names.
-func hashAlgorithm(name string) (crypto.Algorithm, error) {
-	switch name {
-	case "sha256":
-		return crypto.Ed25519, nil
-	case "sm3":
-		return crypto.SM2, nil
-	}
-	return "", fmt.Errorf("unknown hash algorithm %q", name)
-}
-
 func (fs *fundSession) readContract(id string) (*contract.Contract, error) {
 	var c contract.Contract
 	if _, err := fs.query("contract/contracts/"+id, nil, &c); err != nil {
@@ -372,9 +361,8 @@ func (fs *fundSession) readContract(id string) (*contract.Contract, error) {
 	return &c, nil
 }
 
-// sealDocument reads, hashes and seals a document for every party (an
-// organisation's people with an encryption key; an investor party's own
-// identity) and every regulator identity.
+// sealDocument reads a document and seals it for every party's readers
+// and every regulator identity (contract.SealDocument).
 func (fs *fundSession) sealDocument(contractID, path string, parties []contract.Party) (*contract.Document, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
@@ -387,60 +375,49 @@ func (fs *fundSession) sealDocument(contractID, path string, parties []contract.
 	if err != nil {
 		return nil, err
 	}
-	var recips []crypto.Recipient
-	for i, p := range parties {
-		if p.Identity != "" {
-			r, err := fs.identityRecipient(p.Identity)
-			if err != nil {
-				return nil, err
-			}
-			if r == nil {
-				return nil, fmt.Errorf("party %d: identity %s has no encryption key registered: the document cannot be sealed for it", i, p.Identity)
-			}
-			recips = append(recips, *r)
-			continue
-		}
-		rs, err := fs.orgPeopleRecipients(p.Org)
-		if err != nil {
-			return nil, err
-		}
-		if len(rs) == 0 {
-			return nil, fmt.Errorf("party %d: no identity of %s has an encryption key registered: the document cannot be sealed for it", i, p.Org)
-		}
-		recips = append(recips, rs...)
-	}
-	regs, err := fs.regulatorRecipients()
+	targets := contract.ReaderTargets(parties)
+	keys, err := fs.keySet(targets)
 	if err != nil {
 		return nil, err
 	}
-	alg := fs.key.Algorithm()
-	env, err := crypto.Seal(crypto.ContentAlgFor(alg), b, contract.DocumentAAD(contractID), crypto.UniqueRecipients(append(recips, regs...)))
+	readers, err := keys.Recipients(targets)
 	if err != nil {
-		return nil, fmt.Errorf("seal %s: %w", path, err)
+		return nil, fmt.Errorf("the document cannot be sealed: %w", err)
 	}
-	return &contract.Document{Name: filepath.Base(path), Size: int64(len(b)), Hash: hex.EncodeToString(crypto.Hash(alg, b)),
-		HashAlg: crypto.HashName(alg), Envelope: env}, nil
+	return contract.SealDocument(fs.key.Algorithm(), contractID, filepath.Base(path), b, readers)
 }
 
-// orgPeopleRecipients are an organisation's identities with an encryption
-// key, but its investors (who are not the organisation's people).
-func (fs *fundSession) orgPeopleRecipients(org string) ([]crypto.Recipient, error) {
-	var keys []member.OrgEncKey
-	if _, err := fs.query("member/orgs/"+org+"/encryption-keys", nil, &keys); err != nil {
-		return nil, err
-	}
-	var out []crypto.Recipient
-	for _, k := range keys {
-		if k.Role == module.RoleInvestor || k.Role == module.RoleSeal {
+// keySet reads the encryption keys of targets (organisations, or 64-hex
+// identity ids) and of every regulator identity (member.KeySet).
+func (fs *fundSession) keySet(targets []string) (member.KeySet, error) {
+	keys := member.KeySet{Orgs: map[string][]member.OrgEncKey{}, Identities: map[string]*member.Record{}}
+	for _, t := range targets {
+		if len(t) == 64 {
+			raw, err := fs.api.Identity(fs.ctx, t)
+			if err != nil {
+				return keys, fmt.Errorf("identity %s: %w", t, err)
+			}
+			rec := new(member.Record)
+			if err := json.Unmarshal(raw, rec); err != nil {
+				return keys, fmt.Errorf("identity %s: %w", t, err)
+			}
+			keys.Identities[t] = rec
 			continue
 		}
-		pub, err := crypto.EncPublicKeyFromBytes(crypto.EncAlgorithm(k.Algorithm), k.PublicKey)
-		if err != nil {
-			return nil, fmt.Errorf("encryption key of %s: %w", k.ID, err)
+		var ks []member.OrgEncKey
+		if _, err := fs.query("member/orgs/"+t+"/encryption-keys", nil, &ks); err != nil {
+			return keys, fmt.Errorf("%s: %w", t, err)
 		}
-		out = append(out, crypto.Recipient{ID: k.ID, Key: pub})
+		keys.Orgs[t] = ks
 	}
-	return out, nil
+	regs, err := fs.regulatorKeys()
+	if err != nil {
+		return keys, err
+	}
+	for _, r := range regs {
+		keys.Regulators = append(keys.Regulators, r.Keys...)
+	}
+	return keys, nil
 }
 
 // openVersion fetches a version (0: the latest) with its encrypted
@@ -458,24 +435,16 @@ func (fs *fundSession) openVersion(id string, n int) (*contract.Version, []byte,
 	if _, err := fs.query("contract/contracts/"+id+"/versions/"+strconv.Itoa(n), nil, &v); err != nil {
 		return nil, nil, err
 	}
-	d := v.Document
-	if d.Envelope == nil || !d.Envelope.HasRecipient(fs.id) {
-		return nil, nil, fmt.Errorf("cannot decrypt: version %d of %s is not sealed for identity %s", v.N, id, fs.id)
+	if v.Contract == "" {
+		v.Contract = id
 	}
 	key, err := fs.ownEncKey()
 	if err != nil {
 		return nil, nil, fmt.Errorf("cannot decrypt: %w", err)
 	}
-	plain, err := crypto.Open(d.Envelope, contract.DocumentAAD(id), fs.id, key)
-	if err != nil {
-		return nil, nil, fmt.Errorf("cannot decrypt version %d of %s: %w", v.N, id, err)
-	}
-	alg, err := hashAlgorithm(d.HashAlg)
+	plain, err := contract.OpenDocument(&v, fs.id, key)
 	if err != nil {
 		return nil, nil, err
-	}
-	if h := hex.EncodeToString(crypto.Hash(alg, plain)); h != d.Hash {
-		return nil, nil, fmt.Errorf("version %d of %s: the decrypted document's %s is %s, not the recorded %s", v.N, id, d.HashAlg, h, d.Hash)
 	}
 	return &v, plain, nil
 }

@@ -205,32 +205,9 @@ func (fs *fundSession) readersOf(recipients []string) ([]crypto.Recipient, error
 	if err != nil {
 		return nil, err
 	}
-	keys := exchange.ReaderKeys{Orgs: map[string][]member.OrgEncKey{}, Identities: map[string]*member.Record{}}
-	for _, t := range recipients {
-		if len(t) == 64 {
-			raw, err := fs.api.Identity(fs.ctx, t)
-			if err != nil {
-				return nil, fmt.Errorf("identity %s: %w", t, err)
-			}
-			rec := new(member.Record)
-			if err := json.Unmarshal(raw, rec); err != nil {
-				return nil, fmt.Errorf("identity %s: %w", t, err)
-			}
-			keys.Identities[t] = rec
-			continue
-		}
-		var ks []member.OrgEncKey
-		if _, err := fs.query("member/orgs/"+t+"/encryption-keys", nil, &ks); err != nil {
-			return nil, fmt.Errorf("recipient %s: %w", t, err)
-		}
-		keys.Orgs[t] = ks
-	}
-	regs, err := fs.regulatorKeys()
+	keys, err := fs.keySet(recipients)
 	if err != nil {
 		return nil, err
-	}
-	for _, r := range regs {
-		keys.Regulators = append(keys.Regulators, r.Keys...)
 	}
 	return exchange.Readers(crypto.Recipient{ID: fs.id, Key: own.Public()}, recipients, keys)
 }

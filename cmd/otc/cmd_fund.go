@@ -643,61 +643,6 @@ func (fs *fundSession) ownEncKey() (crypto.EncPrivateKey, error) {
 	return k, nil
 }
 
-// orgRecipients are an organisation's identities with an encryption key.
-func (fs *fundSession) orgRecipients(org string) ([]crypto.Recipient, error) {
-	var keys []member.OrgEncKey
-	if _, err := fs.query("member/orgs/"+org+"/encryption-keys", nil, &keys); err != nil {
-		return nil, err
-	}
-	return fund.EncRecipients(keys)
-}
-
-// identityRecipient is an identity with its current encryption key (nil if
-// it has none).
-func (fs *fundSession) identityRecipient(id string) (*crypto.Recipient, error) {
-	raw, err := fs.api.Identity(fs.ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("identity %s: %w", id, err)
-	}
-	var rec member.Record
-	if err := json.Unmarshal(raw, &rec); err != nil {
-		return nil, fmt.Errorf("identity %s: %w", id, err)
-	}
-	k := rec.CurrentEncKey()
-	if k == nil {
-		return nil, nil
-	}
-	pub, err := crypto.EncPublicKeyFromBytes(crypto.EncAlgorithm(k.Algorithm), k.PublicKey)
-	if err != nil {
-		return nil, fmt.Errorf("encryption key of %s: %w", id, err)
-	}
-	return &crypto.Recipient{ID: id, Key: pub}, nil
-}
-
-// regulatorRecipients are the identities with an encryption key of every
-// regulator organisation.
-func (fs *fundSession) regulatorRecipients() ([]crypto.Recipient, error) {
-	var orgs []member.Org
-	if _, err := fs.query("member/orgs", nil, &orgs); err != nil {
-		return nil, err
-	}
-	var out []crypto.Recipient
-	for _, o := range orgs {
-		if o.Type != module.OrgRegulator {
-			continue
-		}
-		rs, err := fs.orgRecipients(o.ID)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rs...)
-	}
-	if len(out) == 0 {
-		return nil, errors.New("no regulator identity has an encryption key: personal data cannot be sealed for supervision")
-	}
-	return out, nil
-}
-
 // regulatorKeys are the regulator organisations with their identities'
 // encryption keys.
 func (fs *fundSession) regulatorKeys() ([]fund.OrgKeys, error) {

@@ -25,11 +25,11 @@ const MaxBrowserFile = 64 << 20
 // category, recipients and parents (in Send), the file's bytes, and the
 // readers' keys the page read from the public queries.
 type SealFileRequest struct {
-	Handle  int                 `json:"handle"`
-	ChainID string              `json:"chain_id"`
-	Send    exchange.Send       `json:"send"`
-	Data    []byte              `json:"data"`
-	Keys    exchange.ReaderKeys `json:"keys"`
+	Handle  int           `json:"handle"`
+	ChainID string        `json:"chain_id"`
+	Send    exchange.Send `json:"send"`
+	Data    []byte        `json:"data"`
+	Keys    member.KeySet `json:"keys"`
 }
 
 // SealedFile is the message to send and, for a file whose encrypted

@@ -30,7 +30,7 @@ func TestSealAndOpenFile(t *testing.T) {
 				}
 				return k.Public().Bytes()
 			}
-			keys := exchange.ReaderKeys{
+			keys := member.KeySet{
 				Orgs: map[string][]member.OrgEncKey{"fm-alpha": {
 					{ID: "fm-op", Role: module.RoleFundManager, Algorithm: string(ea), PublicKey: gen()},
 					{ID: "fm-seal", Role: module.RoleSeal, Algorithm: string(ea), PublicKey: gen()},

@@ -22,9 +22,11 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/otcchain/otcchain/contract"
 	"github.com/otcchain/otcchain/crypto"
 	"github.com/otcchain/otcchain/exchange"
 	"github.com/otcchain/otcchain/fund"
+	"github.com/otcchain/otcchain/gov"
 	"github.com/otcchain/otcchain/keystore"
 	"github.com/otcchain/otcchain/pki"
 	"github.com/otcchain/otcchain/tx"
@@ -221,7 +223,8 @@ func (s *Signer) SignTx(r TxRequest) (*SignedTx, error) {
 
 // StatementRequest asks for a statement signature: kind "order"
 // (channel, type, app_no, investor, fund, quantity), "risk-ack" (investor,
-// fund, disclosure_hash), "nav" (fund, date, nav) or "exchange-ack"
+// fund, disclosure_hash), "nav" (fund, date, nav), "contract-sign"
+// (contract, version, hash_alg, hash: contract.SignStatement) or "exchange-ack"
 // (record, hash, accepted, reason: exchange.AckStatement). Values are put in
 // their canonical form first (an amount 10000 signs as 10000.00).
 type StatementRequest struct {
@@ -237,6 +240,10 @@ type StatementRequest struct {
 	DisclosureHash string `json:"disclosure_hash,omitempty"`
 	Date           string `json:"date,omitempty"`
 	NAV            string `json:"nav,omitempty"`
+	// contract-sign: the contract, the version and its document's hash.
+	Contract string `json:"contract,omitempty"`
+	Version  int    `json:"version,omitempty"`
+	HashAlg  string `json:"hash_alg,omitempty"`
 	// exchange-ack: the record, its hash, the verdict and the reason.
 	Record   string `json:"record,omitempty"`
 	Hash     string `json:"hash,omitempty"`
@@ -285,13 +292,18 @@ func (s *Signer) SignStatement(r StatementRequest) (*Statement, error) {
 		}
 		out.NAV = n.String()
 		msg = fund.NAVStatement(r.ChainID, r.Fund, d, n)
+	case "contract-sign":
+		if r.Contract == "" || r.Version <= 0 || r.Hash == "" || r.HashAlg == "" {
+			return nil, fail(CodeBadRequest, "a contract signature names the contract, the version and its document's hash")
+		}
+		msg = contract.SignStatement(r.ChainID, r.Contract, r.Version, r.HashAlg, r.Hash)
 	case "exchange-ack":
 		if r.Record == "" || r.Hash == "" {
 			return nil, fail(CodeBadRequest, "an acknowledgement names the record and its hash")
 		}
 		msg = exchange.AckStatement(r.ChainID, r.Record, r.Hash, r.Accepted, r.Reason)
 	default:
-		return nil, fail(CodeBadRequest, "unknown statement kind %q (order, risk-ack, nav, exchange-ack)", r.Kind)
+		return nil, fail(CodeBadRequest, "unknown statement kind %q (order, risk-ack, nav, contract-sign, exchange-ack)", r.Kind)
 	}
 	sig, err := id.key.Sign(msg)
 	if err != nil {
@@ -346,6 +358,9 @@ func (s *Signer) Functions() map[string]func(string) string {
 		"idTypes":       call(func(struct{}) (any, error) { return IDTypes(), nil }),
 		"sealFile":      call(func(r SealFileRequest) (any, error) { return s.SealFile(r) }),
 		"openFile":      call(func(r OpenFileRequest) (any, error) { return s.OpenFile(r) }),
+		"sealDocument":  call(func(r SealDocumentRequest) (any, error) { return s.SealDocument(r) }),
+		"openDocument":  call(func(r OpenDocumentRequest) (any, error) { return s.OpenDocument(r) }),
+		"govActions":    call(func(struct{}) (any, error) { return gov.AllowedActions(), nil }),
 	}
 }
 

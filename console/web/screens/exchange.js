@@ -60,7 +60,7 @@ export function Exchange({ tick }) {
         <option value="">all</option>${statuses.map((s) => html`<option value=${s}>${s}</option>`)}
       </select><//>
     </div>
-    ${open && html`<${RecordView} id=${open} tick=${tick} onClose=${() => setOpen(null)} onChanged=${load.refresh} />`}
+    ${open && html`<${RecordView} key=${open} id=${open} tick=${tick} onClose=${() => setOpen(null)} onChanged=${load.refresh} />`}
     <${Loading} load=${load}>
       ${load.data && html`<${Table} name=${box + '-' + org} rows=${load.data.items} truncated=${load.data.truncated} columns=${cols}
         filters=${[{ key: 'category', label: 'Category', options: Object.keys(categories) }]}
