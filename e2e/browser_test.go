@@ -1,6 +1,7 @@
 package e2e_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
@@ -22,6 +23,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/otcchain/otcchain/node"
+	"github.com/otcchain/otcchain/ofd"
 )
 
 // The browser tests drive Debian's chromium (headless) through the console
@@ -456,6 +458,7 @@ func TestBrowserConsole(t *testing.T) {
 	browserExchange(t, b, ps, devEnv, home, api)
 	browserContract(t, b, ps, devEnv, home, api)
 	browserGovernance(t, b, ps, devEnv, home, api)
+	browserOFD(t, b, ps, devEnv, home, api)
 
 	secrets := map[string]string{}
 	for k, v := range personal {
@@ -933,7 +936,7 @@ func browserGovernance(t *testing.T, b *browser, ps *procs, devEnv env, home, ap
 	b.waitText("#node-health", "in sync")
 	b.do("open P-B1", chromedp.Click(chromedp.CSS(`.open-proposal[data-proposal="P-B1"]`)), chromedp.WaitVisible(chromedp.CSS("#vote-yes")))
 	b.waitText("#proposal-view", "voting_period")
-	b.waitText("#proposal-view", "1209600")
+	b.waitText("#proposal-view", "1,209,600")
 	b.do("vote yes", chromedp.Click(chromedp.CSS("#vote-yes")))
 	b.waitText("#vote-result", "Voted yes")
 	b.screenshot("console-governance")
@@ -951,6 +954,62 @@ func browserGovernance(t *testing.T, b *browser, ps *procs, devEnv env, home, ap
 	}
 	if !found {
 		t.Fatalf("rs-bank's ballot is not on the chain: %s", out)
+	}
+}
+
+// browserOFD: the desk uploads a GB/T 39595 03 file (written here with
+// package ofd; an import names investors by their chain id in
+// TransactionAccountID) of three purchases for INV900 (registered at the
+// console's KYC; INV001's account is frozen by now), a periodic purchase (039) the
+// mapper refuses and a purchase for a transaction account the chain does
+// not know; the page shows each record's check, sends the mapped ones in a
+// batch and shows the chain's answer per record; the chain has the orders.
+func browserOFD(t *testing.T, b *browser, ps *procs, devEnv env, home, api string) {
+	t.Helper()
+	day := time.Now().In(time.FixedZone("CST", 8*3600)).Format("20060102")
+	var buf bytes.Buffer
+	fields := []string{"AppSheetSerialNo", "FundCode", "TransactionDate", "TransactionAccountID", "DistributorCode", "ApplicationAmount", "BusinessCode"}
+	recs := []map[string]string{
+		{"AppSheetSerialNo": "OFDB1", "ApplicationAmount": "1000.00"},
+		{"AppSheetSerialNo": "OFDB2", "ApplicationAmount": "2000.00"},
+		{"AppSheetSerialNo": "OFDB3", "ApplicationAmount": "3000.00"},
+		{"AppSheetSerialNo": "OFDB4", "ApplicationAmount": "500.00", "BusinessCode": "039"},
+		{"AppSheetSerialNo": "OFDB5", "ApplicationAmount": "4000.00", "TransactionAccountID": "INV404"},
+	}
+	w, err := ofd.NewWriter(&buf, ofd.Header{Version: "21", Creator: "rs-bank", Receiver: "fm-alpha", Date: day, FileType: "03", Fields: fields, Count: len(recs)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		full := map[string]string{"FundCode": "000001", "TransactionDate": day, "TransactionAccountID": "INV900", "DistributorCode": "rs-bank", "BusinessCode": "022"}
+		for k, v := range r {
+			full[k] = v
+		}
+		if err := w.WriteMap(full); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(t.TempDir(), "OFD_rs-bank_fm-alpha_"+day+"_03.TXT")
+	writeFile(t, file, buf.Bytes())
+	b.signIn(filepath.Join(home, "orgs", "rs-bank", "keystore"), "operator", node.DevPassphrase)
+	b.do("file upload", chromedp.Navigate(api+"/console/#/upload"), chromedp.WaitVisible(chromedp.CSS("#ofd-check")))
+	b.do("the file", chromedp.SetUploadFiles(chromedp.CSS("#ofd-file"), []string{file}))
+	b.do("any date", chromedp.Click(chromedp.CSS("#ofd-any-date")))
+	b.do("check", chromedp.Click(chromedp.CSS("#ofd-check")))
+	b.waitText("#ofd-summary", "5 records, 4 mapped, 1 refused")
+	b.do("send", chromedp.Click(chromedp.CSS("#ofd-submit")))
+	b.waitText("#ofd-result", "3 accepted, 1 refused by the chain")
+	b.screenshot("console-reseller-upload")
+	b.signOut()
+	for _, no := range []string{"OFDB1", "OFDB2", "OFDB3"} {
+		var o struct{ Status, Amount string }
+		getAuthJSON(t, ps, devEnv, home, "rs-bank/operator", "order", "rs-bank:"+no, &o)
+		if o.Status != "pending" {
+			t.Fatalf("the chain's order rs-bank:%s: %+v", no, o)
+		}
 	}
 }
 
