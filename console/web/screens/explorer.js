@@ -1,9 +1,10 @@
 // The explorer: the chain's status and validators, and a tx by hash with
-// its result and a download of its offline-verifiable receipt.
+// its result and a download of its offline-verifiable receipt and of its
+// evidence certificate (PDF, with the receipt attached).
 import { html, useState } from '../vendor/htm-preact-3.1.1.js';
 import { Table, Field, Loading, useLoad, ErrorBox } from '../lib/ui.js';
 import { chinaTime, group, short } from '../lib/format.js';
-import { get } from '../lib/api.js';
+import { get, session, ApiError } from '../lib/api.js';
 
 export function Explorer({ hash, tick }) {
   const status = useLoad(() => get('/v1/status', { auth: false }), [tick]);
@@ -48,6 +49,25 @@ function TxView({ hash }) {
       setErr(e);
     }
   };
+  // The certificate is a PDF, not JSON: fetched as a blob with the session's
+  // token (the names in it are those the signed-in identity may read).
+  const certificate = async () => {
+    try {
+      const headers = session.token ? { Authorization: 'Bearer ' + session.token } : {};
+      const res = await fetch('/v1/receipts/' + hash + '/certificate.pdf', { headers, cache: 'no-store' });
+      if (!res.ok) {
+        let e = {};
+        try { e = (await res.json()).error || {}; } catch (_) { /* not JSON */ }
+        throw new ApiError(res.status, e.code || 'http_' + res.status, e.message || res.statusText);
+      }
+      const a = document.createElement('a');
+      a.href = URL.createObjectURL(await res.blob());
+      a.download = 'certificate-' + hash.slice(0, 16) + '.pdf';
+      a.click();
+    } catch (e) {
+      setErr(e);
+    }
+  };
   return html`<${Loading} load=${load}>
     ${t && html`<div class="card">
       <h3>Transaction ${short(hash, 16)}</h3>
@@ -59,6 +79,7 @@ function TxView({ hash }) {
         <dt>Messages</dt><dd>${((t.body && t.body.msgs) || []).map((m) => html`<div><code>${m.type}</code></div>`)}</dd>
       </dl>
       <button class="secondary" onClick=${receipt}>Download receipt</button>
+      <button class="secondary" onClick=${certificate}>Certificate (PDF)</button>
       <${ErrorBox} error=${err} />
     </div>`}
   <//>`;
