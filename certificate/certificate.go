@@ -406,15 +406,15 @@ func signature(env *tx.Envelope, body *tx.Body, rep *proof.Report, r *proof.Rece
 			continue
 		}
 		out = append(out, section{heading: "第十三条 可靠电子签名的条件 / Art. 13: conditions of a reliable electronic signature", rows: []row{
-			{"（一）制作数据专有\n(1) Creation data exclusively the signatory's",
+			{"（一）电子签名制作数据用于电子签名时，属于电子签名人专有\n(1) the signature creation data, when used, belonged exclusively to the signatory",
 				"The transaction is signed with the " + algName(env) + " key registered on the chain for identity " + short(signer) +
 					", whose certificate was issued by its organisation's CA; the chain accepted the signature over the statement (chain, contract, version, document hash) only against that registered key."},
-			{"（二）签署时仅由签署人控制\n(2) Under the signatory's sole control when signing",
+			{"（二）签署时电子签名制作数据仅由电子签名人控制\n(2) the signature creation data was controlled only by the signatory at the time of signing",
 				"Keys are generated and kept by the signer (otc keys, or the browser signer); no node holds them. The chain shows that the registered key signed this transaction at the block time above; how the signer kept the key is not something a chain can show."},
-			{"（三）签名的改动能够被发现\n(3) Any change to the signature is detectable",
+			{"（三）签署后对电子签名的任何改动能够被发现\n(3) any alteration to the electronic signature after signing can be detected",
 				"The signature is inside transaction " + short(rep.TxHash) + ", proven by a Merkle proof in block " + strconv.FormatInt(rep.Height, 10) +
 					" whose header " + fmt.Sprintf("%d of %d validators", len(rep.Signers), validatorCount(r)) + " signed: changing any byte makes otc verify fail."},
-			{"（四）内容和形式的改动能够被发现\n(4) Any change to the document is detectable",
+			{"（四）签署后对数据电文内容和形式的任何改动能够被发现\n(4) any alteration to the content and form of the data message after signing can be detected",
 				"What was signed includes the document hash " + short(s.Hash) + ": a changed document has another hash. Check the document with otc verify receipt.json --file DOCUMENT or on the /verify/ page."},
 		}})
 	}

@@ -163,6 +163,9 @@ func render(c *content, receipt []byte, blockTime time.Time) ([]byte, error) {
 	f.SetAttachments([]fpdf.Attachment{{Content: receipt, Filename: "receipt.json", Description: "the receipt this certificate states (otc verify receipt.json)"}})
 	p := &pen{f: f}
 	f.SetFooterFunc(func() {
+		// Called from AddPage, between measuring a row and drawing it.
+		size := p.size
+		defer func() { p.size = size }()
 		p.size = 7
 		f.SetTextColor(110, 110, 110)
 		left := "otcchain · " + c.ref.ChainID + " · " + refName(c.ref) + " · receipt SHA-256 " + short(c.ref.SHA256)
