@@ -202,6 +202,8 @@ var chinaZone = time.FixedZone("UTC+8", 8*3600)
 
 const stamp = "2006-01-02 15:04:05"
 
+const blockTimeLabel = "区块时间 / Block time"
+
 func chinaTime(t time.Time) string {
 	return t.In(chinaZone).Format(stamp) + " China time (UTC+8)"
 }
@@ -290,8 +292,16 @@ func algName(env *tx.Envelope) string {
 }
 
 // times is the proven block time and, on a network with a simulated
-// business clock, the business time labelled as such.
+// business clock, the business time labelled as such (in the chain
+// evidence; a record's own times point there).
 func times(r *proof.Receipt, rep *proof.Report, label string) []row {
+	if label != blockTimeLabel {
+		note := "block time"
+		if r.Clock != nil && r.Clock.Simulated {
+			note += "; simulated business time below"
+		}
+		return []row{{label, chinaTime(rep.BlockTime) + " (" + note + ")"}}
+	}
 	rows := []row{{label, chinaTime(rep.BlockTime) + "\n(block time, signed by the validators)"}}
 	if r.Clock != nil && r.Clock.Simulated {
 		bt := businessTime(r.Clock.BusinessTime)
@@ -523,6 +533,12 @@ func bizName(code string) string {
 	if s := bizNames[code]; s != "" {
 		return code + " " + s
 	}
+	// A confirmation code is its order's plus 100 (122 confirms a 022).
+	if len(code) == 3 && code[0] == '1' {
+		if zh, en, ok := strings.Cut(bizNames["0"+code[1:]], " / "); ok {
+			return code + " " + zh + "确认 / " + en + " confirmation"
+		}
+	}
 	return code
 }
 
@@ -555,7 +571,7 @@ func confirmation(r *proof.Receipt, n Names) []section {
 		{"基金账户 / TA account", o.TAAccount},
 		{"销售机构 / Channel", org(n, o.Channel)},
 		{"基金 / Fund", fundName},
-		{"业务类型 / Type", bizName(o.Business) + "\n(confirmed as " + bizName(cf.Business) + ")"},
+		{"业务类型 / Type", bizName(o.Business) + "\n" + bizName(cf.Business)},
 	}
 	if o.Amount != 0 {
 		rows = append(rows, row{"申请金额 / Amount applied", money(o.Amount.String()) + " CNY"})
@@ -590,12 +606,7 @@ func generic(env *tx.Envelope, body *tx.Body, rep *proof.Report, n Names) []sect
 	}
 	if body != nil {
 		for i, m := range body.Msgs {
-			var v bytes.Buffer
-			if json.Compact(&v, m.Value) != nil {
-				v.Reset()
-				v.Write(m.Value)
-			}
-			rows = append(rows, row{fmt.Sprintf("消息 %d / Message %d", i+1, i+1), m.Type + "\n" + clipText(v.String(), 700)})
+			rows = append(rows, row{fmt.Sprintf("消息 %d / Message %d", i+1, i+1), m.Type + "\n" + clipText(fields(m.Value), 900)})
 		}
 		if body.Memo != "" {
 			rows = append(rows, row{"备注 / Memo", body.Memo})
@@ -605,6 +616,40 @@ func generic(env *tx.Envelope, body *tx.Body, rep *proof.Report, n Names) []sect
 	}
 	rows = append(rows, row{"结果 / Result", resultText(rep.Code)})
 	return []section{{heading: "交易记录 / Transaction", rows: rows}}
+}
+
+// fields writes a message's value as "name: value" lines (string values
+// unquoted), in the order of the JSON; another value compact.
+func fields(v json.RawMessage) string {
+	dec := json.NewDecoder(bytes.NewReader(v))
+	var lines []string
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return compact(v)
+	}
+	for dec.More() {
+		k, err := dec.Token()
+		if err != nil {
+			return compact(v)
+		}
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return compact(v)
+		}
+		var str string
+		if json.Unmarshal(raw, &str) != nil {
+			str = compact(raw)
+		}
+		lines = append(lines, fmt.Sprint(k)+": "+str)
+	}
+	return strings.Join(lines, "\n")
+}
+
+func compact(v json.RawMessage) string {
+	var b bytes.Buffer
+	if json.Compact(&b, v) != nil {
+		return string(v)
+	}
+	return b.String()
 }
 
 func chainSection(r *proof.Receipt, rep *proof.Report) section {
@@ -619,7 +664,7 @@ func chainSection(r *proof.Receipt, rep *proof.Report) section {
 			row{"交易哈希 / Tx hash", rep.TxHash})
 	}
 	rows = append(rows, row{"区块哈希 / Block hash", rep.BlockHash})
-	rows = append(rows, times(r, rep, "区块时间 / Block time")...)
+	rows = append(rows, times(r, rep, blockTimeLabel)...)
 	rows = append(rows,
 		row{"验证节点签名 / Validators signed", fmt.Sprintf("%d of %d validators, voting power %d of %d", len(rep.Signers), validatorCount(r), rep.SignedPower, rep.TotalPower)},
 		row{"信任根 / Trust root", rep.TrustRoot},

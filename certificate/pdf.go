@@ -18,8 +18,8 @@ const (
 	bodyW        = pageW - 2*margin
 	labelW       = 52.0
 	valueW       = bodyW - labelW
-	cellPad      = 1.5
-	lineH        = 4.2
+	cellPad      = 1.1
+	lineH        = 3.8
 	qrSize       = 42.0
 	bottom       = pageH - margin - 4 // lowest y of content (the footer is below)
 )
@@ -264,7 +264,7 @@ func note(p *pen, s string) {
 
 func tableRow(p *pen, r row) {
 	f := p.f
-	p.size = 8.2
+	p.size = 8
 	ll := p.wrap(r.label, labelW-2*cellPad)
 	vl := p.wrap(r.value, valueW-2*cellPad)
 	n := max(len(ll), len(vl), 1)
@@ -292,21 +292,20 @@ func tableRow(p *pen, r row) {
 func verification(p *pen, c *content) {
 	f := p.f
 	textW := bodyW - qrSize - 6
-	p.size = 8.2
-	statement := "本证明依据所附回执（receipt.json）出具：该回执已对照上述信任根验证，区块头由验证节点签名，" + whatZH(c) + "经默克尔证明包含于区块中。\n" +
-		"The receipt attached to this PDF (receipt.json) was verified against the trust root above before this certificate was made: " +
-		"the block headers are signed by the validators and the " + what(c) + " is proven in the block by a Merkle proof. " +
-		"This certificate is a reading of that receipt; the receipt, not the PDF, is the evidence.\n" +
-		"How to verify: extract the receipt (pdfdetach -save 1 certificate.pdf, or the PDF viewer's attachments) and run\n" +
+	p.size = 7.8
+	statement := "本证明依据所附回执（receipt.json）出具，出具前已对照上述信任根验证：区块头由验证节点签名，" + whatZH(c) + "经默克尔证明包含于区块中。证据是回执本身，而非本文件。\n" +
+		"Made from the attached receipt (receipt.json), verified against the trust root above: the block headers are signed by the validators and the " +
+		what(c) + " proven in the block by Merkle proofs. The receipt, not this PDF, is the evidence.\n" +
+		"To check it: extract receipt.json (pdfdetach -save 1 certificate.pdf, or the PDF viewer's attachments); its SHA-256 must be the one above and in the QR code. Then run\n" +
 		"    otc verify receipt.json --genesis genesis.json\n" +
-		"with the chain's genesis file (or --trusted-header CHECKPOINT), or give receipt.json and the genesis file to the /verify/ page of any node. " +
-		"Its SHA-256 must be the one printed above and carried by the QR code, which also says where to fetch the receipt: " + c.ref.Fetch
+		"(or --trusted-header CHECKPOINT), or give it and the chain's genesis file to the /verify/ page of any node. " +
+		"The QR code also says where to fetch the receipt: " + c.ref.Fetch
 	lines := p.wrap(statement, textW)
-	const lh = 3.9
+	const lh = 3.7
 	room(f, max(float64(len(lines))*lh, qrSize+4)+7)
 	heading(p, "验证 / Verification")
 	y := f.GetY()
-	p.size = 8.2
+	p.size = 7.8
 	for i, l := range lines {
 		p.text(margin, y+float64(i)*lh, lh, l)
 	}
@@ -320,9 +319,9 @@ func verification(p *pen, c *content) {
 
 func what(c *content) string {
 	if c.ref.OutcomeKey != "" {
-		return "end-block outcome"
+		return "end-block outcome is"
 	}
-	return "transaction and its result"
+	return "transaction and its result are"
 }
 
 func whatZH(c *content) string {
