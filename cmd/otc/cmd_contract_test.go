@@ -192,7 +192,7 @@ func TestContractCLI(t *testing.T) {
 	if tools := pdfToolsIfAny(t); tools != nil {
 		ref, _ := readBack(t, tools, certPDF, genesis, "电子签名验证报告", "Electronic signature verification report", "Art. 13",
 			"示例商业银行股份有限公司 (rs-bank)", "王芳", "基金销售代理协议", id, "sm2", "2 of 2 parties have signed", "the contract is effective",
-			"(4) any alteration to the content and form of the data message after signing can be detected", strings.ToUpper(signed.Tx))
+			"（四）签署后对数据电文内容和形式的", "(4) any alteration to the content and", strings.ToUpper(signed.Tx))
 		if ref.TxHash != strings.ToUpper(signed.Tx) || ref.Fetch != "/v1/receipts/"+ref.TxHash {
 			t.Errorf("QR payload %+v", ref)
 		}
