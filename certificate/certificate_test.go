@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -224,5 +226,23 @@ func TestMakeRefuses(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: %v, want %q", c.name, err, c.want)
 		}
+	}
+}
+
+// TestLongValues: whatever length a tx's texts have (here a 200,000-byte
+// file name without spaces), the certificate is made, a few pages long.
+func TestLongValues(t *testing.T) {
+	b, rep := synthTx(t, `{"msgs":[{"index":0}]}`,
+		tx.MustAny(exchange.TypeSend, exchange.Send{ID: "X", Recipients: []string{"fm-alpha"}, Name: strings.Repeat("净值x", 40000), Hash: strings.Repeat("c", 64)}))
+	c, err := certificate.Make(certificate.Input{Receipt: b, Report: rep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`/Count (\d+)`).FindSubmatch(c.PDF)
+	if m == nil {
+		t.Fatal("no page count in the PDF")
+	}
+	if n, _ := strconv.Atoi(string(m[1])); n < 1 || n > 4 {
+		t.Errorf("%d pages", n)
 	}
 }

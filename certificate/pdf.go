@@ -22,6 +22,10 @@ const (
 	lineH        = 3.8
 	qrSize       = 42.0
 	bottom       = pageH - margin - 4 // lowest y of content (the footer is below)
+
+	// maxValueRunes bounds a table value (a file name, a reason, a message
+	// field: whatever a tx carried), so that a certificate stays a few pages.
+	maxValueRunes = 1500
 )
 
 // pen writes text that mixes Chinese and Latin: each run of text in the font
@@ -97,15 +101,19 @@ func (p *pen) wrap(s string, w float64) []string {
 				line = indent
 				tok = strings.TrimLeft(tok, " ")
 			}
-			for p.width(line+tok) > w {
-				// A token wider than a line: cut it.
-				rs := []rune(tok)
-				n := len(rs)
-				for n > 1 && p.width(line+string(rs[:n])) > w {
-					n--
+			if p.width(line+tok) > w {
+				// A token wider than a line (a hash): cut it, rune by rune.
+				lw := p.width(line)
+				for _, r := range tok {
+					rw := p.width(string(r))
+					if lw+rw > w && strings.TrimSpace(line) != "" {
+						out = append(out, line)
+						line, lw = indent, p.width(indent)
+					}
+					line += string(r)
+					lw += rw
 				}
-				out = append(out, line+string(rs[:n]))
-				line, tok = indent, string(rs[n:])
+				continue
 			}
 			line += tok
 		}
@@ -265,8 +273,8 @@ func note(p *pen, s string) {
 func tableRow(p *pen, r row) {
 	f := p.f
 	p.size = 8
-	ll := p.wrap(r.label, labelW-2*cellPad)
-	vl := p.wrap(r.value, valueW-2*cellPad)
+	ll := p.wrap(clipText(r.label, 200), labelW-2*cellPad)
+	vl := p.wrap(clipText(r.value, maxValueRunes), valueW-2*cellPad)
 	n := max(len(ll), len(vl), 1)
 	h := float64(n)*lineH + 2*cellPad
 	room(f, h)
