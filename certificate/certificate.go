@@ -499,7 +499,10 @@ func ack(env *tx.Envelope, body *tx.Body, rep *proof.Report, r *proof.Receipt, n
 		}
 		target := a.Target
 		if target == "" {
-			target = "(the acknowledging organisation)"
+			target = "the acknowledger's organisation"
+			if ident, ok := n.Identities[env.SignerID()]; ok && ident.Org != "" {
+				target = org(n, ident.Org) + "\n(" + target + ")"
+			}
 		} else {
 			target = orgOrIdentity(n, target)
 		}
