@@ -143,6 +143,22 @@ func TestDevBusinessDay(t *testing.T) {
 	// chain confirms P0001 by itself (122 at T+1); P0002 waits for its day.
 	closeDay(today, "1.0123")
 	confirmed("rs-bank:P0001", "122")
+	// Its evidence certificate, from the outcome receipt, offline.
+	receipt, pdf := filepath.Join(ps.dir, "P0001-receipt.json"), filepath.Join(ps.dir, "P0001-certificate.pdf")
+	as("rs-bank/operator", "fund", "receipt", "rs-bank:P0001", "--out", receipt)
+	genesis := filepath.Join(home, "node0", "config", "genesis.json")
+	if out := otc("evidence", "pdf", receipt, "--genesis", genesis, "--out", pdf, "--investor", "INV001=张三",
+		"--org", "rs-bank=示例商业银行", "--fund", "000001=示例成长混合"); !strings.Contains(out, "confirmation certificate written") {
+		t.Fatalf("otc evidence pdf:\n%s", out)
+	}
+	readCertificate(t, ps, pdf, genesis, "基金交易确认证明", "Fund order confirmation certificate", "P0001", "张三 (INV001)",
+		"示例商业银行 (rs-bank)", "示例成长混合 (000001)", "022 申购 / purchase", "10,000.00 CNY", "9,732.51", "1.0123", "确认日期 / Confirmation date",
+		"fund/confirmation/rs-bank:P0001", "China time (UTC+8)", "simulated")
+	if dir := os.Getenv("OTC_CERTIFICATE_OUT"); dir != "" {
+		if b, err := os.ReadFile(pdf); err == nil {
+			_ = os.WriteFile(filepath.Join(dir, "fund-confirmation.pdf"), b, 0o644)
+		}
+	}
 	if out := as("rs-bank/operator", "fund", "order", "rs-bank:P0002"); field(out, "status") != "pending" {
 		t.Fatalf("P0002 after today's NAV:\n%s", out)
 	}
