@@ -2,6 +2,8 @@ package e2e_test
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -159,6 +161,35 @@ func TestDevBusinessDay(t *testing.T) {
 			_ = os.WriteFile(filepath.Join(dir, "fund-confirmation.pdf"), b, 0o644)
 		}
 	}
+	// And from the node, for a caller allowed to read the order (none for
+	// an anonymous one), with the organisation's name from its state.
+	certURL := api + "/v1/outcome-certificates/fund/confirmation/rs-bank:P0001"
+	if resp, err := http.Get(certURL); err != nil || resp.StatusCode == http.StatusOK {
+		t.Fatalf("anonymous GET %s: %v %v", certURL, resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	token := strings.TrimSpace(as("rs-bank/operator", "login"))
+	req, err := http.NewRequest("GET", certURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodeCert, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" ||
+		!strings.Contains(resp.Header.Get("Content-Disposition"), "attachment; filename=") {
+		t.Fatalf("GET %s: %d %v %v", certURL, resp.StatusCode, resp.Header, err)
+	}
+	nodePDF := filepath.Join(ps.dir, "P0001-certificate-node.pdf")
+	if err := os.WriteFile(nodePDF, nodeCert, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	readCertificate(t, ps, nodePDF, genesis, "基金交易确认证明", "P0001", "(rs-bank)", "9,732.51", api+"/v1/outcomes/fund/confirmation/rs-bank:P0001")
 	if out := as("rs-bank/operator", "fund", "order", "rs-bank:P0002"); field(out, "status") != "pending" {
 		t.Fatalf("P0002 after today's NAV:\n%s", out)
 	}
