@@ -183,4 +183,18 @@ func TestEvidencePDF(t *testing.T) {
 	if _, err := run(t, context.Background(), nil, "evidence", "pdf", receipt, "--out", badPDF); err == nil || !strings.Contains(err.Error(), "no trust root") {
 		t.Errorf("no trust root: %v", err)
 	}
+	if _, err := run(t, context.Background(), nil, "evidence", "pdf", receipt, "--genesis", genesis, "--out", badPDF, "--node", "ftp://x"); err == nil || !strings.Contains(err.Error(), "--node") {
+		t.Errorf("--node ftp://x: %v", err)
+	}
+
+	// The other trust root of otc verify, a checkpoint; a node URL for the
+	// QR code.
+	checkpoint := filepath.Join("..", "..", "console", "verifying", "testdata", "checkpoint.json")
+	pdf2 := filepath.Join(t.TempDir(), "cert2.pdf")
+	if out := mustRun(t, nil, "evidence", "pdf", receipt, "--trusted-header", checkpoint, "--out", pdf2, "--node", "http://node.example:26680/"); !strings.Contains(out, "trust root header") {
+		t.Errorf("with --trusted-header:\n%s", out)
+	}
+	if ref, _ := readBack(t, tools, pdf2, genesis, "header"); ref.Fetch != "http://node.example:26680/v1/receipts/"+txHash {
+		t.Errorf("QR fetch %q", ref.Fetch)
+	}
 }
