@@ -40,7 +40,11 @@ var routes = []Route{
 	{Method: "POST", Pattern: "/v1/txs", OperationID: "broadcastTx", maxBody: maxTxRequestBytes, handle: (*Server).handleBroadcast},
 	{Method: "GET", Pattern: "/v1/txs/{hash}", OperationID: "getTx", handle: (*Server).handleTx},
 	{Method: "GET", Pattern: "/v1/receipts/{hash}", OperationID: "getReceipt", handle: (*Server).handleReceipt},
+	{Method: "GET", Pattern: "/v1/receipts/{hash}/certificate.pdf", OperationID: "getReceiptCertificate", handle: (*Server).handleReceiptCertificate},
 	{Method: "GET", Pattern: "/v1/outcomes/{key...}", OperationID: "getOutcomeReceipt", handle: (*Server).handleOutcomeReceipt},
+	// A {key...} wildcard must end a net/http pattern, so an outcome's
+	// certificate cannot be /v1/outcomes/{key...}/certificate.pdf.
+	{Method: "GET", Pattern: "/v1/outcome-certificates/{key...}", OperationID: "getOutcomeCertificate", handle: (*Server).handleOutcomeCertificate},
 	{Method: "GET", Pattern: "/v1/identities/{id}", OperationID: "getIdentity", handle: (*Server).handleIdentity},
 	{Method: "GET", Pattern: "/v1/orgs", OperationID: "listOrgs", handle: (*Server).handleOrgs},
 	{Method: "GET", Pattern: "/v1/orgs/{id}", OperationID: "getOrg", handle: (*Server).handleOrg},

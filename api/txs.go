@@ -262,27 +262,37 @@ func (s *Server) handleTx(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleReceipt(w http.ResponseWriter, r *http.Request) error {
-	hash, h, i, err := s.locatePath(r)
-	if err != nil {
-		return err
-	}
-	ctx := r.Context()
-	rc, err := prover.Build(ctx, s.cfg.RPC, h, i, s.cfg.App.ValidatorChangeHeights())
-	if errors.Is(err, prover.ErrNotYetProvable) {
-		w.Header().Set("Retry-After", "1")
-		return errorf(http.StatusServiceUnavailable, client.CodeReceiptNotReady, "%v", err)
-	}
-	if err != nil {
-		return nodeUnavailable("build receipt", err)
-	}
-	if !strings.EqualFold(hex.EncodeToString(rc.Tx.Hash()), hex.EncodeToString(hash)) {
-		return errors.New("api: receipt is for another tx than the index says")
-	}
-	rc.Clock = s.receiptClock(hash, h)
-	b, err := rc.MarshalJSON()
+	b, _, err := s.txReceipt(w, r)
 	if err != nil {
 		return err
 	}
 	writeRawJSON(w, http.StatusOK, b)
 	return nil
+}
+
+// txReceipt builds the receipt of the tx of the request's {hash}: its JSON
+// and the tx hash. Not yet provable: 503 with Retry-After.
+func (s *Server) txReceipt(w http.ResponseWriter, r *http.Request) ([]byte, []byte, error) {
+	hash, h, i, err := s.locatePath(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx := r.Context()
+	rc, err := prover.Build(ctx, s.cfg.RPC, h, i, s.cfg.App.ValidatorChangeHeights())
+	if errors.Is(err, prover.ErrNotYetProvable) {
+		w.Header().Set("Retry-After", "1")
+		return nil, nil, errorf(http.StatusServiceUnavailable, client.CodeReceiptNotReady, "%v", err)
+	}
+	if err != nil {
+		return nil, nil, nodeUnavailable("build receipt", err)
+	}
+	if !strings.EqualFold(hex.EncodeToString(rc.Tx.Hash()), hex.EncodeToString(hash)) {
+		return nil, nil, errors.New("api: receipt is for another tx than the index says")
+	}
+	rc.Clock = s.receiptClock(hash, h)
+	b, err := rc.MarshalJSON()
+	if err != nil {
+		return nil, nil, err
+	}
+	return b, hash, nil
 }

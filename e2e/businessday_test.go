@@ -2,6 +2,8 @@ package e2e_test
 
 import (
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -143,6 +145,51 @@ func TestDevBusinessDay(t *testing.T) {
 	// chain confirms P0001 by itself (122 at T+1); P0002 waits for its day.
 	closeDay(today, "1.0123")
 	confirmed("rs-bank:P0001", "122")
+	// Its evidence certificate, from the outcome receipt, offline.
+	receipt, pdf := filepath.Join(ps.dir, "P0001-receipt.json"), filepath.Join(ps.dir, "P0001-certificate.pdf")
+	as("rs-bank/operator", "fund", "receipt", "rs-bank:P0001", "--out", receipt)
+	genesis := filepath.Join(home, "node0", "config", "genesis.json")
+	if out := otc("evidence", "pdf", receipt, "--genesis", genesis, "--out", pdf, "--investor", "INV001=张三",
+		"--org", "rs-bank=示例商业银行", "--fund", "000001=示例成长混合"); !strings.Contains(out, "confirmation certificate written") {
+		t.Fatalf("otc evidence pdf:\n%s", out)
+	}
+	readCertificate(t, ps, pdf, genesis, "基金交易确认证明", "Fund order confirmation certificate", "P0001", "张三 (INV001)",
+		"示例商业银行 (rs-bank)", "示例成长混合 (000001)", "022 申购 / purchase", "10,000.00 CNY", "9,732.51", "1.0123", "确认日期 / Confirmation date",
+		"fund/confirmation/rs-bank:P0001", "China time (UTC+8)", "simulated")
+	if dir := os.Getenv("OTC_CERTIFICATE_OUT"); dir != "" {
+		if b, err := os.ReadFile(pdf); err == nil {
+			_ = os.WriteFile(filepath.Join(dir, "fund-confirmation.pdf"), b, 0o644)
+		}
+	}
+	// And from the node, for a caller allowed to read the order (none for
+	// an anonymous one), with the organisation's name from its state.
+	certURL := api + "/v1/outcome-certificates/fund/confirmation/rs-bank:P0001"
+	if resp, err := http.Get(certURL); err != nil || resp.StatusCode == http.StatusOK {
+		t.Fatalf("anonymous GET %s: %v %v", certURL, resp, err)
+	} else {
+		resp.Body.Close()
+	}
+	token := strings.TrimSpace(as("rs-bank/operator", "login"))
+	req, err := http.NewRequest("GET", certURL, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodeCert, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" ||
+		!strings.Contains(resp.Header.Get("Content-Disposition"), "attachment; filename=") {
+		t.Fatalf("GET %s: %d %v %v", certURL, resp.StatusCode, resp.Header, err)
+	}
+	nodePDF := filepath.Join(ps.dir, "P0001-certificate-node.pdf")
+	if err := os.WriteFile(nodePDF, nodeCert, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	readCertificate(t, ps, nodePDF, genesis, "基金交易确认证明", "P0001", "(rs-bank)", "9,732.51", api+"/v1/outcomes/fund/confirmation/rs-bank:P0001")
 	if out := as("rs-bank/operator", "fund", "order", "rs-bank:P0002"); field(out, "status") != "pending" {
 		t.Fatalf("P0002 after today's NAV:\n%s", out)
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -106,8 +108,9 @@ func TestContractCLI(t *testing.T) {
 	}
 	must("fm-alpha/operator", "contract", "sign", "--contract", id, "--version", "1")
 	refused("contract/11 already_signed", "fm-alpha/operator", "contract", "sign", "--contract", id, "--version", "1")
-	if out := must("rs-bank/operator", "contract", "sign", "--contract", id, "--version", "1", "--biometric-record", bio); !strings.Contains(out, `"status": "effective"`) {
-		t.Errorf("second signature:\n%s", out)
+	signOut := must("rs-bank/operator", "contract", "sign", "--contract", id, "--version", "1", "--biometric-record", bio)
+	if !strings.Contains(signOut, `"status": "effective"`) {
+		t.Errorf("second signature:\n%s", signOut)
 	}
 	out = must("regulator/operator", "contract", "show", id)
 	for _, want := range []string{`"status": "effective"`, `"in_force": 1`, alphaSeal.ID, bankSeal.ID, `"biometric_hash"`} {
@@ -157,6 +160,50 @@ func TestContractCLI(t *testing.T) {
 	}
 	if !rep.OK || !rep.Found || len(rep.Matches) != 1 || len(rep.Matches[0].Receipts) != 2 || !rep.Matches[0].Receipts[1].OK || rep.TrustRoot == "" {
 		t.Errorf("verify --json: %+v", rep)
+	}
+
+	// The evidence certificate of the second signature (the Art. 13
+	// report), offline and from the node, read back with independent tools.
+	var signed struct {
+		Tx string `json:"tx"`
+	}
+	if err := json.Unmarshal([]byte(signOut), &signed); err != nil || signed.Tx == "" {
+		t.Fatalf("sign output %q: %v", signOut, err)
+	}
+	receipt := filepath.Join(tmp, "sign-receipt.json")
+	mustRun(t, nil, "receipt", signed.Tx, "--api", api, "--out", receipt)
+	certPDF := filepath.Join(tmp, "sign-certificate.pdf")
+	bankOp, _ := res.Consortium.Identity("rs-bank", "operator")
+	mustRun(t, nil, "evidence", "pdf", receipt, "--genesis", genesis, "--out", certPDF,
+		"--org", "rs-bank=示例商业银行股份有限公司", "--identity", bankOp.ID+"=王芳@rs-bank", "--contract", id+"=基金销售代理协议")
+	nodePDF := filepath.Join(tmp, "sign-certificate-node.pdf")
+	resp, err := http.Get(api + "/v1/receipts/" + signed.Tx + "/certificate.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodeCert, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("GET certificate.pdf: %d %s %v", resp.StatusCode, resp.Header.Get("Content-Type"), err)
+	}
+	if err := os.WriteFile(nodePDF, nodeCert, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if tools := pdfToolsIfAny(t); tools != nil {
+		ref, _ := readBack(t, tools, certPDF, genesis, "电子签名验证报告", "Electronic signature verification report", "Art. 13",
+			"示例商业银行股份有限公司 (rs-bank)", "王芳", "基金销售代理协议", id, "sm2", "2 of 2 parties have signed", "the contract is effective",
+			"（四）签署后对数据电文内容和形式的", "(4) any alteration to the content and", strings.ToUpper(signed.Tx))
+		if ref.TxHash != strings.ToUpper(signed.Tx) || ref.Fetch != "/v1/receipts/"+ref.TxHash {
+			t.Errorf("QR payload %+v", ref)
+		}
+		// The node names the organisation as its state does.
+		ref, _ = readBack(t, tools, nodePDF, genesis, "电子签名验证报告", "Example Commercial Bank (rs-bank)")
+		if ref.Fetch != api+"/v1/receipts/"+strings.ToUpper(signed.Tx) {
+			t.Errorf("node's QR payload %+v", ref)
+		}
+		if dir := os.Getenv("OTC_CERTIFICATE_OUT"); dir != "" {
+			_ = os.WriteFile(filepath.Join(dir, "contract-signature.pdf"), nodeCert, 0o644)
+		}
 	}
 
 	// One byte changed: not found, non-zero exit.

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -219,7 +220,7 @@ func TestExchangeCLI(t *testing.T) {
 	if sum := sha256.Sum256(kept); err != nil || hex.EncodeToString(sum[:]) != sent.Blob.Hash {
 		t.Fatalf("the recipient's node has no good copy: %v", err)
 	}
-	must("cust-trust/operator", "exchange", "ack", "REC-1", "--reject", "--reason", "totals differ from our records", "--api", custAPI)
+	ackOut := must("cust-trust/operator", "exchange", "ack", "REC-1", "--reject", "--reason", "totals differ from our records", "--api", custAPI)
 	refused("exchange/8", "cust-trust/admin", "exchange", "ack", "REC-1", "--api", custAPI)
 
 	// From here fm-alpha reads and sends through cust-trust's node: the
@@ -310,4 +311,30 @@ func TestExchangeCLI(t *testing.T) {
 		t.Fatalf("verify:\n%s", out)
 	}
 	refused("matches no record", "cust-trust/operator", "exchange", "verify", write("altered.csv", append(navText, ' ')), "--api", custAPI)
+
+	// The certificate of the rejection, from the node (four validators),
+	// read back with independent tools.
+	var acked struct {
+		Tx string `json:"tx"`
+	}
+	if err := json.Unmarshal([]byte(ackOut), &acked); err != nil || acked.Tx == "" {
+		t.Fatalf("ack output %q: %v", ackOut, err)
+	}
+	resp, err := http.Get(custAPI + "/v1/receipts/" + acked.Tx + "/certificate.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cert, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" {
+		t.Fatalf("GET certificate.pdf: %d %s %v", resp.StatusCode, resp.Header.Get("Content-Type"), err)
+	}
+	certFile := write("ack-certificate.pdf", cert)
+	if tools := pdfToolsIfAny(t); tools != nil {
+		readBack(t, tools, certFile, filepath.Join(res.Homes[0], "config", "genesis.json"),
+			"数据交换存证证明（确认接收）", "file acknowledged", "REC-1", "rejected: totals differ from our records", "of 4 validators", strings.ToUpper(acked.Tx))
+	}
+	if dir := os.Getenv("OTC_CERTIFICATE_OUT"); dir != "" {
+		_ = os.WriteFile(filepath.Join(dir, "exchange-ack.pdf"), cert, 0o644)
+	}
 }

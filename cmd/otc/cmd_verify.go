@@ -76,21 +76,9 @@ transaction committed to (e.g. an "otc anchor" of the file).
 Exit status 0 when everything verifies; otherwise it says what failed.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			trust, err := loadTrust(genesisFile, headerFile)
+			_, r, rep, trust, err := verifyReceiptFile(args[0], genesisFile, headerFile)
 			if err != nil {
 				return err
-			}
-			b, err := os.ReadFile(args[0])
-			if err != nil {
-				return err
-			}
-			r, err := proof.Unmarshal(b)
-			if err != nil {
-				return fmt.Errorf("receipt %s: %w", args[0], err)
-			}
-			rep, err := proof.Verify(r, trust)
-			if err != nil {
-				return fmt.Errorf("receipt does NOT verify: %w", err)
 			}
 			w := m.Stdout
 			fmt.Fprintf(w, "receipt verifies (trust root: %s)\n", trust)
@@ -132,10 +120,39 @@ Exit status 0 when everything verifies; otherwise it says what failed.`,
 			return nil
 		},
 	}
-	c.Flags().StringVar(&genesisFile, "genesis", "", "the chain's genesis.json (trust root: the genesis validators)")
-	c.Flags().StringVar(&headerFile, "trusted-header", "", "a trusted signed header + validator set (JSON) as trust root")
+	trustFlags(c, &genesisFile, &headerFile)
 	c.Flags().StringVar(&file, "file", "", "check that this file's hash is committed by the transaction")
 	return c
+}
+
+// trustFlags adds the trust-root flags of otc verify (--genesis,
+// --trusted-header) to a command that verifies a receipt.
+func trustFlags(c *cobra.Command, genesisFile, headerFile *string) {
+	c.Flags().StringVar(genesisFile, "genesis", "", "the chain's genesis.json (trust root: the genesis validators)")
+	c.Flags().StringVar(headerFile, "trusted-header", "", "a trusted signed header + validator set (JSON) as trust root")
+}
+
+// verifyReceiptFile reads a receipt file and verifies it against the trust
+// root of the flags (loadTrust): the file's bytes, the receipt, what it
+// proves and the trust root used.
+func verifyReceiptFile(path, genesisFile, headerFile string) ([]byte, *proof.Receipt, *proof.Report, proof.Trust, error) {
+	trust, err := loadTrust(genesisFile, headerFile)
+	if err != nil {
+		return nil, nil, nil, trust, err
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, nil, nil, trust, err
+	}
+	r, err := proof.Unmarshal(b)
+	if err != nil {
+		return nil, nil, nil, trust, fmt.Errorf("receipt %s: %w", path, err)
+	}
+	rep, err := proof.Verify(r, trust)
+	if err != nil {
+		return nil, nil, nil, trust, fmt.Errorf("receipt does NOT verify: %w", err)
+	}
+	return b, r, rep, trust, nil
 }
 
 func loadTrust(genesisFile, headerFile string) (proof.Trust, error) {

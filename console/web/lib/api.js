@@ -160,3 +160,14 @@ export function fromBase64(s) {
   for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
   return out;
 }
+
+// download fetches a binary answer (a certificate PDF) with the session's
+// token and offers it as a file.
+export async function download(path, name, type = 'application/pdf') {
+  const b = await bytes('GET', path);
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([b], { type }));
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}

@@ -10,7 +10,7 @@
 import { html, useState } from '../vendor/htm-preact-3.1.1.js';
 import { Table, Field, Loading, useLoad, useAction, Busy, ErrorBox } from '../lib/ui.js';
 import { chinaTime, group, short } from '../lib/format.js';
-import { get, query, submit, session, toBase64, fromBase64 } from '../lib/api.js';
+import { get, query, submit, download, session, toBase64, fromBase64 } from '../lib/api.js';
 import { call } from '../lib/signer.js';
 
 const statusPill = { drafting: 'pending', review: 'pending', signing: 'pending', effective: 'confirmed', amending: 'pending', terminated: 'cancelled', expired: 'cancelled', archived: 'cancelled', rejected: 'failed', signed: 'confirmed', superseded: 'cancelled' };
@@ -192,7 +192,8 @@ function ContractView({ id, tick, onClose, onChanged }) {
             { key: 'reviews', label: 'Reviews', text: (v) => v.reviews.map((r) => `${r.stage}: ${r.approve ? 'approved' : 'rejected'} by ${r.org}${r.comment ? ' (' + r.comment + ')' : ''}`).join('; '),
               render: (v) => v.reviews.map((r) => html`<div>${r.stage}: ${r.approve ? 'approved' : 'rejected'} by ${r.org}${r.comment ? html` <span class="muted">(${r.comment})</span>` : ''}</div>`) },
             { key: 'signatures', label: 'Signed by', text: (v) => v.signatures.map((s) => `${s.name} (${s.org})${s.seal ? ' with seal' : ''}`).join('; '),
-              render: (v) => v.signatures.map((s) => html`<div>${s.org}${s.seal ? ' with seal 印' : ''} <span class="muted">${chinaTime(s.time).replace(' China time', '')}</span></div>`) },
+              render: (v) => v.signatures.map((s) => html`<div>${s.org}${s.seal ? ' with seal 印' : ''} <span class="muted">${chinaTime(s.time).replace(' China time', '')}</span>
+                <button class="link sig-certificate" data-org=${s.org} title="The electronic signature verification report (Art. 13), with the receipt attached" onClick=${() => opening.run(async (st) => { st('making the evidence certificate'); await download(`/v1/receipts/${s.tx}/certificate.pdf`, `certificate-${id}-v${v.n}-${s.org}.pdf`); return null; })}>certificate (PDF)</button></div>`) },
             { key: 'status', label: 'Status', render: (v) => html`<span class=${'pill ' + (statusPill[v.status] || '')}>${v.status}</span>` },
             { key: 'open', label: '', text: () => '', render: (v) => html`<button class="secondary" onClick=${() => openDoc(v.n, true)}>Download</button>` }]} />
         <${Busy} stage=${opening.stage} />

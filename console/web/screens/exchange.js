@@ -8,7 +8,7 @@
 import { html, useState } from '../vendor/htm-preact-3.1.1.js';
 import { Table, Field, Loading, useLoad, useAction, Busy, ErrorBox } from '../lib/ui.js';
 import { chinaTime, group, short } from '../lib/format.js';
-import { get, query, submit, bytes, session, toBase64, fromBase64 } from '../lib/api.js';
+import { get, query, submit, bytes, download, session, toBase64, fromBase64 } from '../lib/api.js';
 import { call } from '../lib/signer.js';
 
 const categories = { nav: 'NAV 净值', 'ta-confirmation': 'TA confirmation 确认', reconciliation: 'Reconciliation 对账', 'product-document': 'Product document 产品文件', other: 'Other 其他' };
@@ -197,6 +197,7 @@ function RecordView({ id, tick, onClose, onChanged }) {
         <div class="row">
           <button id="record-open" disabled=${!!opening.stage} onClick=${openIt}>Decrypt and check</button>
           ${file && html`<a class="button" id="record-download" href=${file.url} download=${v.name}>Save ${v.name}</a>`}
+          <button class="secondary" id="record-certificate" onClick=${() => download(`/v1/receipts/${v.tx}/certificate.pdf`, `certificate-${v.id}.pdf`))}>Certificate (PDF)</button>
         </div>
         <${Busy} stage=${opening.stage} />
         <${ErrorBox} error=${opening.error} onClose=${opening.clear} />

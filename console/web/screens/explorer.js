@@ -1,9 +1,10 @@
 // The explorer: the chain's status and validators, and a tx by hash with
-// its result and a download of its offline-verifiable receipt.
+// its result and a download of its offline-verifiable receipt and of its
+// evidence certificate (PDF, with the receipt attached).
 import { html, useState } from '../vendor/htm-preact-3.1.1.js';
 import { Table, Field, Loading, useLoad, ErrorBox } from '../lib/ui.js';
 import { chinaTime, group, short } from '../lib/format.js';
-import { get } from '../lib/api.js';
+import { get, download } from '../lib/api.js';
 import { Lifecycle } from './lifecycle.js';
 
 export function Explorer({ hash, order, tick }) {
@@ -55,6 +56,9 @@ function TxView({ hash }) {
       setErr(e);
     }
   };
+  // The certificate is a PDF, fetched with the session's token (the names
+  // in it are those the signed-in identity may read).
+  const certificate = () => download('/v1/receipts/' + hash + '/certificate.pdf', 'certificate-' + hash.slice(0, 16) + '.pdf').catch(setErr);
   return html`<${Loading} load=${load}>
     ${t && html`<div class="card">
       <h3>Transaction ${short(hash, 16)}</h3>
@@ -66,6 +70,7 @@ function TxView({ hash }) {
         <dt>Messages</dt><dd>${((t.body && t.body.msgs) || []).map((m) => html`<div><code>${m.type}</code></div>`)}</dd>
       </dl>
       <button class="secondary" onClick=${receipt}>Download receipt</button>
+      <button class="secondary" onClick=${certificate}>Certificate (PDF)</button>
       <${ErrorBox} error=${err} />
     </div>`}
   <//>`;

@@ -7,7 +7,7 @@
 import { html, useState } from '../vendor/htm-preact-3.1.1.js';
 import { Loading, useLoad, ErrorBox } from '../lib/ui.js';
 import { amount, chinaTime, group, short } from '../lib/format.js';
-import { get, query } from '../lib/api.js';
+import { get, query, download as downloadPDF } from '../lib/api.js';
 import { entryAt } from '../lib/events.js';
 import { businessNames } from './investor.js';
 
@@ -43,7 +43,7 @@ async function lifecycle(id) {
   const hops = [];
   const biz = businessNames[o.business] || o.business;
   const order = await txHop(o.height, { type: 'order_received', order: o.id });
-  hops.push({ key: 'order', title: `${biz[0].toUpperCase() + biz.slice(1)} received`, what: `${o.amount ? amount(o.amount) + ' CNY' : group(o.shares) + ' shares'} of ${o.fund} for investor ${o.investor}, trade date ${o.trade_date || '(offering)'}${o.investor_signed ? '; signed by the investor too' : ''}`, ...order, receipt: order.hash && '/v1/receipts/' + order.hash });
+  hops.push({ key: 'order', title: `${biz[0].toUpperCase() + biz.slice(1)} received`, what: `${o.amount ? amount(o.amount) + ' CNY' : group(o.shares) + ' shares'} of ${o.fund} for investor ${o.investor}, trade date ${o.trade_date || '(offering)'}${o.investor_signed ? '; signed by the investor too' : ''}`, ...order, receipt: order.hash && '/v1/receipts/' + order.hash, pdf: order.hash && `/v1/receipts/${order.hash}/certificate.pdf` });
   if (o.status === 'cancelled') {
     hops.push({ key: 'cancel', title: 'Cancelled', what: `by the cancellation ${o.cancelled_by} (撤单)`, note: 'The cancellation is its own order of the channel: look it up by its id.' });
     return { o, f, hops };
@@ -74,6 +74,7 @@ async function lifecycle(id) {
       what: ok ? `${c.shares ? group(c.shares) + ' shares' : ''}${c.amount ? ', ' + amount(c.amount) + ' CNY' : ''}${c.fee ? ', fee ' + amount(c.fee) + ' CNY' : ''}${c.nav ? ' at NAV ' + c.nav : ''}; confirmation date ${c.date}`
         : `${c.reason || c.return_code}${c.refund ? '; ' + amount(c.refund) + ' CNY returned' : ''}`,
       receipt: '/v1/outcomes/fund/confirmation/' + encodeURIComponent(o.id),
+      pdf: '/v1/outcome-certificates/fund/confirmation/' + encodeURIComponent(o.id),
     });
     hops.push({ key: 'settle', title: 'Settlement', note: `Money moves outside the chain, between the channel ${o.channel}, the manager ${f.manager} and the custodian ${f.custodian}, on the confirmed figures${c.net ? ' (net ' + amount(c.net) + ' CNY)' : ''}; the confirmation above is what each side settles against.` });
   } else {
@@ -114,6 +115,7 @@ export function Lifecycle({ id }) {
             ${h.hash && html` · tx <a href=${'#/explorer/' + h.hash}><code>${short(h.hash, 12)}</code></a>`}
           </div>`}
           ${h.receipt && html`<button class="secondary receipt" onClick=${() => download(h.receipt, `receipt-${d.o.id.replace(':', '-')}-${h.key}.json`, setErr)}>Receipt</button>`}
+          ${h.pdf && html` <button class="secondary receipt certificate" data-hop=${h.key} onClick=${() => downloadPDF(h.pdf, `certificate-${d.o.id.replace(':', '-')}-${h.key}.pdf`).catch(setErr)}>Certificate (PDF)</button>`}
         </li>`)}
       </ol>
       <p class="hint">Each receipt proves its hop offline against the chain's genesis: <code>otc verify receipt.json --genesis genesis.json</code>, or the <a href="/verify/">verify page</a>.</p>
