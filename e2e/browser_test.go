@@ -18,6 +18,7 @@ import (
 	"testing"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	cdpnet "github.com/chromedp/cdproto/network"
 	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
@@ -453,7 +454,7 @@ func TestBrowserConsole(t *testing.T) {
 	personal := browserKYC(t, b, ps, devEnv, home, api)
 	browserReconcile(t, b, ps, devEnv, home, api)
 	browserManagerRegister(t, b, ps, devEnv, home, api)
-	browserLifecycle(t, b, home, api)
+	browserLifecycle(t, b, ps, home, api)
 	browserAdmin(t, b, ps, devEnv, home, api)
 	browserExchange(t, b, ps, devEnv, home, api)
 	browserContract(t, b, ps, devEnv, home, api)
@@ -723,7 +724,7 @@ func browserManagerRegister(t *testing.T, b *browser, ps *procs, devEnv env, hom
 // console, confirmed after the NAV's co-signature) across the
 // organisations: each hop names its signer, and the confirmation is the
 // chain's own.
-func browserLifecycle(t *testing.T, b *browser, home, api string) {
+func browserLifecycle(t *testing.T, b *browser, ps *procs, home, api string) {
 	t.Helper()
 	b.signIn(filepath.Join(home, "orgs", "rs-bank", "keystore"), "operator", node.DevPassphrase)
 	b.do("lifecycle", chromedp.Navigate(api+"/console/#/explorer/order/rs-bank:C0002"), chromedp.WaitVisible(chromedp.CSS("#lifecycle")))
@@ -736,7 +737,34 @@ func browserLifecycle(t *testing.T, b *browser, home, api string) {
 	b.waitText(`[data-hop="confirm"]`, "Confirmed")
 	b.waitText(`[data-hop="confirm"]`, "by the chain itself")
 	b.screenshot("console-explorer-lifecycle")
+	// The confirmation's evidence certificate, made by the node, downloaded
+	// by the page and read back with the independent tools.
+	pdf := b.download("the confirmation's certificate", chromedp.Click(chromedp.CSS(`.certificate[data-hop="confirm"]`)), ".pdf")
+	readCertificate(t, ps, pdf, filepath.Join(home, "node0", "config", "genesis.json"), "rs-bank:C0002", "000001", "9,732.51")
 	b.signOut()
+}
+
+// download runs click and waits for the file it makes chromium save (with
+// the suffix), returning its path.
+func (b *browser) download(what string, click chromedp.Action[chromedp.Void], suffix string) string {
+	b.t.Helper()
+	dir := b.t.TempDir()
+	if _, err := chromedp.CallBrowser(b.ctx, cdpbrowser.SetDownloadBehavior, cdpbrowser.SetDownloadBehaviorParams{Behavior: cdpbrowser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir}); err != nil {
+		b.t.Fatalf("allow downloads: %v", err)
+	}
+	b.do(what, click)
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		ms, _ := filepath.Glob(filepath.Join(dir, "*"+suffix))
+		if len(ms) == 1 {
+			if fi, err := os.Stat(ms[0]); err == nil && fi.Size() > 0 {
+				return ms[0]
+			}
+		}
+		time.Sleep(200 * time.Millisecond) // polling the download directory, not a timing assertion
+	}
+	b.t.Fatalf("%s: no %s file downloaded in %s", what, suffix, dir)
+	return ""
 }
 
 // browserAdmin: fm-beta's admin registers a certificate its CA issued for

@@ -197,7 +197,7 @@ function RecordView({ id, tick, onClose, onChanged }) {
         <div class="row">
           <button id="record-open" disabled=${!!opening.stage} onClick=${openIt}>Decrypt and check</button>
           ${file && html`<a class="button" id="record-download" href=${file.url} download=${v.name}>Save ${v.name}</a>`}
-          <button class="secondary" id="record-certificate" onClick=${() => download(`/v1/receipts/${v.tx}/certificate.pdf`, `certificate-${v.id}.pdf`))}>Certificate (PDF)</button>
+          <button class="secondary" id="record-certificate" onClick=${() => opening.run(async (stage) => { stage('making the evidence certificate'); await download(`/v1/receipts/${v.tx}/certificate.pdf`, `certificate-${v.id}.pdf`); return true; })}>Certificate (PDF)</button>
         </div>
         <${Busy} stage=${opening.stage} />
         <${ErrorBox} error=${opening.error} onClose=${opening.clear} />
