@@ -103,6 +103,18 @@ func TestBrowserVerify(t *testing.T) {
 	}
 	b.screenshot("verify-tampered")
 
+	// 3b. The evidence certificate PDF in place of the receipt (made with
+	// otc evidence pdf): the page verifies the receipt attached to it.
+	cert := filepath.Join(dir, "certificate.pdf")
+	ps.run(time.Minute, "evidence", "pdf", receipt, "--genesis", genesis, "--out", cert)
+	b.upload("#receipt", cert)
+	b.upload("#document", doc)
+	b.verify(true)
+	b.waitText("#result", "the receipt attached to the evidence certificate PDF")
+	b.waitText("#result", txHash)
+	b.waitText("#result", "fund-contract-2026.txt")
+	b.screenshot("verify-certificate")
+
 	// 4. This node's genesis as trust root (fetched from GET /v1/genesis).
 	b.upload("#receipt", receipt)
 	b.do("trust this node", chromedp.Click(chromedp.CSS("#trust-kind-node")))

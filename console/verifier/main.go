@@ -5,8 +5,10 @@
 // from disk has no worker and no network). It only moves bytes between
 // JavaScript and package verifying, which does the work with package proof.
 //
-// It sets globalThis.otcVerifier = {version, check(receiptText, trustText,
-// fileBytes, fileName)}: fileBytes is a Uint8Array, or null for no document;
+// It sets globalThis.otcVerifier = {version, check(receipt, trustText,
+// fileBytes, fileName)}: receipt is the receipt's JSON text, or the bytes
+// (a Uint8Array) of an evidence certificate PDF that carries it; fileBytes
+// is a Uint8Array, or null for no document;
 // check returns the Result as a JSON string.
 package main
 
@@ -29,6 +31,9 @@ func main() {
 		in := verifying.Input{}
 		if v := arg(0); v.Type() == js.TypeString {
 			in.Receipt = []byte(v.String())
+		} else if v.Truthy() { // a Uint8Array: an evidence certificate PDF
+			in.Receipt = make([]byte, v.Get("length").Int())
+			js.CopyBytesToGo(in.Receipt, v)
 		}
 		if v := arg(1); v.Type() == js.TypeString {
 			in.Trust = []byte(v.String())

@@ -5,8 +5,9 @@
 // the node that served it, when the user picks "this node's genesis".
 //
 // Inputs are bytes: the receipt JSON, the trust root JSON and the document.
-// Hook for other receipt sources (a QR code, a certificate PDF): call
-// otcVerifyPage.setReceipt(text, label) with the receipt JSON they carry.
+// The receipt input also takes an evidence certificate PDF: the verifier
+// reads the receipt attached to it. Hook for other receipt sources (a QR
+// code): call otcVerifyPage.setReceipt(text, label) with the receipt JSON.
 'use strict';
 (() => {
   const $ = (id) => document.getElementById(id);
@@ -167,6 +168,7 @@
       row('Document', el('strong', null, p.file.name || 'the document'), ` (${p.file.size.toLocaleString('en')} bytes): its ${p.file.algorithm.toUpperCase()} `,
         mono(p.file.hash), ' is the hash the transaction committed');
     }
+    if (p.from_certificate) row('Source', 'the receipt attached to the evidence certificate PDF (receipt.json): that receipt is what was verified; the certificate\'s printed text is a summary of it');
     row('Block', `height ${p.height}`, p.outcome_key ? '' : `, transaction ${p.index} of the block`);
     if (p.tx_hash) row('Transaction hash', mono(p.tx_hash));
     row('Block time', el('div', null, p.block_time_utc), el('div', null, p.block_time_china));
@@ -225,7 +227,9 @@
     const trust = node ? state.nodeGenesis : state.trust;
     const trustLabel = node ? `the genesis of the node ${location.host} (you trust that node)` : `your file ${trust.name}`;
     $('status').textContent = 'Verifying…';
-    const out = verifier.check(utf8.decode(state.receipt.bytes), utf8.decode(trust.bytes), state.doc ? state.doc.bytes : null, state.doc ? state.doc.name : '');
+    const rb = state.receipt.bytes;
+    const isPDF = rb.length > 5 && String.fromCharCode(...rb.subarray(0, 5)) === '%PDF-';
+    const out = verifier.check(isPDF ? rb : utf8.decode(rb), utf8.decode(trust.bytes), state.doc ? state.doc.bytes : null, state.doc ? state.doc.name : '');
     render(JSON.parse(out), trustLabel, !!state.doc);
     $('status').textContent = 'Done.';
   }

@@ -20,6 +20,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/otcchain/otcchain/certificate/attachment"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -88,6 +89,10 @@ type Proven struct {
 	OutcomeKey string `json:"outcome_key,omitempty"`
 	BlockHash  string `json:"block_hash"`
 	AppHash    string `json:"app_hash"`
+	// FromCertificate: the receipt was the one attached to an evidence
+	// certificate PDF (what the certificate's text says is not checked;
+	// the receipt is the evidence).
+	FromCertificate bool `json:"from_certificate,omitempty"`
 	// BlockTime is the block's time (signed by the validators), RFC 3339
 	// UTC; BlockTimeUTC and BlockTimeChina the same instant for people.
 	BlockTime      string `json:"block_time"`
@@ -151,7 +156,15 @@ func Check(in Input) Result {
 	if len(bytes.TrimSpace(in.Receipt)) == 0 {
 		return failed(nil, StepReceiptFormat, errors.New("no receipt was given"))
 	}
-	r, err := proof.Unmarshal(in.Receipt)
+	receipt, fromPDF := in.Receipt, false
+	if attachment.IsPDF(receipt) {
+		b, err := attachment.Receipt(receipt)
+		if err != nil {
+			return failed(nil, StepReceiptFormat, fmt.Errorf("the certificate PDF: %w", err))
+		}
+		receipt, fromPDF = b, true
+	}
+	r, err := proof.Unmarshal(receipt)
 	if err != nil {
 		return failed(nil, StepReceiptFormat, err)
 	}
@@ -168,6 +181,7 @@ func Check(in Input) Result {
 		return failed(nil, step, err)
 	}
 	p := proven(r, rep)
+	p.FromCertificate = fromPDF
 	if in.HasFile {
 		f, err := checkFile(r, in)
 		if err != nil {

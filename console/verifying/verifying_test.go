@@ -10,7 +10,9 @@ import (
 
 	"github.com/cometbft/cometbft/crypto/ed25519"
 
+	"github.com/otcchain/otcchain/certificate"
 	"github.com/otcchain/otcchain/console/verifying"
+	"github.com/otcchain/otcchain/proof"
 )
 
 // testdata holds a real receipt from `otc dev` (one validator): contract.txt
@@ -197,4 +199,35 @@ func FuzzCheck(f *testing.F) {
 			t.Fatal("CheckJSON is not JSON")
 		}
 	})
+}
+
+// TestCheckCertificate: an evidence certificate PDF in place of the
+// receipt verifies by the receipt attached to it (and says so); a PDF
+// without one is refused at the receipt step.
+func TestCheckCertificate(t *testing.T) {
+	receipt, genesis, file := read(t, "receipt.json"), read(t, "genesis.json"), read(t, "contract.txt")
+	r, err := proof.Unmarshal(receipt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	trust, err := verifying.ParseTrust(genesis)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := proof.Verify(r, trust)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := certificate.Make(certificate.Input{Receipt: receipt, Report: rep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := verifying.Check(verifying.Input{Receipt: c.PDF, Trust: genesis, File: file, HasFile: true, FileName: "contract.txt"})
+	if !res.OK || !res.Proven.FromCertificate || res.Proven.File == nil {
+		t.Fatalf("certificate: %+v", res)
+	}
+	res = verifying.Check(verifying.Input{Receipt: []byte("%PDF-1.3\n%%EOF"), Trust: genesis})
+	if res.OK || res.Failure == nil || res.Failure.Step != verifying.StepReceiptFormat || !strings.Contains(res.Failure.Detail, "no attached file") {
+		t.Fatalf("a PDF without a receipt: %+v", res.Failure)
+	}
 }
