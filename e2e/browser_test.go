@@ -460,6 +460,7 @@ func TestBrowserConsole(t *testing.T) {
 	browserContract(t, b, ps, devEnv, home, api)
 	browserGovernance(t, b, ps, devEnv, home, api)
 	browserOFD(t, b, ps, devEnv, home, api)
+	browserOverview(t, b, home, api)
 
 	secrets := map[string]string{}
 	for k, v := range personal {
@@ -1039,6 +1040,21 @@ func browserOFD(t *testing.T, b *browser, ps *procs, devEnv env, home, api strin
 			t.Fatalf("the chain's order rs-bank:%s: %+v", no, o)
 		}
 	}
+}
+
+// browserOverview: the regulator's overview charts the day's volumes per
+// fund and reseller, counts the large-transaction alert under its rule,
+// shows fund 000001's NAV move and the sandbox table.
+func browserOverview(t *testing.T, b *browser, home, api string) {
+	t.Helper()
+	b.signIn(filepath.Join(home, "orgs", "regulator", "keystore"), "operator", node.DevPassphrase)
+	b.do("overview", chromedp.Navigate(api+"/console/#/overview"), chromedp.WaitVisible(chromedp.CSS("#chart-by-fund")))
+	b.waitText("#chart-by-channel", "rs-bank")
+	b.waitText("main", "large_transaction")
+	b.waitText("main", "+1.23%")
+	b.waitText("main", "Sandbox")
+	b.screenshot("console-regulator-overview")
+	b.signOut()
 }
 
 // groupThousands writes a decimal string with thousands separators, as the
