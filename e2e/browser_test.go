@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -461,6 +462,7 @@ func TestBrowserConsole(t *testing.T) {
 	browserGovernance(t, b, ps, devEnv, home, api)
 	browserOFD(t, b, ps, devEnv, home, api)
 	browserOverview(t, b, home, api)
+	browserRestOfTheDay(t, b, ps, devEnv, home, api)
 
 	secrets := map[string]string{}
 	for k, v := range personal {
@@ -1055,6 +1057,94 @@ func browserOverview(t *testing.T, b *browser, home, api string) {
 	b.waitText("main", "Sandbox")
 	b.screenshot("console-regulator-overview")
 	b.signOut()
+}
+
+// browserRestOfTheDay finishes the whole fund day in the console for
+// INV900, the investor registered at KYC 开户 whose purchases came in the
+// uploaded 03 file: the manager moves the simulated clock to the next
+// cut-off and publishes that day's NAV, the custodian co-signs, the chain
+// confirms the purchases; the desk enters a redemption, reviewed with its
+// T+1 confirmation date; the next day's NAV and co-signature confirm it;
+// the lifecycle view shows it confirmed. The chain is read by the test.
+func browserRestOfTheDay(t *testing.T, b *browser, ps *procs, devEnv env, home, api string) {
+	t.Helper()
+	ks := func(org string) string { return filepath.Join(home, "orgs", org, "keystore") }
+	navDay := func(nav string) string {
+		t.Helper()
+		b.signIn(ks("fm-alpha"), "operator", node.DevPassphrase)
+		b.do("open the fund", chromedp.Navigate(api+"/console/#/funds/000001"), chromedp.WaitVisible(chromedp.CSS("#publish-nav")))
+		before := b.text("#business-time")
+		b.do("next cut-off", chromedp.Click(chromedp.CSS("#next-cutoff")))
+		b.do("the clock moved", void(chromedp.Poll[bool](`document.querySelector('#business-time').textContent !== `+strconv.Quote(before), chromedp.WithPollingTimeout(30*time.Second))))
+		b.waitText("#business-time", "15:00:00")
+		date := b.value("#nav-date")
+		if want := b.text("#business-time")[:10]; date != want {
+			t.Fatalf("the NAV date offered is %q, the business date %q", date, want)
+		}
+		b.setInput("#nav-value", nav)
+		b.do("publish", chromedp.Click(chromedp.CSS("#publish-nav")))
+		b.waitText("main", "Published NAV "+nav+" for "+date)
+		b.signOut()
+		b.signIn(ks("cust-trust"), "operator", node.DevPassphrase)
+		b.do("co-sign", chromedp.Click(chromedp.CSS(`.cosign[data-fund="000001"][data-date="`+date+`"]`)))
+		b.waitText("main", "Co-signed 000001 "+date+" NAV "+nav)
+		b.signOut()
+		return date
+	}
+	order := func(id string) (o struct {
+		Status       string `json:"status"`
+		TradeDate    string `json:"trade_date"`
+		Confirmation *struct {
+			Date   string `json:"date"`
+			Shares string `json:"shares"`
+		} `json:"confirmation"`
+	}) {
+		t.Helper()
+		getAuthJSON(t, ps, devEnv, home, "rs-bank/operator", "order", id, &o)
+		return o
+	}
+	d1 := navDay("1.0200")
+	waitFor(t, "the uploaded purchases confirmed", func() bool { return order("rs-bank:OFDB1").Status == "confirmed" })
+	if o := order("rs-bank:OFDB1"); o.TradeDate != d1 || o.Confirmation == nil || o.Confirmation.Date <= d1 {
+		t.Fatalf("rs-bank:OFDB1 after the NAV of %s: %+v", d1, o)
+	}
+
+	b.signIn(ks("rs-bank"), "operator", node.DevPassphrase)
+	b.do("new order", chromedp.Navigate(api+"/console/#/new-order"), chromedp.WaitVisible(chromedp.CSS("#order-review")))
+	b.setInput("#order-investor", "INV900")
+	b.setSelect("#order-fund", "000001")
+	b.setSelect("#order-type", "fund/redeem")
+	b.setInput("#order-qty", "500.00")
+	b.setInput("#order-appno", "CRED1")
+	b.do("review", chromedp.Click(chromedp.CSS("#order-review")))
+	b.waitText("#quote-confirmation-date", "(T+1)")
+	b.screenshot("console-reseller-redemption")
+	b.do("submit", chromedp.Click(chromedp.CSS("#order-submit")))
+	b.waitText("#order-result", "Order rs-bank:CRED1 is pending")
+	b.signOut()
+
+	d2 := navDay("1.0250")
+	waitFor(t, "the redemption confirmed", func() bool { return order("rs-bank:CRED1").Status == "confirmed" })
+	if o := order("rs-bank:CRED1"); o.TradeDate != d2 || o.Confirmation == nil || o.Confirmation.Shares != "500.00" || o.Confirmation.Date <= d2 {
+		t.Fatalf("rs-bank:CRED1 after the NAV of %s: %+v", d2, o)
+	}
+	b.signIn(ks("rs-bank"), "operator", node.DevPassphrase)
+	b.do("lifecycle", chromedp.Navigate(api+"/console/#/explorer/order/rs-bank:CRED1"), chromedp.WaitVisible(chromedp.CSS("#lifecycle")))
+	b.waitText(`[data-hop="order"]`, "Redemption received")
+	b.waitText(`[data-hop="nav"]`, "NAV 1.0250")
+	b.waitText(`[data-hop="confirm"]`, "Confirmed")
+	b.signOut()
+}
+
+// waitFor polls cond (the chain, read by the test) until it holds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(500 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("%s: not within a minute", what)
 }
 
 // groupThousands writes a decimal string with thousands separators, as the

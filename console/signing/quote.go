@@ -39,6 +39,9 @@ type Quote struct {
 	Shares           fund.Shares `json:"shares"`
 	Rate             fund.Rate   `json:"rate"`
 	Fixed            bool        `json:"fixed"`
+	// Lots: a redemption's fee per lot, by holding period (FIFO); Rate is
+	// then set only when every lot has the same rate.
+	Lots []fund.LotRedemption `json:"lots,omitempty"`
 }
 
 // QuoteOrder computes a Quote.
@@ -97,7 +100,14 @@ func QuoteOrder(r QuoteRequest) (*Quote, error) {
 		if err != nil {
 			return nil, fail(CodeBadMessage, "%v", err)
 		}
-		q.Amount, q.Fee, q.Net, q.Shares = b.Proceeds, b.Fee, b.Net, b.Shares
+		q.Amount, q.Fee, q.Net, q.Shares, q.Lots = b.Proceeds, b.Fee, b.Net, b.Shares, b.Lots
+		for i, l := range b.Lots {
+			if i > 0 && l.Rate != q.Rate {
+				q.Rate = 0
+				break
+			}
+			q.Rate = l.Rate
+		}
 	default:
 		return nil, fail(CodeBadRequest, "unknown order type %q (fund/subscribe, fund/purchase, fund/redeem)", r.Type)
 	}

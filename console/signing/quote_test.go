@@ -61,6 +61,14 @@ func TestQuote(t *testing.T) {
 	if e != nil || q["amount"] != "500.00" || q["fee"] != "2.50" || q["net"] != "497.50" || q["shares"] != "500.00" {
 		t.Errorf("redemption: %v %v", q, e)
 	}
+	if lots, _ := q["lots"].([]any); q["rate"] != "0.50%" || len(lots) != 1 {
+		t.Errorf("redemption's rate and lots: %v %v", q["rate"], q["lots"])
+	}
+	// Lots held for different periods: the rate is per lot.
+	q, e = quote(t, "fund/redeem", "2026-12-08T10:00:00+08:00", "", "1500", `[{"shares":"1000.00","since":"2025-01-02"},{"shares":"1000.00","since":"2026-12-01"}]`)
+	if lots, _ := q["lots"].([]any); e != nil || len(lots) != 2 || q["rate"] != "0.00%" {
+		t.Errorf("redemption of two lots: %v %v", q, e)
+	}
 	// A subscription is at par and has no trade date.
 	q, e = quote(t, "fund/subscribe", "", "10000", "", "")
 	if e != nil || q["trade_date"] != nil || q["nav"] != "1.0000" || q["fee"] != "147.78" {

@@ -97,7 +97,8 @@ export function OrderEntry({ clock }) {
         ${quote.trade_date ? html`<dt>Trade date</dt><dd id="quote-trade-date">${quote.trade_date}</dd>
           <dt>Confirmation date</dt><dd id="quote-confirmation-date">${quote.confirmation_date} (T+1)</dd>` : html`<dt>Confirmation</dt><dd>when the offering closes (${quote.fund.offering_end})</dd>`}
         <dt>${byAmount ? 'Amount paid' : 'Proceeds before fee'}</dt><dd>${amount(quote.amount)} CNY</dd>
-        <dt>Fee</dt><dd id="quote-fee">${amount(quote.fee)} CNY ${quote.fixed ? '(fixed)' : '(' + quote.rate + ')'}</dd>
+        <dt>Fee</dt><dd id="quote-fee">${amount(quote.fee)} CNY ${quote.fixed ? '(fixed)' : (quote.lots || []).length > 1 && quote.rate === '0.00%' ? '(by holding period, per lot below)' : '(' + quote.rate + ')'}</dd>
+        ${(quote.lots || []).length > 0 && html`<dt>Lots redeemed (first in, first out)</dt><dd>${quote.lots.map((l) => html`<div>${group(l.shares)} shares held since ${l.since} (${group(String(l.days))} days): fee ${l.rate} = ${amount(l.fee)} CNY</div>`)}</dd>`}
         <dt>${byAmount ? 'Invested' : 'Paid out'}</dt><dd>${amount(quote.net)} CNY</dd>
         <dt>${byAmount ? 'Shares' : 'Shares redeemed'}</dt><dd>${group(quote.shares)}${quote.estimate ? ` (estimate at the NAV ${quote.nav} of ${quote.nav_date}; the trade date's NAV decides)` : ''}</dd>
       </dl>
