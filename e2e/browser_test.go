@@ -1056,6 +1056,13 @@ func browserOverview(t *testing.T, b *browser, home, api string) {
 	b.waitText("main", "+1.23%")
 	b.waitText("main", "Sandbox")
 	b.screenshot("console-regulator-overview")
+	// The node's access log: the desk's reads of INV900's personal data
+	// (otc fund investor show --decrypt), its hash chain checked in the page.
+	b.do("access log", chromedp.Navigate(api+"/console/#/access-log"), chromedp.WaitVisible(chromedp.CSS("#log-chain")))
+	b.waitText("#log-chain", "Hash chain intact")
+	b.setInput("main input[type=search]", "INV900")
+	b.waitText("main", "fund/investors/INV900")
+	b.screenshot("console-regulator-access-log")
 	b.signOut()
 }
 

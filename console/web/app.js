@@ -21,6 +21,7 @@ import { Contracts } from './screens/contract.js';
 import { Governance } from './screens/governance.js';
 import { OfdUpload } from './screens/ofd.js';
 import { Overview } from './screens/overview.js';
+import { AccessLog } from './screens/accesslog.js';
 import { follow } from './lib/events.js';
 
 const roleNames = {
@@ -34,7 +35,7 @@ const screens = {
   reseller: [['orders', 'Orders', Desk], ['kyc', 'KYC 开户', Kyc], ['new-order', 'New order', OrderEntry], ['upload', 'File upload', OfdUpload], ['reconcile', 'Reconciliation', Reconcile], ['investor', 'Investor', InvestorLookup], ['contracts', 'Contracts', Contracts], ['exchange', 'Data exchange', Exchange], ['funds', 'Funds', Funds]],
   fund_manager: [['my-funds', 'Your funds', (p) => html`<${Funds} mine=${true} ...${p} />`], ['new-order', 'Direct order', OrderEntry], ['kyc', 'KYC 开户', Kyc], ['upload', 'File upload', OfdUpload], ['reconcile', 'Reconciliation', Reconcile], ['contracts', 'Contracts', Contracts], ['exchange', 'Data exchange', Exchange], ['funds', 'All funds', Funds]],
   custodian: [['nav-review', 'NAV review', NavReview], ['my-funds', 'Funds in custody', (p) => html`<${Funds} mine=${true} ...${p} />`], ['contracts', 'Contracts', Contracts], ['exchange', 'Data exchange', Exchange]],
-  regulator: [['alerts', 'Alerts', Alerts], ['overview', 'Overview', Overview], ['interventions', 'Interventions', Interventions], ['investor', 'Investor look-through', InvestorLookup], ['contracts', 'Contracts', Contracts], ['exchange', 'Data exchange', Exchange], ['governance', 'Governance', Governance], ['funds', 'Funds', Funds]],
+  regulator: [['alerts', 'Alerts', Alerts], ['overview', 'Overview', Overview], ['interventions', 'Interventions', Interventions], ['investor', 'Investor look-through', InvestorLookup], ['access-log', 'Access log', AccessLog], ['contracts', 'Contracts', Contracts], ['exchange', 'Data exchange', Exchange], ['governance', 'Governance', Governance], ['funds', 'Funds', Funds]],
   admin: [['identities', 'Identities and seals', Admin], ['governance', 'Governance', Governance], ['contracts', 'Contracts', Contracts], ['funds', 'Funds', Funds]],
   seal: [['funds', 'Funds', Funds]],
 };

@@ -10,25 +10,11 @@
 import { html, useState } from '../vendor/htm-preact-3.1.1.js';
 import { Table, Field, Loading, useLoad, useAction, Busy, ErrorBox } from '../lib/ui.js';
 import { chinaTime, group, short } from '../lib/format.js';
-import { get, query, submit, download, session, toBase64, fromBase64 } from '../lib/api.js';
+import { query, submit, download, session, toBase64, fromBase64 } from '../lib/api.js';
 import { call } from '../lib/signer.js';
+import { keySet, withKeyFiles } from '../lib/keys.js';
 
 const statusPill = { drafting: 'pending', review: 'pending', signing: 'pending', effective: 'confirmed', amending: 'pending', terminated: 'cancelled', expired: 'cancelled', archived: 'cancelled', rejected: 'failed', signed: 'confirmed', superseded: 'cancelled' };
-
-// keySet reads the encryption keys of targets and of every regulator
-// identity (member.KeySet), from the public queries.
-export async function keySet(targets) {
-  const keys = { orgs: {}, identities: {}, regulators: [] };
-  for (const t of targets) {
-    if (/^[0-9a-f]{64}$/.test(t)) keys.identities[t] = await get('/v1/identities/' + t);
-    else keys.orgs[t] = await query('member', 'orgs/' + encodeURIComponent(t) + '/encryption-keys');
-  }
-  const orgs = await query('member', 'orgs');
-  for (const o of orgs.filter((x) => x.type === 'regulator' && x.status !== 'removed')) {
-    keys.regulators.push(...await query('member', 'orgs/' + encodeURIComponent(o.id) + '/encryption-keys'));
-  }
-  return keys;
-}
 
 function kindFits(kind, org) {
   if (kind === 'any') return true;
@@ -266,19 +252,13 @@ function SignVersion({ c, t, v, onDone }) {
     const value = { contract: c.id, version: v.n, hash: v.document.hash, signature: st.signature };
     if (needSeal) {
       stage('opening the seal in this browser');
-      const pick = (re) => [...files].find((f) => re.test(f.name));
-      const key = pick(/\.key$/i), cert = pick(/\.crt$/i);
-      if (!key || !cert) throw { code: 'bad_request', message: 'this type is signed with the organisation\'s seal: choose the seal\'s seal.key and seal.crt' };
-      const seal = await call('open', { key: await key.text(), cert: await cert.text(), passphrase: pass });
-      try {
+      await withKeyFiles(files, pass, 'the seal', async (seal) => {
         if (seal.role !== 'seal' || seal.org !== me.org) throw { code: 'not_a_seal', message: `${seal.name} is a ${seal.role} of ${seal.org}, not a seal of ${me.org}` };
         stage('stamping with the seal');
         const ss = await call('signStatement', { handle: seal.handle, ...req });
         value.seal = seal.id;
         value.seal_signature = ss.signature;
-      } finally {
-        await call('forget', { handle: seal.handle });
-      }
+      });
     }
     const r = await submit([{ type: 'contract/sign', value }], { onStage: stage });
     setPass('');

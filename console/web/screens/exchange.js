@@ -10,6 +10,7 @@ import { Table, Field, Loading, useLoad, useAction, Busy, ErrorBox } from '../li
 import { chinaTime, group, short } from '../lib/format.js';
 import { get, query, submit, bytes, download, session, toBase64, fromBase64 } from '../lib/api.js';
 import { call } from '../lib/signer.js';
+import { keySet } from '../lib/keys.js';
 
 const categories = { nav: 'NAV 净值', 'ta-confirmation': 'TA confirmation 确认', reconciliation: 'Reconciliation 对账', 'product-document': 'Product document 产品文件', other: 'Other 其他' };
 const maxBrowserFile = 64 << 20; // console/signing.MaxBrowserFile
@@ -19,21 +20,6 @@ function randomID() {
   const p = (n, w = 2) => String(n).padStart(w, '0');
   const rnd = Array.from(crypto.getRandomValues(new Uint8Array(3)), (b) => b.toString(16).padStart(2, '0')).join('');
   return `X${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}-${rnd}`;
-}
-
-// readerKeys reads, from the public queries, the encryption keys a file
-// to recipients is sealed for (exchange.ReaderKeys).
-async function readerKeys(recipients) {
-  const keys = { orgs: {}, identities: {}, regulators: [] };
-  const orgs = await query('member', 'orgs');
-  for (const r of recipients) {
-    if (/^[0-9a-f]{64}$/.test(r)) keys.identities[r] = await get('/v1/identities/' + r);
-    else keys.orgs[r] = await query('member', 'orgs/' + encodeURIComponent(r) + '/encryption-keys');
-  }
-  for (const o of orgs.filter((x) => x.type === 'regulator' && x.status !== 'removed')) {
-    keys.regulators.push(...await query('member', 'orgs/' + encodeURIComponent(o.id) + '/encryption-keys'));
-  }
-  return keys;
 }
 
 export function Exchange({ tick }) {
@@ -89,7 +75,7 @@ function SendFile({ onSent }) {
       if (!file) throw { code: 'bad_request', message: 'choose the file to send' };
       if (file.size > maxBrowserFile) throw { code: 'file_too_large', message: `${file.name} is ${group(String(file.size))} bytes; the console sends up to 64 MiB: use otc exchange send for larger files` };
       stage('reading the recipients\' and the regulator\'s encryption keys');
-      const keys = await readerKeys(recipients);
+      const keys = await keySet(recipients);
       stage(`hashing, signing and encrypting ${file.name} in this browser`);
       const data = new Uint8Array(await file.arrayBuffer());
       const st = await get('/v1/status', { auth: false });

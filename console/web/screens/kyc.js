@@ -11,6 +11,7 @@ import { Table, Field, Loading, useLoad, useAction, Busy, ErrorBox } from '../li
 import { chinaDate, group } from '../lib/format.js';
 import { query, submit, get, session } from '../lib/api.js';
 import { call } from '../lib/signer.js';
+import { regulatorKeys } from '../lib/keys.js';
 
 const investorTypes = { individual: 'Individual 个人', institution: 'Institution 机构', professional: 'Professional investor 专业投资者' };
 const riskNames = { C1: 'C1 conservative 保守型', C2: 'C2 cautious 谨慎型', C3: 'C3 balanced 稳健型', C4: 'C4 positive 积极型', C5: 'C5 aggressive 激进型' };
@@ -22,14 +23,6 @@ function addYears(date, n) {
   let rest = date.slice(4);
   if (rest === '-02-29') rest = '-02-28';
   return y + rest;
-}
-
-// regulatorKeys reads, from public queries, the regulator organisations
-// with their identities' encryption keys (fund.OrgKeys).
-async function regulatorKeys() {
-  const orgs = await query('member', 'orgs');
-  const regs = (orgs || []).filter((o) => o.type === 'regulator' && o.status !== 'removed');
-  return Promise.all(regs.map(async (o) => ({ org: o, keys: await query('member', 'orgs/' + encodeURIComponent(o.id) + '/encryption-keys') })));
 }
 
 // sellingManagers are the fund managers of the funds this channel may sell

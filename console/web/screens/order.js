@@ -9,6 +9,7 @@ import { ErrorBox, Busy, Field, useLoad, useAction, Loading } from '../lib/ui.js
 import { amount, group } from '../lib/format.js';
 import { query, submit, session } from '../lib/api.js';
 import { call } from '../lib/signer.js';
+import { withKeyFiles } from '../lib/keys.js';
 
 const types = { 'fund/purchase': 'Purchase 申购', 'fund/redeem': 'Redemption 赎回', 'fund/subscribe': 'Subscription 认购' };
 
@@ -116,18 +117,12 @@ export function OrderEntry({ clock }) {
 // investor, fund, quantity) and forgets the key at once.
 export async function signAsInvestor(files, pass, stage, req) {
   stage('opening the investor\'s key in this browser');
-  const pick = (re) => [...files].find((f) => re.test(f.name));
-  const key = pick(/\.key$/i), cert = pick(/\.crt$/i);
-  if (!key || !cert) throw { code: 'bad_request', message: 'choose the investor\'s NAME.key and NAME.crt' };
-  const id = await call('open', { key: await key.text(), cert: await cert.text(), passphrase: pass });
-  try {
+  return withKeyFiles(files, pass, 'the investor', async (id) => {
     if (id.role !== 'investor') throw { code: 'not_an_investor', message: `${id.name} is a ${id.role}, not an investor` };
     stage('the investor signs');
     const st = await call('signStatement', { handle: id.handle, chain_id: session.chainId, kind: 'order', ...req });
     return { signature: st.signature, quantity: st.quantity, name: id.name, id: id.id };
-  } finally {
-    await call('forget', { handle: id.handle });
-  }
+  });
 }
 
 export function InvestorSignature({ need, sig, action, onSign }) {
