@@ -37,6 +37,7 @@ func Routes() []Route { return append([]Route(nil), routes...) }
 var routes = []Route{
 	{Method: "GET", Pattern: "/v1/status", OperationID: "getStatus", handle: (*Server).handleStatus},
 	{Method: "GET", Pattern: "/v1/genesis", OperationID: "getGenesis", handle: (*Server).handleGenesis},
+	{Method: "GET", Pattern: "/v1/blocks", OperationID: "listBlocks", handle: (*Server).handleBlocks},
 	{Method: "POST", Pattern: "/v1/txs", OperationID: "broadcastTx", maxBody: maxTxRequestBytes, handle: (*Server).handleBroadcast},
 	{Method: "GET", Pattern: "/v1/txs/{hash}", OperationID: "getTx", handle: (*Server).handleTx},
 	{Method: "GET", Pattern: "/v1/receipts/{hash}", OperationID: "getReceipt", handle: (*Server).handleReceipt},

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -125,4 +126,54 @@ var _ promhttp.Logger = promLogger{}
 
 func (l promLogger) Println(v ...any) {
 	l.log.Warn("api: metrics", "err", strings.TrimSpace(fmt.Sprintln(v...)))
+}
+
+// MaxBlocks bounds one GET /v1/blocks answer (CometBFT's BlockchainInfo
+// gives at most 20 headers a call).
+const MaxBlocks = 100
+
+// handleBlocks lists block headers, newest first: ?before=H (the first
+// height not listed; default: after the latest) and ?limit=N (1 to
+// MaxBlocks, default 20). Headers are public chain data (heights, times,
+// hashes, tx counts), like GET /v1/status.
+func (s *Server) handleBlocks(w http.ResponseWriter, r *http.Request) error {
+	q := r.URL.Query()
+	limit := 20
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > MaxBlocks {
+			return errorf(http.StatusBadRequest, client.CodeInvalidRequest, "limit must be 1 to %d", MaxBlocks)
+		}
+		limit = n
+	}
+	ctx := r.Context()
+	st, err := s.cfg.RPC.Status(ctx)
+	if err != nil {
+		return nodeUnavailable("status", err)
+	}
+	out := client.Blocks{Blocks: []client.BlockMeta{}, Earliest: st.SyncInfo.EarliestBlockHeight, Latest: st.SyncInfo.LatestBlockHeight}
+	top := out.Latest
+	if v := q.Get("before"); v != "" {
+		h, err := parseHeight(v)
+		if err != nil {
+			return errorf(http.StatusBadRequest, client.CodeInvalidRequest, "before=%q: %v", v, err)
+		}
+		top = min(top, h-1)
+	}
+	for top >= max(out.Earliest, 1) && len(out.Blocks) < limit {
+		lo := max(max(out.Earliest, 1), top-int64(min(20, limit-len(out.Blocks)))+1)
+		res, err := s.cfg.RPC.BlockchainInfo(ctx, lo, top)
+		if err != nil {
+			return nodeUnavailable("blockchain info", err)
+		}
+		for _, m := range res.BlockMetas { // newest first
+			out.Blocks = append(out.Blocks, client.BlockMeta{
+				Height: m.Header.Height, Time: m.Header.Time.UTC(), Hash: strings.ToLower(m.BlockID.Hash.String()),
+				NumTxs: m.NumTxs, Proposer: strings.ToLower(m.Header.ProposerAddress.String()), AppHash: strings.ToLower(m.Header.AppHash.String()),
+			})
+		}
+		top = lo - 1
+	}
+	writeJSON(w, http.StatusOK, &out)
+	return nil
 }

@@ -13,6 +13,24 @@ import (
 // Hashes (tx hashes, block hashes, app hashes) and validator addresses are
 // lowercase hex in every response. The server accepts either case in paths.
 
+// Blocks is the answer of GET /v1/blocks: the headers of recent blocks,
+// newest first, and the range of heights the node keeps.
+type Blocks struct {
+	Blocks   []BlockMeta `json:"blocks"`
+	Earliest int64       `json:"earliest_height"`
+	Latest   int64       `json:"latest_height"`
+}
+
+// BlockMeta is one block's header summary.
+type BlockMeta struct {
+	Height   int64     `json:"height"`
+	Time     time.Time `json:"time"`
+	Hash     string    `json:"hash"`
+	NumTxs   int       `json:"num_txs"`
+	Proposer string    `json:"proposer"` // validator address
+	AppHash  string    `json:"app_hash"`
+}
+
 // Status is the answer of GET /v1/status.
 type Status struct {
 	ChainID         string    `json:"chain_id"`

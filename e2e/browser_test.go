@@ -744,6 +744,10 @@ func browserLifecycle(t *testing.T, b *browser, ps *procs, home, api string) {
 	// by the page and read back with the independent tools.
 	pdf := b.download("the confirmation's certificate", chromedp.Click(chromedp.CSS(`.certificate[data-hop="confirm"]`)), ".pdf")
 	readCertificate(t, ps, pdf, filepath.Join(home, "node0", "config", "genesis.json"), "rs-bank:C0002", "000001", "9,732.51")
+	// The explorer's block list pages back.
+	b.waitText("main", "Blocks")
+	b.do("older blocks", chromedp.Click(chromedp.CSS("#blocks-older")))
+	b.waitText("main", "Newest")
 	b.signOut()
 }
 

@@ -28,6 +28,7 @@ export function Explorer({ hash, order, tick }) {
         { key: 'power', label: 'Power', num: true },
       ]} />`}
     <//>
+    <${Blocks} tick=${tick} />
     <form class="row" onSubmit=${(e) => { e.preventDefault(); location.hash = '#/explorer/' + h.trim().toLowerCase(); }}>
       <${Field} label="Transaction hash" id="tx-hash"><input id="tx-hash" size="66" value=${h} onInput=${(e) => setH(e.target.value)} /><//>
       <button type="submit">Look up</button>
@@ -74,4 +75,33 @@ function TxView({ hash }) {
       <${ErrorBox} error=${err} />
     </div>`}
   <//>`;
+}
+
+// Blocks lists recent block headers (GET /v1/blocks), newest first, a page
+// of 20 at a time.
+function Blocks({ tick }) {
+  const [before, setBefore] = useState(0);
+  const load = useLoad(() => get('/v1/blocks?limit=20' + (before ? '&before=' + before : ''), { auth: false }), [before, before ? 0 : tick]);
+  const d = load.data;
+  const oldest = d && d.blocks.length ? d.blocks[d.blocks.length - 1].height : 0;
+  return html`<div>
+    <h3>Blocks</h3>
+    <${Loading} load=${load}>
+      ${d && html`<div>
+        <${Table} name="blocks" rows=${d.blocks} pageSize=${20}
+          columns=${[{ key: 'height', label: 'Height', num: true, text: (b) => group(String(b.height)) },
+            { key: 'time', label: 'Block time (China time)', text: (b) => chinaTime(b.time).replace(' China time', '') },
+            { key: 'num_txs', label: 'Transactions', num: true, text: (b) => group(String(b.num_txs)) },
+            { key: 'proposer', label: 'Proposer', render: (b) => html`<code title=${b.proposer}>${short(b.proposer, 12)}</code>`, text: (b) => b.proposer },
+            { key: 'hash', label: 'Block hash', render: (b) => html`<code title=${b.hash}>${short(b.hash, 16)}</code>`, text: (b) => b.hash },
+            { key: 'app_hash', label: 'App hash', render: (b) => html`<code title=${b.app_hash}>${short(b.app_hash, 16)}</code>`, text: (b) => b.app_hash }]}
+          empty="No block yet." />
+        <div class="row">
+          ${before ? html`<button class="secondary" id="blocks-newest" onClick=${() => setBefore(0)}>Newest</button>` : ''}
+          ${oldest > Math.max(d.earliest_height, 1) && html`<button class="secondary" id="blocks-older" onClick=${() => setBefore(oldest)}>Older blocks</button>`}
+          <span class="muted">heights ${group(String(Math.max(d.earliest_height, 1)))} to ${group(String(d.latest_height))} kept by this node</span>
+        </div>
+      </div>`}
+    <//>
+  </div>`;
 }

@@ -54,10 +54,10 @@ async function lifecycle(id) {
     const n = navs.items.find((x) => x.date === navDate);
     if (n) {
       const pub = await txHop(n.published_at, { type: 'nav_published', fund: o.fund, date: navDate });
-      hops.push({ key: 'nav', title: 'NAV published', what: `NAV ${n.nav} of ${navDate} by the manager ${f.manager}${(n.corrections || []).length ? ` (corrected ${n.corrections.length}×)` : ''}`, ...pub, receipt: pub.hash && '/v1/receipts/' + pub.hash });
+      hops.push({ key: 'nav', title: 'NAV published', what: `NAV ${n.nav} of ${navDate} by the manager ${f.manager}${(n.corrections || []).length ? ` (corrected ${n.corrections.length}×)` : ''}`, ...pub, receipt: pub.hash && '/v1/receipts/' + pub.hash, pdf: pub.hash && `/v1/receipts/${pub.hash}/certificate.pdf` });
       if (n.final_at) {
         const fin = await txHop(n.final_at, { type: 'nav_final', fund: o.fund, date: navDate });
-        hops.push({ key: 'cosign', title: 'NAV co-signed', what: `by the custodian ${f.custodian}: the NAV is final`, ...fin, receipt: fin.hash && '/v1/receipts/' + fin.hash });
+        hops.push({ key: 'cosign', title: 'NAV co-signed', what: `by the custodian ${f.custodian}: the NAV is final`, ...fin, receipt: fin.hash && '/v1/receipts/' + fin.hash, pdf: fin.hash && `/v1/receipts/${fin.hash}/certificate.pdf` });
       } else {
         hops.push({ key: 'cosign', title: 'NAV co-signature', waiting: `waiting for the custodian ${f.custodian}` });
       }
