@@ -24,7 +24,7 @@ import (
 // tx, one validator, simulated business clock) and genesis.json its chain's
 // genesis (the same as console/verifying/testdata).
 
-func realReceipt(t *testing.T) ([]byte, *proof.Receipt, *proof.Report) {
+func realReceipt(t testing.TB) ([]byte, *proof.Receipt, *proof.Report) {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", "receipt.json"))
 	if err != nil {

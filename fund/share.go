@@ -114,19 +114,6 @@ type OrgKeys struct {
 	Keys []member.OrgEncKey `json:"keys"`
 }
 
-// EncRecipients makes envelope recipients of identities' encryption keys.
-func EncRecipients(keys []member.OrgEncKey) ([]crypto.Recipient, error) {
-	var out []crypto.Recipient
-	for _, k := range keys {
-		pub, err := crypto.EncPublicKeyFromBytes(crypto.EncAlgorithm(k.Algorithm), k.PublicKey)
-		if err != nil {
-			return nil, fmt.Errorf("encryption key of %s: %w", k.ID, err)
-		}
-		out = append(out, crypto.Recipient{ID: k.ID, Key: pub})
-	}
-	return out, nil
-}
-
 // RegulatorOfficers are the identities of every regulator organisation of
 // orgs that may hold personal data (MayHoldPersonal: its officers, not its
 // admins or seals) and have an encryption key: an investor's data is sealed
@@ -137,7 +124,7 @@ func RegulatorOfficers(orgs []OrgKeys) ([]crypto.Recipient, error) {
 		if orgs[i].Org.Type != module.OrgRegulator {
 			continue
 		}
-		rs, err := EncRecipients(ShareRecipients(&orgs[i].Org, "", orgs[i].Keys))
+		rs, err := member.EncRecipients(ShareRecipients(&orgs[i].Org, "", orgs[i].Keys))
 		if err != nil {
 			return nil, err
 		}

@@ -56,29 +56,34 @@ func (k KeySet) Recipients(targets []string) ([]crypto.Recipient, error) {
 	if len(k.Regulators) == 0 {
 		return nil, errors.New("no regulator identity has an encryption key: it could not be supervised")
 	}
-	for _, e := range k.Regulators {
-		r, err := encRecipient(e)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
+	regs, err := EncRecipients(k.Regulators)
+	if err != nil {
+		return nil, err
 	}
-	return crypto.UniqueRecipients(out), nil
+	return crypto.UniqueRecipients(append(out, regs...)), nil
 }
 
 // People are an organisation's identities with an encryption key but the
 // investors it issued (who are not its people) and its seals.
 func People(keys []OrgEncKey) ([]crypto.Recipient, error) {
+	var people []OrgEncKey
+	for _, k := range keys {
+		if k.Role != module.RoleInvestor && k.Role != module.RoleSeal {
+			people = append(people, k)
+		}
+	}
+	return EncRecipients(people)
+}
+
+// EncRecipients makes envelope recipients of identities' encryption keys.
+func EncRecipients(keys []OrgEncKey) ([]crypto.Recipient, error) {
 	var out []crypto.Recipient
 	for _, k := range keys {
-		if k.Role == module.RoleInvestor || k.Role == module.RoleSeal {
-			continue
-		}
-		r, err := encRecipient(k)
+		pub, err := crypto.EncPublicKeyFromBytes(crypto.EncAlgorithm(k.Algorithm), k.PublicKey)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("encryption key of %s: %w", k.ID, err)
 		}
-		out = append(out, r)
+		out = append(out, crypto.Recipient{ID: k.ID, Key: pub})
 	}
 	return out, nil
 }
@@ -95,12 +100,4 @@ func EncRecipient(rec *Record) (*crypto.Recipient, error) {
 		return nil, fmt.Errorf("encryption key of %s: %w", rec.ID, err)
 	}
 	return &crypto.Recipient{ID: rec.ID, Key: pub}, nil
-}
-
-func encRecipient(k OrgEncKey) (crypto.Recipient, error) {
-	pub, err := crypto.EncPublicKeyFromBytes(crypto.EncAlgorithm(k.Algorithm), k.PublicKey)
-	if err != nil {
-		return crypto.Recipient{}, fmt.Errorf("encryption key of %s: %w", k.ID, err)
-	}
-	return crypto.Recipient{ID: k.ID, Key: pub}, nil
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/otcchain/otcchain/contract"
 	"github.com/otcchain/otcchain/crypto"
-	"github.com/otcchain/otcchain/member"
 	"github.com/otcchain/otcchain/module"
 	"github.com/otcchain/otcchain/tx"
 )
@@ -385,39 +383,6 @@ func (fs *fundSession) sealDocument(contractID, path string, parties []contract.
 		return nil, fmt.Errorf("the document cannot be sealed: %w", err)
 	}
 	return contract.SealDocument(fs.key.Algorithm(), contractID, filepath.Base(path), b, readers)
-}
-
-// keySet reads the encryption keys of targets (organisations, or 64-hex
-// identity ids) and of every regulator identity (member.KeySet).
-func (fs *fundSession) keySet(targets []string) (member.KeySet, error) {
-	keys := member.KeySet{Orgs: map[string][]member.OrgEncKey{}, Identities: map[string]*member.Record{}}
-	for _, t := range targets {
-		if len(t) == 64 {
-			raw, err := fs.api.Identity(fs.ctx, t)
-			if err != nil {
-				return keys, fmt.Errorf("identity %s: %w", t, err)
-			}
-			rec := new(member.Record)
-			if err := json.Unmarshal(raw, rec); err != nil {
-				return keys, fmt.Errorf("identity %s: %w", t, err)
-			}
-			keys.Identities[t] = rec
-			continue
-		}
-		var ks []member.OrgEncKey
-		if _, err := fs.query("member/orgs/"+t+"/encryption-keys", nil, &ks); err != nil {
-			return keys, fmt.Errorf("%s: %w", t, err)
-		}
-		keys.Orgs[t] = ks
-	}
-	regs, err := fs.regulatorKeys()
-	if err != nil {
-		return keys, err
-	}
-	for _, r := range regs {
-		keys.Regulators = append(keys.Regulators, r.Keys...)
-	}
-	return keys, nil
 }
 
 // openVersion fetches a version (0: the latest) with its encrypted

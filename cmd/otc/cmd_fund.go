@@ -643,6 +643,39 @@ func (fs *fundSession) ownEncKey() (crypto.EncPrivateKey, error) {
 	return k, nil
 }
 
+// keySet reads the encryption keys of targets (organisations, or 64-hex
+// identity ids) and of every regulator identity (member.KeySet).
+func (fs *fundSession) keySet(targets []string) (member.KeySet, error) {
+	keys := member.KeySet{Orgs: map[string][]member.OrgEncKey{}, Identities: map[string]*member.Record{}}
+	for _, t := range targets {
+		if len(t) == 64 {
+			raw, err := fs.api.Identity(fs.ctx, t)
+			if err != nil {
+				return keys, fmt.Errorf("identity %s: %w", t, err)
+			}
+			rec := new(member.Record)
+			if err := json.Unmarshal(raw, rec); err != nil {
+				return keys, fmt.Errorf("identity %s: %w", t, err)
+			}
+			keys.Identities[t] = rec
+			continue
+		}
+		var ks []member.OrgEncKey
+		if _, err := fs.query("member/orgs/"+t+"/encryption-keys", nil, &ks); err != nil {
+			return keys, fmt.Errorf("%s: %w", t, err)
+		}
+		keys.Orgs[t] = ks
+	}
+	regs, err := fs.regulatorKeys()
+	if err != nil {
+		return keys, err
+	}
+	for _, r := range regs {
+		keys.Regulators = append(keys.Regulators, r.Keys...)
+	}
+	return keys, nil
+}
+
 // regulatorKeys are the regulator organisations with their identities'
 // encryption keys.
 func (fs *fundSession) regulatorKeys() ([]fund.OrgKeys, error) {
@@ -812,7 +845,7 @@ func (fs *fundSession) sharePersonal(o *fundOpts, args []string) (any, error) {
 	if len(fresh) == 0 {
 		return nil, fmt.Errorf("investor %s's personal data is already shared with every identity of %s named", inv.ID, t.org.ID)
 	}
-	recips, err := fund.EncRecipients(fresh)
+	recips, err := member.EncRecipients(fresh)
 	if err != nil {
 		return nil, err
 	}

@@ -113,3 +113,19 @@ func QuoteOrder(r QuoteRequest) (*Quote, error) {
 	}
 	return q, nil
 }
+
+// TradeDateRequest asks which trade date an order gets at a business time.
+type TradeDateRequest struct {
+	Calendar     fund.Calendar `json:"calendar"`
+	BusinessTime time.Time     `json:"business_time"`
+}
+
+// TradeDate is fund.TradeDate, for the pages that check a file's dates
+// (the same rule the chain applies to an order).
+func TradeDate(r TradeDateRequest) (any, error) {
+	td, err := fund.TradeDate(r.BusinessTime, r.Calendar)
+	if err != nil {
+		return nil, fail(CodeBadMessage, "%v", err)
+	}
+	return map[string]fund.Date{"trade_date": td}, nil
+}

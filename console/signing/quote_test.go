@@ -88,3 +88,22 @@ func TestQuote(t *testing.T) {
 		}
 	}
 }
+
+// TestTradeDate: the signer's tradeDate is fund.TradeDate (the cut-off at
+// 15:00 China time, a weekend to the next trading day).
+func TestTradeDate(t *testing.T) {
+	fn := NewSigner().Functions()["tradeDate"]
+	for at, want := range map[string]string{
+		"2026-12-08T14:59:59+08:00": "2026-12-08",
+		"2026-12-08T15:00:00+08:00": "2026-12-09",
+		"2026-12-05T10:00:00+08:00": "2026-12-07",
+	} {
+		out := fn(`{"calendar":` + calendarJSON + `,"business_time":"` + at + `"}`)
+		if out != `{"ok":{"trade_date":"`+want+`"}}` {
+			t.Errorf("%s: %s, want %s", at, out, want)
+		}
+	}
+	if out := fn(`{"calendar":` + calendarJSON + `,"business_time":"2027-03-01T10:00:00+08:00"}`); !strings.Contains(out, `"code":"`+CodeBadMessage+`"`) {
+		t.Errorf("outside the calendar: %s", out)
+	}
+}

@@ -354,6 +354,7 @@ func (s *Signer) Functions() map[string]func(string) string {
 		"signStatement": call(func(r StatementRequest) (any, error) { return s.SignStatement(r) }),
 		"hash":          call(func(r HashRequest) (any, error) { return Hash(r) }),
 		"quote":         call(func(r QuoteRequest) (any, error) { return QuoteOrder(r) }),
+		"tradeDate":     call(TradeDate),
 		"sealPersonal":  call(func(r SealRequest) (any, error) { return s.SealPersonal(r) }),
 		"idTypes":       call(func(struct{}) (any, error) { return IDTypes(), nil }),
 		"sealFile":      call(func(r SealFileRequest) (any, error) { return s.SealFile(r) }),

@@ -13,12 +13,10 @@ const hex = (buf) => Array.from(new Uint8Array(buf), (b) => b.toString(16).padSt
 
 // checkChain verifies the entries' hashes and links; from > 0 leaves the
 // first entry's link unchecked (its predecessor was not fetched).
-export async function checkChain(lines, head) {
+export async function checkChain(entries, head) {
   let prev = null;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
+  for (const { line, e } of entries) {
     const at = line.lastIndexOf(',"hash":"');
-    const e = JSON.parse(line);
     if (at < 0 || !/^[0-9a-f]{64}$/.test(e.hash)) return { ok: false, why: `entry ${e.seq} has no hash` };
     const canonical = line.slice(0, at) + '}';
     const h = hex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonical)));
@@ -26,7 +24,7 @@ export async function checkChain(lines, head) {
     if (prev !== null && e.prev !== prev) return { ok: false, why: `entry ${e.seq} does not follow entry ${e.seq - 1} (an entry was removed or changed)` };
     prev = e.hash;
   }
-  if (lines.length && head && JSON.parse(lines[lines.length - 1]).hash !== head.hash) return { ok: false, why: 'the last entry is not the log\'s head' };
+  if (entries.length && head && entries[entries.length - 1].e.hash !== head.hash) return { ok: false, why: 'the last entry is not the log\'s head' };
   return { ok: true };
 }
 
@@ -36,11 +34,10 @@ export function AccessLog({ tick }) {
     const head = await get('/v1/audit/head');
     const from = Math.max(0, head.seq - n + 1);
     const text = new TextDecoder().decode(await bytes('GET', `/v1/audit?from=${from}&limit=${n}`));
-    const lines = text.split('\n').filter((l) => l.trim());
+    const entries = text.split('\n').filter((l) => l.trim()).map((line) => ({ line, e: JSON.parse(line) }));
     // The export itself is logged after the head was read: check up to the head.
-    const upto = lines.filter((l) => JSON.parse(l).seq <= head.seq);
-    const chain = await checkChain(upto, head);
-    return { head, from, chain, rows: lines.map((l) => JSON.parse(l)).reverse() };
+    const chain = await checkChain(entries.filter((x) => x.e.seq <= head.seq), head);
+    return { head, from, chain, rows: entries.map((x) => x.e).reverse() };
   }, [n, tick]);
   const d = load.data;
   return html`<section>

@@ -176,9 +176,9 @@ function ContractView({ id, tick, onClose, onChanged }) {
           columns=${[{ key: 'n', label: 'Version', num: true }, { key: 'file', label: 'Document', text: (v) => `${v.document.name} (${group(String(v.document.size))} bytes)` },
             { key: 'hash', label: 'Hash', text: (v) => v.document.hash, render: (v) => html`<code title=${v.document.hash}>${v.document.hash_alg} ${short(v.document.hash, 12)}</code>` },
             { key: 'reviews', label: 'Reviews', text: (v) => v.reviews.map((r) => `${r.stage}: ${r.approve ? 'approved' : 'rejected'} by ${r.org}${r.comment ? ' (' + r.comment + ')' : ''}`).join('; '),
-              render: (v) => v.reviews.map((r) => html`<div>${r.stage}: ${r.approve ? 'approved' : 'rejected'} by ${r.org}${r.comment ? html` <span class="muted">(${r.comment})</span>` : ''}</div>`) },
+              render: (v) => v.reviews.map((r) => html`<div class="reason">${r.stage}: ${r.approve ? 'approved' : 'rejected'} by ${r.org}${r.comment ? html` <span class="muted">(${r.comment})</span>` : ''}</div>`) },
             { key: 'signatures', label: 'Signed by', text: (v) => v.signatures.map((s) => `${s.name} (${s.org})${s.seal ? ' with seal' : ''}`).join('; '),
-              render: (v) => v.signatures.map((s) => html`<div>${s.org}${s.seal ? ' with seal 印' : ''} <span class="muted">${chinaTime(s.time).replace(' China time', '')}</span>
+              render: (v) => v.signatures.map((s) => html`<div class="reason">${s.org}${s.seal ? ' with seal 印' : ''} <span class="muted">${chinaTime(s.time).replace(' China time', '')}</span>
                 <button class="link sig-certificate" data-org=${s.org} title="The electronic signature verification report (Art. 13), with the receipt attached" onClick=${() => opening.run(async (st) => { st('making the evidence certificate'); await download(`/v1/receipts/${s.tx}/certificate.pdf`, `certificate-${id}-v${v.n}-${s.org}.pdf`); return null; })}>certificate (PDF)</button></div>`) },
             { key: 'status', label: 'Status', render: (v) => html`<span class=${'pill ' + (statusPill[v.status] || '')}>${v.status}</span>` },
             { key: 'open', label: '', text: () => '', render: (v) => html`<button class="secondary" onClick=${() => openDoc(v.n, true)}>Download</button>` }]} />

@@ -87,6 +87,7 @@ function NavChart({ items }) {
 export function FundPage({ code, clock, tick }) {
   const fund = useLoad(() => query('fund', 'funds/' + code), [code, tick]);
   const navs = useLoad(() => query('fund', 'funds/' + code + '/navs', { limit: 100000 }), [code, tick]);
+  const cal = useLoad(() => query('fund', 'calendar'), []); // read once, for the forms below
   const f = fund.data;
   const isManager = f && f.manager === session.identity.org && session.identity.role === 'fund_manager';
   const isCustodian = f && f.custodian === session.identity.org && session.identity.role === 'custodian';
@@ -106,8 +107,8 @@ export function FundPage({ code, clock, tick }) {
           <dt>Minimum first / additional purchase</dt><dd>${amount(f.terms.min_first)} / ${amount(f.terms.min_additional)} CNY</dd>
           <dt>Purchase fees</dt><dd>${(f.terms.purchase_fees || []).map((t) => t.fixed ? `fixed ${amount(t.fixed)} CNY` : `${t.rate} up to ${amount(t.up_to)}`).join('; ')}</dd>
         </dl>
-        ${isManager && html`<${PublishNAV} fund=${f} clock=${clock} navs=${navs.data} onDone=${() => { navs.refresh(); fund.refresh(); }} />`}
-        ${(isManager || isCustodian) && html`<${Pending} fund=${f} tick=${tick} />`}
+        ${isManager && html`<${PublishNAV} fund=${f} cal=${cal.data} navs=${navs.data} onDone=${() => { navs.refresh(); fund.refresh(); }} />`}
+        ${(isManager || isCustodian) && html`<${Pending} fund=${f} cal=${cal.data} tick=${tick} />`}
       </div>`}
     <//>
     <h3>NAV history</h3>
@@ -118,7 +119,7 @@ export function FundPage({ code, clock, tick }) {
           filters=${[{ key: 'status', label: 'Status', options: ['published', 'final'] }]} />
       </div>`}
     <//>
-    ${f && html`<${Dividends} fund=${f} isManager=${isManager} tick=${tick} />`}
+    ${f && html`<${Dividends} fund=${f} cal=${cal.data} isManager=${isManager} tick=${tick} />`}
     ${isManager && html`<${Holders} fund=${f} tick=${tick} />`}
   </section>`;
 }
@@ -132,11 +133,10 @@ function nextNAVDate(cal, fund, navs) {
   return nextTradingDay(cal, fund.last_nav_date) || '';
 }
 
-function PublishNAV({ fund, navs, onDone }) {
-  const cal = useLoad(() => query('fund', 'calendar'), []);
+function PublishNAV({ fund, cal, navs, onDone }) {
   const [date, setDate] = useState('');
   const [nav, setNav] = useState(fund.last_nav || '');
-  const suggested = cal.data ? nextNAVDate(cal.data, fund, navs) : '';
+  const suggested = cal ? nextNAVDate(cal, fund, navs) : '';
   const shownDate = date || suggested;
   const act = useAction();
   const go = (e) => {

@@ -6,20 +6,11 @@
 // sent when the file is refused whole.
 import { html, useState } from '../vendor/htm-preact-3.1.1.js';
 import { Table, Field, useAction, Busy, ErrorBox } from '../lib/ui.js';
-import { amount, chinaDate, chinaHM, group } from '../lib/format.js';
-import { query, submit, session, ApiError } from '../lib/api.js';
-import { nextTradingDay } from './investor.js';
+import { amount, group } from '../lib/format.js';
+import { query, submit, session, refusal, ApiError } from '../lib/api.js';
+import { call } from '../lib/signer.js';
 
 const batchSize = 500; // items per batch transaction (otc ofd import --batch)
-
-// tradeDateAt is the trade date an order gets at business time t: the
-// China date when it is a trading day before the 15:00 cut-off, else the
-// next trading day.
-export function tradeDateAt(cal, t) {
-  const d = chinaDate(t);
-  if (cal.days.includes(d) && chinaHM(t) < '15:00') return d;
-  return nextTradingDay(cal, d);
-}
 
 // checkFile posts the file and calls onLine with each JSON line of the
 // streamed answer as it arrives; it returns the summary.
@@ -68,7 +59,7 @@ export function OfdUpload({ clock }) {
       setSummary(null);
       setResults(null);
       const cal = await query('fund', 'calendar');
-      const td = tradeDateAt(cal, clock.business_time);
+      const { trade_date: td } = await call('tradeDate', { calendar: cal, business_time: clock.business_time });
       stage(`checking ${file.name} on the node (trade date ${td})`);
       const got = [];
       let last = 0;
@@ -98,7 +89,8 @@ export function OfdUpload({ clock }) {
       const items = (r.data && r.data.msgs && r.data.msgs[0] && r.data.msgs[0].data && r.data.msgs[0].data.items) || [];
       part.forEach((x, i) => {
         const it = items[i] || {};
-        out[x.line] = it.code ? { status: 'refused by the chain', code: `${it.codespace}/${it.code}`, reason: it.log } : { status: 'accepted', height: r.height };
+        const why = it.code ? refusal(it) : null; // "fund/5 unknown_investor" and the message, as for a refused tx
+        out[x.line] = why ? { status: 'refused by the chain', code: why.code, reason: why.message } : { status: 'accepted', height: r.height };
       });
       setResults({ ...out });
     }
@@ -135,9 +127,9 @@ export function OfdUpload({ clock }) {
         { key: 'business', label: 'Business' },
         { key: 'investor', label: 'Investor' },
         { key: 'amount', label: 'Amount / shares', num: true, text: (r) => { const v = (r.msg && r.msg.value) || {}; return v.amount ? amount(v.amount) : v.shares ? group(v.shares) : ''; } },
-        { key: 'status', label: 'Check', render: (r) => html`<span class=${'pill ' + (r.status === 'mapped' ? 'confirmed' : 'failed')}>${r.status}</span>${r.code ? html` <code>${r.code}</code>` : ''} ${r.reason || ''}${r.warning ? html` <span class="pill pending" title=${r.warning}>warning</span>` : ''}`, text: (r) => `${r.status} ${r.code || ''} ${r.reason || ''} ${r.warning || ''}`.trim() },
+        { key: 'status', label: 'Check', render: (r) => html`<span class=${'pill ' + (r.status === 'mapped' ? 'confirmed' : 'failed')}>${r.status}</span>${r.code ? html` <code>${r.code}</code>` : ''} ${r.reason ? html`<span class="reason">${r.reason}</span>` : ''}${r.warning ? html` <span class="pill pending" title=${r.warning}>warning</span>` : ''}`, text: (r) => `${r.status} ${r.code || ''} ${r.reason || ''} ${r.warning || ''}`.trim() },
         { key: 'result', label: 'On the chain', text: (r) => (r.result ? `${r.result.status}${r.result.code ? ' ' + r.result.code + ' ' + r.result.reason : ''}` : ''),
-          render: (r) => (r.result ? html`<span class=${'pill ' + (r.result.status === 'accepted' ? 'confirmed' : 'failed')}>${r.result.status}</span>${r.result.code ? html` <code>${r.result.code}</code> ${r.result.reason}` : ''}` : '') },
+          render: (r) => (r.result ? html`<span class=${'pill ' + (r.result.status === 'accepted' ? 'confirmed' : 'failed')}>${r.result.status}</span>${r.result.code ? html` <code>${r.result.code}</code><div class="reason">${r.result.reason}</div>` : ''}` : '') },
       ]}
       filters=${[{ key: 'status', label: 'Check', options: ['mapped', 'refused'] }, { key: 'business', label: 'Business', options: [...new Set(rows.map((r) => r.business))] }]} />`}
   </section>`;

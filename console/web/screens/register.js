@@ -9,9 +9,8 @@ import { query, submit } from '../lib/api.js';
 import { nextTradingDay } from './investor.js';
 
 // Pending lists the orders waiting for confirmation (fund/funds/{code}/pending).
-export function Pending({ fund, tick }) {
+export function Pending({ fund, cal, tick }) {
   const load = useLoad(() => query('fund', `funds/${fund.code}/pending`), [fund.code, tick]);
-  const cal = useLoad(() => query('fund', 'calendar'), []);
   const p = load.data;
   return html`<div>
     <h3>Waiting for confirmation</h3>
@@ -22,7 +21,7 @@ export function Pending({ fund, tick }) {
           columns=${[
             { key: 'date', label: 'Trade date', text: (d) => d.date || `offering (closes ${fund.offering_end})` },
             { key: 'nav', label: 'Confirmed with the NAV of', text: (d) => d.date || fund.offering_end },
-            { key: 'confirm', label: 'Confirmation date (expected)', text: (d) => (d.date ? nextTradingDay(cal.data, d.date) : '') },
+            { key: 'confirm', label: 'Confirmation date (expected)', text: (d) => (d.date ? nextTradingDay(cal, d.date) : '') },
             { key: 'channel', label: 'Channel' },
             { key: 'orders', label: 'Orders', num: true, text: (d) => group(String(d.orders)) },
             { key: 'purchases', label: 'Purchases', num: true, text: (d) => (d.purchases ? `${group(String(d.purchases))} · ${amount(d.purchase_amount)} CNY` : '') },
@@ -64,14 +63,13 @@ export function Holders({ fund, tick }) {
 // Dividends lists the fund's dividends (public) and lets its manager
 // declare one (fund/declare_dividend): the chain pays it out by itself
 // after the ex-date's NAV is final.
-export function Dividends({ fund, isManager, tick }) {
+export function Dividends({ fund, cal, isManager, tick }) {
   const load = useLoad(() => query('fund', `funds/${fund.code}/dividends`, { limit: 100000 }), [fund.code, tick]);
-  const cal = useLoad(() => query('fund', 'calendar'), []);
   const [form, setForm] = useState({ per_share: '', record_date: '', ex_date: '', pay_date: '' });
   const act = useAction();
-  const ex = form.ex_date || (cal.data ? nextTradingDay(cal.data, fund.last_nav_date) : '');
+  const ex = form.ex_date || (cal ? nextTradingDay(cal, fund.last_nav_date) : '');
   const rec = form.record_date || ex;
-  const pay = form.pay_date || (cal.data && ex ? nextTradingDay(cal.data, ex) : '');
+  const pay = form.pay_date || (cal && ex ? nextTradingDay(cal, ex) : '');
   const set = (k) => (e) => setForm({ ...form, [k]: e.target.value });
   const declare = (e) => {
     e.preventDefault();
